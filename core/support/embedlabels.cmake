@@ -1,0 +1,10 @@
+# Turns a one-label-per-line text file into a C++ array (run at build time).
+file(STRINGS ${IN} _lines ENCODING UTF-8)
+set(_body "")
+foreach(_l IN LISTS _lines)
+  string(REPLACE "\\" "\\\\" _l "${_l}")
+  string(REPLACE "\"" "\\\"" _l "${_l}")
+  string(APPEND _body "    \"${_l}\",\n")
+endforeach()
+list(LENGTH _lines _n)
+file(WRITE ${OUT} "// Generated from resources/labels/imagenet1k.txt; do not edit.\n#include <cstddef>\nnamespace gce::detail {\nextern const char* const kImageNetLabels[];\nextern const std::size_t kImageNetLabelCount;\nconst char* const kImageNetLabels[] = {\n${_body}};\nconst std::size_t kImageNetLabelCount = ${_n};\n}\n")

@@ -1,0 +1,51 @@
+#include "testsupport.h"
+
+#include <QDir>
+#include <QProcess>
+
+namespace gce::test {
+
+QString sourceDir() { return QStringLiteral(GCE_SOURCE_DIR); }
+
+QString fixturesDir(const QString& fixture)
+{
+    return QDir(QStringLiteral(GCE_FIXTURES_DIR)).filePath(fixture);
+}
+
+QString sharedModelsDir() { return QDir::cleanPath(QStringLiteral(GCE_SHARED_MODELS_DIR)); }
+
+QString pythonExecutable() { return QStringLiteral(GCE_PYTHON); }
+
+ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs,
+                         const QString& workingDir)
+{
+    QProcess process;
+    if (!workingDir.isEmpty())
+        process.setWorkingDirectory(workingDir);
+    process.start(program, args);
+    ProcessResult result;
+    if (!process.waitForStarted(30000)) {
+        result.err = "could not start " + program.toUtf8();
+        return result;
+    }
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out: " + program.toUtf8();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+ProcessResult runOracle(const QString& script, const QStringList& args, int timeoutMs)
+{
+    QStringList all{QDir(sourceDir()).filePath(QStringLiteral("tests/oracle/") + script)};
+    all += args;
+    return runProcess(pythonExecutable(), all, timeoutMs);
+}
+
+} // namespace gce::test

@@ -1,0 +1,27 @@
+#pragma once
+// Shared helpers for the Qt Test executables: where things are, and running
+// the Python oracle.
+#include <QString>
+#include <QStringList>
+
+namespace gce::test {
+
+QString sourceDir();               // the project root
+QString fixturesDir(const QString& fixture); // build/fixtures/<fixture>
+QString sharedModelsDir();         // ../shared/models (may not exist)
+QString pythonExecutable();        // Debian's /usr/bin/python3
+
+struct ProcessResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+// Runs `program args...` to completion (timeout in ms), capturing output.
+ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs = 300000,
+                         const QString& workingDir = {});
+
+// Runs an oracle script from tests/oracle with the system Python.
+ProcessResult runOracle(const QString& script, const QStringList& args, int timeoutMs = 300000);
+
+} // namespace gce::test
