@@ -1,0 +1,8 @@
+# core/imaging: PIL-exact resize, image decoding, heatmap overlays. The
+# "images" fixture writes the inputs and the Pillow / OpenCV reference outputs
+# (tests/oracle/make_images.py) that these tests compare against.
+gce_add_fixture(images make_images.py)
+
+gce_add_test(tst_pilresize SOURCES tst_pilresize.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
+gce_add_test(tst_imageloader SOURCES tst_imageloader.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
+gce_add_test(tst_overlay SOURCES tst_overlay.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
