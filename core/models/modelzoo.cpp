@@ -1,0 +1,75 @@
+#include "core/models/modelzoo.h"
+
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/models/resnet.h"
+#include "core/models/squeezenet.h"
+#include "core/support/textmatch.h"
+
+namespace gce {
+
+std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses)
+{
+    const std::string& known = modelSpec(name).name;
+    std::shared_ptr<ClassifierModule> model;
+    if (known == "resnet18")
+        model = std::make_shared<ResNet>(ResNetBlock::Basic, std::vector<int64_t>{2, 2, 2, 2}, numClasses);
+    else if (known == "resnet34")
+        model = std::make_shared<ResNet>(ResNetBlock::Basic, std::vector<int64_t>{3, 4, 6, 3}, numClasses);
+    else if (known == "resnet50")
+        model = std::make_shared<ResNet>(ResNetBlock::Bottleneck, std::vector<int64_t>{3, 4, 6, 3}, numClasses);
+    else if (known == "squeezenet1_1")
+        model = std::make_shared<SqueezeNet11>(numClasses);
+    TORCH_CHECK(model, "model spec without a constructor: ", known);
+    model->eval();
+    return model;
+}
+
+std::string moduleTypeName(const torch::nn::Module& module)
+{
+    std::string name = module.name();
+    if (const auto colons = name.rfind("::"); colons != std::string::npos)
+        name = name.substr(colons + 2);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0)
+        name.resize(name.size() - 4);
+    if (name == "SqueezeNet11")
+        return "SqueezeNet";
+    return name;
+}
+
+std::vector<LayerInfo> listLayers(const torch::nn::Module& model)
+{
+    std::vector<LayerInfo> layers;
+    for (const auto& item : model.named_modules(/*name_prefix=*/"", /*include_self=*/false))
+        layers.push_back({item.key(), moduleTypeName(*item.value())});
+    return layers;
+}
+
+std::string defaultTargetLayer(const torch::nn::Module& model)
+{
+    std::string last;
+    for (const auto& layer : listLayers(model))
+        if (layer.type == "Conv2d")
+            last = layer.name;
+    if (last.empty())
+        throw UsageError("the model has no Conv2d layer; choose a target layer explicitly");
+    return last;
+}
+
+std::shared_ptr<torch::nn::Module> findLayer(const torch::nn::Module& model, const std::string& name)
+{
+    std::vector<std::string> names;
+    for (const auto& item : model.named_modules("", false)) {
+        if (item.key() == name)
+            return item.value();
+        names.push_back(item.key());
+    }
+    std::string message = "unknown layer \"" + name + "\"";
+    const auto close = closestMatches(name, names, 3);
+    if (!close.empty())
+        message += " (did you mean " + joinWords(close, ", ") + "?)";
+    throw UsageError(message + "; --list-layers shows them all");
+}
+
+} // namespace gce

@@ -1,0 +1,118 @@
+#include "app/cli/clioptions.h"
+
+#include <cstdlib>
+
+#include "core/errors.h"
+#include "core/support/textmatch.h"
+
+namespace gce::cli {
+
+namespace {
+
+double parseNumber(const std::string& option, const std::string& text)
+{
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0')
+        throw UsageError(option + " expects a number, got \"" + text + "\"");
+    return value;
+}
+
+} // namespace
+
+std::string usageText()
+{
+    return R"(Usage: gradcam-cli --image PATH [--image PATH ...] [options]
+
+Grad-CAM heatmaps for torchvision image classifiers, exactly as the PyTorch
+tutorial computes them.
+
+Options:
+  --image PATH          image to explain (repeatable; a bare argument works too)
+  --model NAME          resnet18 (default), resnet34, resnet50, squeezenet1_1
+  --weights FILE|none   weights file (.pth or .safetensors); default: torchvision's
+                        file in the torch hub cache; none = untrained weights
+  --layer NAME          target layer (default: the last Conv2d, e.g. layer4.1.conv2)
+  --class N|"label"     class to explain, by index or ImageNet name (repeatable;
+                        default: the top-1 prediction)
+  --top-k K             how many predictions to report (default 5)
+  --overlay OUT.png     write the overlay (one image and one class)
+  --out-dir DIR         write one overlay per image and class into DIR
+  --alpha A             heatmap opacity in the overlay, 0..1 (default 0.4)
+  --colormap NAME       jet (default), turbo, viridis, inferno, magma, gray
+  --json                one JSON object per (image, class) line on stdout
+  --list-layers         list the model's layers with types and output shapes
+  --list-models         list the known models and whether weights were found
+  --version, --help
+
+Exit codes: 0 ok, 2 usage error, 3 input error (image or weights), 1 internal error.
+)";
+}
+
+CliOptions parseCommandLine(const std::vector<std::string>& args)
+{
+    CliOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size())
+                throw UsageError(arg + " needs a value");
+            return args[++i];
+        };
+        if (arg == "--image")
+            options.images.push_back(value());
+        else if (arg == "--model")
+            options.model = value();
+        else if (arg == "--weights")
+            options.weights = value();
+        else if (arg == "--layer")
+            options.layer = value();
+        else if (arg == "--class")
+            options.classes.push_back(value());
+        else if (arg == "--top-k") {
+            const double k = parseNumber(arg, value());
+            if (k < 1 || k != static_cast<int>(k))
+                throw UsageError("--top-k expects a whole number >= 1");
+            options.topK = static_cast<int>(k);
+        } else if (arg == "--overlay")
+            options.overlayPath = value();
+        else if (arg == "--out-dir")
+            options.outDir = value();
+        else if (arg == "--alpha") {
+            options.alpha = parseNumber(arg, value());
+            if (!(options.alpha >= 0.0 && options.alpha <= 1.0))
+                throw UsageError("--alpha must be between 0 and 1");
+        } else if (arg == "--colormap") {
+            const std::string& name = value();
+            const auto colormap = colormapFromName(name);
+            if (!colormap) {
+                std::vector<std::string> names;
+                for (Colormap c : allColormaps())
+                    names.push_back(colormapName(c));
+                throw UsageError("unknown colormap \"" + name + "\" (known: " + joinWords(names, ", ") + ")");
+            }
+            options.colormap = *colormap;
+        } else if (arg == "--json")
+            options.json = true;
+        else if (arg == "--list-layers")
+            options.listLayers = true;
+        else if (arg == "--list-models")
+            options.listModels = true;
+        else if (arg == "--help" || arg == "-h")
+            options.help = true;
+        else if (arg == "--version")
+            options.version = true;
+        else if (!arg.empty() && arg[0] == '-')
+            throw UsageError("unknown option " + arg);
+        else
+            options.images.push_back(arg);
+    }
+    const bool informational = options.help || options.version || options.listLayers || options.listModels;
+    if (!informational && options.images.empty())
+        throw UsageError("no image given (--image PATH)");
+    if (!options.overlayPath.empty() && (options.images.size() > 1 || options.classes.size() > 1))
+        throw UsageError("--overlay takes one image and one class; use --out-dir DIR for several");
+    return options;
+}
+
+} // namespace gce::cli

@@ -1,0 +1,33 @@
+#pragma once
+// gradcam-cli's command line: parsed into a plain struct, usage errors thrown
+// as gce::UsageError (exit code 2).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/imaging/overlay.h"
+
+namespace gce::cli {
+
+struct CliOptions {
+    std::vector<std::string> images;
+    std::string model = "resnet18";
+    std::optional<std::string> weights; // "none" = untrained; unset = the torch hub cache
+    std::string layer;                  // empty = the model's default
+    std::vector<std::string> classes;   // indices or labels; empty = top-1
+    int topK = 5;
+    std::string overlayPath;
+    std::string outDir;
+    double alpha = kDefaultOverlayAlpha;
+    Colormap colormap = Colormap::Jet;
+    bool json = false;
+    bool listLayers = false;
+    bool listModels = false;
+    bool help = false;
+    bool version = false;
+};
+
+CliOptions parseCommandLine(const std::vector<std::string>& args);
+std::string usageText();
+
+} // namespace gce::cli

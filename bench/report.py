@@ -1,0 +1,114 @@
+"""Runs every benchmark of the engine and prints figures with their baselines.
+
+usage: report.py BUILD_DIR [--quick]
+All ratios compare two measurements taken in this same run on this machine.
+ - gce-bench (Google Benchmark): forward-only vs Grad-CAM tensor->map, extra
+   class, the tutorial's full backward in C++, overlay and preprocessing of a
+   4000x3000 image; once with the allocator tuning and once without.
+ - gradcam-cli end to end (process start to exit, one image, overlay written)
+   and its peak RSS.
+ - the tutorial's Python pipeline (bench/python_tutorial.py) on Debian's torch,
+   with torch's default thread count and with the machine's cores.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+IMAGE = os.path.join(ROOT, "resources", "demo", "cat_and_coffee.jpg")
+
+
+def gce_bench(build, env_extra, min_time):
+    env = dict(os.environ, **env_extra)
+    out = subprocess.run([os.path.join(build, "bench", "gce-bench"), "--benchmark_format=json",
+                          "--benchmark_min_time=%g" % min_time], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return {b["name"].split("/min_time")[0]: b["real_time"] for b in json.loads(out)["benchmarks"]}
+
+
+def timed_process(cmd):
+    """(wall ms, peak RSS MB, stdout) of one run of cmd; exits on failure."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = (time.perf_counter() - start) * 1000
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            raise SystemExit("failed: %s\n%s" % (" ".join(cmd), err.read()))
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024.0, out.read()
+
+
+def main(build, quick):
+    runs = 3 if quick else 7
+    min_time = 0.5 if quick else 2.0
+    tmp = tempfile.mkdtemp(prefix="gce-bench-")
+    weights = os.path.join(tmp, "resnet18.pth")
+    subprocess.run(["/usr/bin/python3", "-c",
+                    "import torch, torchvision; torch.save(torchvision.models.resnet18().state_dict(), '%s')" % weights],
+                   check=True)
+
+    tuned = gce_bench(build, {}, min_time)
+    untuned = gce_bench(build, {"GCE_NO_MALLOPT": "1"}, min_time)
+
+    cli = os.path.join(build, "app", "cli", "gradcam-cli")
+    overlay = os.path.join(tmp, "overlay.png")
+    cli_cmd = [cli, "--image", IMAGE, "--weights", weights, "--overlay", overlay]
+    cli_walls, cli_rss = [], []
+    for _ in range(runs):
+        wall, rss, _ = timed_process(cli_cmd)
+        cli_walls.append(wall)
+        cli_rss.append(rss)
+
+    py = {}
+    for threads in (0, os.cpu_count()):
+        walls = []
+        for _ in range(max(2, runs // 2)):
+            wall, _, _ = timed_process(["/usr/bin/python3", os.path.join(HERE, "python_tutorial.py"), weights,
+                                          IMAGE, "1", str(threads)])
+            walls.append(wall)
+        _, _, steady = timed_process(["/usr/bin/python3", os.path.join(HERE, "python_tutorial.py"), weights, IMAGE,
+                                      str(runs + 2), str(threads)])
+        py[threads] = {"process_wall": statistics.median(walls), "steady": json.loads(steady)}
+
+    fwd = tuned["Forward/NoGrad"]
+    rows = [
+        ("Forward only (no autograd)", "%.1f ms" % fwd, "baseline"),
+        ("Grad-CAM tensor -> map", "%.1f ms" % tuned["GradCam/TensorToMap"],
+         "%.2fx forward (target <= 1.3x)" % (tuned["GradCam/TensorToMap"] / fwd)),
+        ("Each extra class, same image", "%.2f ms" % tuned["GradCam/ExtraClass"], "target < 2 ms"),
+        ("Tutorial's full backward, C++", "%.1f ms" % tuned["Tutorial/FullBackward"],
+         "%.1fx our tensor -> map" % (tuned["Tutorial/FullBackward"] / tuned["GradCam/TensorToMap"])),
+        ("Overlay of 4000x3000", "%.1f ms" % tuned["Overlay/4000x3000"], ""),
+        ("Preprocess 4000x3000 -> tensor", "%.1f ms" % tuned["Preprocess/4000x3000"], ""),
+        ("Allocator tuning: tensor -> map", "%.1f ms untuned" % untuned["GradCam/TensorToMap"],
+         "%.2fx faster tuned" % (untuned["GradCam/TensorToMap"] / tuned["GradCam/TensorToMap"])),
+        ("Allocator tuning: forward", "%.1f ms untuned" % untuned["Forward/NoGrad"],
+         "%.2fx faster tuned" % (untuned["Forward/NoGrad"] / fwd)),
+        ("CLI end to end (median of %d)" % runs, "%.0f ms" % statistics.median(cli_walls), "baseline"),
+        ("CLI peak RSS", "%.0f MB" % max(cli_rss), "target < 400 MB"),
+    ]
+    cli_wall = statistics.median(cli_walls)
+    for threads, r in py.items():
+        label = "default threads (%d)" % r["steady"]["threads"] if threads == 0 else "%d threads" % threads
+        rows.append(("Python tutorial, %s: process" % label, "%.0f ms" % r["process_wall"],
+                     "CLI is %.1fx faster (target >= 3x)" % (r["process_wall"] / cli_wall)))
+        rows.append(("Python tutorial, %s: per image" % label, "%.1f ms" % r["steady"]["total"],
+                     "steady state, imports and weights excluded"))
+    width = max(len(r[0]) for r in rows)
+    print("\nGrad-CAM Explorer benchmarks (ResNet-18, %d cores)" % os.cpu_count())
+    for name, value, note in rows:
+        print("  %-*s  %12s  %s" % (width, name, value, note))
+    json.dump({"engine": tuned, "engine_untuned": untuned, "cli_wall_ms": cli_walls, "cli_rss_mb": cli_rss,
+               "python": py}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], "--quick" in sys.argv)

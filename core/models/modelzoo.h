@@ -1,0 +1,31 @@
+#pragma once
+// Building the known architectures (core/models/modelspecs.h) and access to
+// their layers by torchvision name.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/models/classifier.h"
+#include "core/models/modelspecs.h"
+
+namespace gce {
+
+// A freshly initialised model (torchvision's init scheme), in eval mode.
+// Throws UsageError for an unknown name.
+std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses = 1000);
+
+struct LayerInfo {
+    std::string name; // "layer4.1.conv2"
+    std::string type; // torchvision's class name: "Conv2d", "BasicBlock", "Sequential", ...
+};
+
+// Every submodule in module order (torchvision's named_modules(), without the root).
+std::vector<LayerInfo> listLayers(const torch::nn::Module& model);
+// The last Conv2d in module order: the tutorial's target layer.
+std::string defaultTargetLayer(const torch::nn::Module& model);
+// Throws UsageError ("unknown layer ...; did you mean ...") when absent.
+std::shared_ptr<torch::nn::Module> findLayer(const torch::nn::Module& model, const std::string& name);
+// "torch::nn::Conv2dImpl" / "gce::BasicBlockImpl" -> "Conv2d" / "BasicBlock".
+std::string moduleTypeName(const torch::nn::Module& module);
+
+} // namespace gce

@@ -1,0 +1,70 @@
+#pragma once
+// Taps: how the engine sees inside a forward pass without hooks.
+//
+// LibTorch modules have no forward hooks, so our torchvision models route
+// every child call through `tapped()` / `runSequential()`. When no tap is
+// installed these are plain calls. A `TapScope` installed on the current
+// thread can:
+//  - capture the output of one target module: the output is made a leaf that
+//    requires grad and, from that point on, autograd recording is switched on.
+//    Run the forward under torch::NoGradGuard and only the tail after the
+//    target layer is recorded: this is what makes Grad-CAM cost a forward pass.
+//  - record the output shape of every module (for layer lists).
+// Models must never modify a module's output in place (the tapped tensor is
+// a leaf that requires grad), so they use out-of-place ops throughout.
+#include <map>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+
+namespace gce {
+
+class TapScope {
+public:
+    // target may be null (shape recording only).
+    explicit TapScope(const torch::nn::Module* target, bool recordShapes = false);
+    ~TapScope();
+    TapScope(const TapScope&) = delete;
+    TapScope& operator=(const TapScope&) = delete;
+
+    // The target's output of its last call in the forward pass (undefined if
+    // the target was never reached).
+    const torch::Tensor& activation() const { return m_activation; }
+    bool reached() const { return m_activation.defined(); }
+    const std::map<const torch::nn::Module*, std::vector<int64_t>>& shapes() const { return m_shapes; }
+
+    // Called by tapped(): returns the tensor the model continues with.
+    torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor output);
+
+    static TapScope* current();
+
+private:
+    const torch::nn::Module* m_target;
+    bool m_recordShapes;
+    bool m_gradModeBefore;
+    TapScope* m_previous;
+    torch::Tensor m_activation;
+    std::map<const torch::nn::Module*, std::vector<int64_t>> m_shapes;
+};
+
+namespace detail {
+inline torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor output)
+{
+    TapScope* scope = TapScope::current();
+    return scope ? scope->afterModule(module, std::move(output)) : output;
+}
+} // namespace detail
+
+// Runs a child module (a ModuleHolder such as torch::nn::Conv2d) through the tap.
+template <typename Holder>
+torch::Tensor tapped(Holder& child, const torch::Tensor& input)
+{
+    return detail::afterModule(child.ptr().get(), child->forward(input));
+}
+
+// Runs a Sequential child by child (so that its children can be tapped), then
+// taps the Sequential itself.
+torch::Tensor runSequential(torch::nn::Sequential& sequential, torch::Tensor input);
+
+} // namespace gce

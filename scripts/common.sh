@@ -1,0 +1,36 @@
+# Shared by scripts/setup, scripts/test and scripts/explore (sourced, not run).
+# Installs the Debian 12 packages the project needs when missing, then
+# configures and builds into build/.
+set -euo pipefail
+
+GCE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GCE_BUILD="${GCE_BUILD:-$GCE_ROOT/build}"
+
+# Build and run time.
+GCE_PACKAGES=(g++ cmake ninja-build pkg-config ccache
+  libtorch-dev libopencv-dev qt6-base-dev qt6-qpa-plugins nlohmann-json3-dev libbenchmark-dev)
+# The test oracle (Debian's PyTorch, torchvision, Pillow, OpenCV) and GUI screenshots.
+GCE_TEST_PACKAGES=(python3 python3-torch python3-torchvision python3-pil python3-opencv python3-numpy
+  xvfb xauth imagemagick fonts-dejavu-core)
+
+gce_install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+gce_build() {
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$GCE_ROOT" -B "$GCE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@"
+  # Two jobs: LibTorch translation units need ~1.5 GB each.
+  cmake --build "$GCE_BUILD" -j "${GCE_JOBS:-$(nproc)}"
+}

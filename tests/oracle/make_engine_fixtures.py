@@ -1,0 +1,75 @@
+"""Fixture for the engine parity tests.
+
+For each architecture: random-init torchvision weights saved with torch.save
+exactly like the official files, a random input tensor, and the tutorial's
+logits and Grad-CAM maps (tests/oracle/gradcam_reference.py) at the default
+layer and at another layer, for two classes. Plus end-to-end references from
+the demo image file through torchvision's own preprocessing.
+usage: make_engine_fixtures.py OUT_DIR
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gradcam_reference import build, grad_cam, last_conv_name, preprocess, randomise_batchnorm  # noqa: E402
+from oracle_io import save_safetensors  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO = os.path.join(ROOT, "resources", "demo", "cat_and_coffee.jpg")
+
+# model -> (other layer, ...). Includes blocks and a Sequential, not just convs.
+OTHER_LAYERS = {
+    "resnet18": ["layer3.1.conv2", "layer4"],
+    "resnet34": ["layer4.2"],
+    "resnet50": ["layer4.2.conv3", "layer3"],
+    "squeezenet1_1": ["features.12.expand3x3", "features.12"],
+}
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(2)
+    manifest = []
+    for index, (name, others) in enumerate(OTHER_LAYERS.items()):
+        generator = torch.Generator().manual_seed(1234 + index)
+        torch.manual_seed(1234 + index)
+        model = build(name).eval()
+        randomise_batchnorm(model, generator)
+        weights = os.path.join(out_dir, name + ".pth")
+        torch.save(model.state_dict(), weights)
+
+        x = torch.randn(1, 3, 224, 224, generator=generator)
+        tensors = {"input": x.numpy()}
+        with torch.no_grad():
+            logits = model(x)
+        tensors["logits"] = logits.numpy()
+        top = logits[0].argsort(descending=True)
+        classes = [int(top[0]), int(top[500])]
+        cases = []
+        for layer in [last_conv_name(model)] + others:
+            for c in classes:
+                _, cam = grad_cam(model, x, layer, c)
+                key = "cam|%s|%d" % (layer, c)
+                tensors[key] = cam.numpy().astype(np.float32)
+                cases.append({"layer": layer, "class": c, "key": key})
+        save_safetensors(os.path.join(out_dir, name + "_expected.safetensors"), tensors)
+
+        # End to end from the image file (PIL decode + torchvision transforms).
+        image = preprocess(DEMO)
+        with torch.no_grad():
+            top1 = int(model(image)[0].argmax())
+        logits_image, cam_image = grad_cam(model, image, last_conv_name(model), top1)
+        save_safetensors(os.path.join(out_dir, name + "_image.safetensors"),
+                         {"input": image.numpy(), "logits": logits_image.numpy(), "cam": cam_image.numpy()})
+        manifest.append({"model": name, "weights": weights, "default_layer": last_conv_name(model),
+                         "cases": cases, "image": DEMO, "image_top1": top1})
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,137 @@
+// Parity with torchvision + the tutorial's Grad-CAM (tests/oracle): for each
+// architecture, weights written by torch.save are read by our checkpoint
+// reader; logits and maps must agree with PyTorch's.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include "core/cam/explainer.h"
+#include "core/checkpoint/statedict.h"
+#include "core/imaging/imageloader.h"
+#include "core/support/runtime.h"
+#include "testsupport.h"
+
+using namespace gce;
+
+namespace {
+
+QJsonArray manifest()
+{
+    QFile file(test::fixturesDir("engine") + "/manifest.json");
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).array();
+}
+
+torch::Tensor expected(const StateDict& dict, const std::string& key)
+{
+    const torch::Tensor* tensor = dict.find(key);
+    if (!tensor)
+        throw std::runtime_error("fixture lacks " + key);
+    return *tensor;
+}
+
+torch::Tensor mapTensor(const cv::Mat& map)
+{
+    return torch::from_blob(const_cast<float*>(map.ptr<float>()), {map.rows, map.cols}, torch::kFloat32).clone();
+}
+
+// |a-b| <= tol, or relative for large values (logits of random nets can be big).
+double worstError(const torch::Tensor& a, const torch::Tensor& b)
+{
+    const auto diff = (a - b).abs();
+    const auto scale = torch::clamp_min(b.abs(), 1.0);
+    return (diff / scale).max().item<double>();
+}
+
+} // namespace
+
+class TestEngineParity : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        configureRuntime({});
+        QVERIFY2(!manifest().isEmpty(), "engine fixture missing: run ctest (fixture_engine)");
+    }
+
+    void logitsAndMaps_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const auto& entry : manifest()) {
+            const QString model = entry.toObject()["model"].toString();
+            QTest::newRow(qPrintable(model)) << model;
+        }
+    }
+
+    void logitsAndMaps()
+    {
+        QFETCH(QString, model);
+        QJsonObject entry;
+        for (const auto& e : manifest())
+            if (e.toObject()["model"].toString() == model)
+                entry = e.toObject();
+        Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
+        QCOMPARE(QString::fromStdString(explainer.defaultLayer()), entry["default_layer"].toString());
+
+        const StateDict reference =
+            readCheckpoint((test::fixturesDir("engine") + "/" + model + "_expected.safetensors").toStdString());
+        const torch::Tensor input = expected(reference, "input");
+
+        std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
+        for (const auto& c : entry["cases"].toArray()) {
+            const QJsonObject item = c.toObject();
+            const std::string layer = item["layer"].toString().toStdString();
+            auto& session = sessions[layer];
+            if (!session) {
+                session = explainer.explainTensor(input, layer);
+                const double logitError = worstError(session->logits(), expected(reference, "logits"));
+                QVERIFY2(logitError < 1e-4, qPrintable(QString("%1 logits off by %2").arg(model).arg(logitError)));
+            }
+            const CamMap cam = session->gradCam(item["class"].toInt());
+            const torch::Tensor want = expected(reference, item["key"].toString().toStdString());
+            QCOMPARE(cam.map.rows, int(want.size(0)));
+            QCOMPARE(cam.map.cols, int(want.size(1)));
+            const double mapError = (mapTensor(cam.map) - want).abs().max().item<double>();
+            QVERIFY2(mapError < 1e-4, qPrintable(QString("%1 %2 class %3: map off by %4")
+                                                     .arg(model, item["layer"].toString())
+                                                     .arg(item["class"].toInt())
+                                                     .arg(mapError)));
+            QVERIFY(!torch::isnan(mapTensor(cam.map)).any().item<bool>());
+        }
+    }
+
+    void endToEndFromImageFile_data() { logitsAndMaps_data(); }
+
+    void endToEndFromImageFile()
+    {
+        QFETCH(QString, model);
+        QJsonObject entry;
+        for (const auto& e : manifest())
+            if (e.toObject()["model"].toString() == model)
+                entry = e.toObject();
+        Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
+        const StateDict reference =
+            readCheckpoint((test::fixturesDir("engine") + "/" + model + "_image.safetensors").toStdString());
+
+        const LoadedImage image = loadImage(entry["image"].toString().toStdString());
+        const torch::Tensor input = preprocessImage(image.rgb, explainer.preprocessing());
+        const double inputError = (input - expected(reference, "input")).abs().max().item<double>();
+        qInfo("%s: preprocessed tensor max difference vs torchvision: %g", qPrintable(model), inputError);
+        QVERIFY(inputError < 1.0 / 255 / 0.225 + 1e-6); // one grey level after Normalize
+
+        auto session = explainer.explainTensor(input);
+        const int top1 = session->topK(1).front().index;
+        QCOMPARE(top1, entry["image_top1"].toInt());
+        const double mapError =
+            (mapTensor(session->gradCam(top1).map) - expected(reference, "cam")).abs().max().item<double>();
+        QVERIFY2(mapError < 0.01, qPrintable(QString("map off by %1").arg(mapError)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineParity)
+#include "tst_engineparity.moc"
