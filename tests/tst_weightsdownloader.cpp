@@ -1,0 +1,425 @@
+// WeightsDownloader and WeightsDialog against a local HTTP server on
+// 127.0.0.1: success, redirect, wrong hash, cancel, connection refused, HTTP
+// errors, and the dialog's choices. Nothing here contacts any other address.
+#include <QCryptographicHash>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QLabel>
+#include <QNetworkProxy>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include "localhttpserver.h"
+#include "ui/weightsdialog.h"
+#include "ui/weightsdownloader.h"
+
+using gce::test::LocalHttpServer;
+using gce::ui::WeightsDialog;
+using gce::ui::WeightsDownloader;
+
+namespace {
+
+constexpr int kWaitMs = 10000;
+
+// Everything in a folder, including what QSaveFile might leave behind.
+QStringList filesIn(const QString& dir)
+{
+    return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+}
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+struct Outcome {
+    int finished = 0;
+    int failed = 0;
+    QString value; // the path, or the failure message
+};
+
+// Runs one download to its end (bounded by kWaitMs).
+Outcome download(WeightsDownloader& downloader, const QUrl& url, const QString& dir)
+{
+    Outcome outcome;
+    QEventLoop loop;
+    QObject::connect(&downloader, &WeightsDownloader::finished, &loop, [&](const QString& path) {
+        ++outcome.finished;
+        outcome.value = path;
+        loop.quit();
+    });
+    QObject::connect(&downloader, &WeightsDownloader::failed, &loop, [&](const QString& message) {
+        ++outcome.failed;
+        outcome.value = message;
+        loop.quit();
+    });
+    QTimer::singleShot(kWaitMs, &loop, &QEventLoop::quit);
+    downloader.start(url, dir);
+    if (outcome.finished + outcome.failed == 0) // it may fail before returning
+        loop.exec();
+    return outcome;
+}
+
+} // namespace
+
+class TestWeightsDownloader : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void hashPrefix_data();
+    void hashPrefix();
+    void downloadsAndVerifies();
+    void followsRedirect();
+    void rejectsWrongHash();
+    void cancelsMidway();
+    void reportsConnectionRefused();
+    void reportsHttpError();
+    void keepsExistingFileWhenDownloadFails();
+    void ignoresSecondStart();
+    void destructorAbortsCleanly();
+
+    void dialogContinueUntrained();
+    void dialogDownloads();
+    void dialogStaysOpenOnFailure();
+    void dialogCancelsDownload();
+    void dialogEscapeCancelsDownloadFirst();
+    void dialogScreenshots();
+
+private:
+    LocalHttpServer m_server;
+    QByteArray m_body;
+    QString m_goodName;  // model-<true sha256 prefix>.pth
+    QString m_wrongName; // model-<some other prefix>.pth
+};
+
+void TestWeightsDownloader::initTestCase()
+{
+    // Direct connections only: no proxy from the environment may see a request.
+    QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
+
+    // A few MB of incompressible, reproducible bytes.
+    QRandomGenerator generator(20240611);
+    QList<quint32> words(3 * 1024 * 1024 / 4);
+    generator.fillRange(words.data(), words.size());
+    m_body = QByteArray(reinterpret_cast<const char*>(words.constData()), words.size() * 4);
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(m_body, QCryptographicHash::Sha256).toHex());
+    m_goodName = QStringLiteral("model-%1.pth").arg(sha.left(8));
+    m_wrongName = QStringLiteral("model-%1.pth").arg(sha.startsWith(u'0') ? "11111111" : "00000000");
+
+    m_server.setBody(m_body);
+    QVERIFY(m_server.listen());
+}
+
+void TestWeightsDownloader::cleanupTestCase()
+{
+    QVERIFY(m_server.requestCount() < LocalHttpServer::kMaxRequests);
+}
+
+void TestWeightsDownloader::hashPrefix_data()
+{
+    QTest::addColumn<QString>("fileName");
+    QTest::addColumn<QString>("prefix");
+    QTest::newRow("resnet18") << "resnet18-f37072fd.pth" << "f37072fd";
+    QTest::newRow("squeezenet") << "squeezenet1_1-b8a52dc0.pth" << "b8a52dc0";
+    QTest::newRow("with folder") << "/cache/resnet50-0676ba61.pth" << "0676ba61";
+    QTest::newRow("upper case") << "net-ABCDEF12.pt" << "abcdef12";
+    QTest::newRow("no hash") << "resnet18.pth" << "";
+    QTest::newRow("too short") << "model-v2.pth" << "";
+    QTest::newRow("not hex") << "model-final.pth" << "";
+    QTest::newRow("no extension") << "resnet18-f37072fd" << "";
+}
+
+void TestWeightsDownloader::hashPrefix()
+{
+    QFETCH(QString, fileName);
+    QFETCH(QString, prefix);
+    QCOMPARE(WeightsDownloader::expectedHashPrefix(fileName), prefix);
+}
+
+void TestWeightsDownloader::downloadsAndVerifies()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("hub/checkpoints"); // missing: created
+    WeightsDownloader downloader;
+    QSignalSpy progress(&downloader, &WeightsDownloader::progress);
+
+    const Outcome outcome = download(downloader, m_server.url("/good/" + m_goodName), dir);
+    QCOMPARE(outcome.failed, 0);
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(outcome.value, QDir(dir).filePath(m_goodName));
+    QVERIFY(readFile(outcome.value) == m_body);
+    QCOMPARE(filesIn(dir), QStringList{m_goodName}); // no temporary files
+    QVERIFY(!downloader.isRunning());
+
+    QVERIFY(!progress.isEmpty());
+    const QList<QVariant> last = progress.last();
+    QCOMPARE(last.at(0).toLongLong(), qint64(m_body.size()));
+    QCOMPARE(last.at(1).toLongLong(), qint64(m_body.size()));
+}
+
+void TestWeightsDownloader::followsRedirect()
+{
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    const Outcome outcome = download(downloader, m_server.url("/redirect/" + m_goodName), tmp.path());
+    QCOMPARE(outcome.failed, 0);
+    QCOMPARE(outcome.finished, 1);
+    QVERIFY(readFile(outcome.value) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+}
+
+void TestWeightsDownloader::rejectsWrongHash()
+{
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    const Outcome outcome = download(downloader, m_server.url("/good/" + m_wrongName), tmp.path());
+    QCOMPARE(outcome.finished, 0);
+    QCOMPARE(outcome.failed, 1);
+    QVERIFY2(outcome.value.contains("corrupt"), qPrintable(outcome.value));
+    QVERIFY2(outcome.value.contains(m_goodName.mid(6, 8)), qPrintable(outcome.value)); // what it got
+    QVERIFY2(outcome.value.contains(m_wrongName.mid(6, 8)), qPrintable(outcome.value)); // what it wanted
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+}
+
+void TestWeightsDownloader::cancelsMidway()
+{
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    QSignalSpy progress(&downloader, &WeightsDownloader::progress);
+    QSignalSpy failed(&downloader, &WeightsDownloader::failed);
+    QSignalSpy finished(&downloader, &WeightsDownloader::finished);
+    downloader.start(m_server.url("/slow/" + m_goodName), tmp.path());
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, kWaitMs);
+    QVERIFY(progress.last().at(0).toLongLong() < m_body.size()); // really midway
+
+    downloader.cancel();
+    QCOMPARE(failed.count(), 1);
+    QCOMPARE(failed.first().at(0).toString(), QStringLiteral("download cancelled"));
+    QVERIFY(!downloader.isRunning());
+    QTest::qWait(100); // nothing more arrives after the abort
+    QCOMPARE(failed.count(), 1);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+
+    downloader.cancel(); // idle: no-op
+    QCOMPARE(failed.count(), 1);
+}
+
+void TestWeightsDownloader::reportsConnectionRefused()
+{
+    // A port that was free a moment ago and has nobody listening now.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1/%2").arg(port).arg(m_goodName));
+    const Outcome outcome = download(downloader, url, tmp.path());
+    QCOMPARE(outcome.failed, 1);
+    QVERIFY2(outcome.value.startsWith("cannot download "), qPrintable(outcome.value));
+    QVERIFY2(outcome.value.contains("refused", Qt::CaseInsensitive), qPrintable(outcome.value));
+    QVERIFY(!outcome.value.contains(u'\n'));
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+}
+
+void TestWeightsDownloader::reportsHttpError()
+{
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    const Outcome outcome = download(downloader, m_server.url("/missing/" + m_goodName), tmp.path());
+    QCOMPARE(outcome.failed, 1);
+    QCOMPARE(outcome.value, QStringLiteral("HTTP 404 Not Found from 127.0.0.1"));
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+}
+
+void TestWeightsDownloader::keepsExistingFileWhenDownloadFails()
+{
+    QTemporaryDir tmp;
+    const QByteArray old = "weights the user already had";
+    for (const QString& name : {m_goodName, m_wrongName}) {
+        QFile file(tmp.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(old);
+    }
+    WeightsDownloader downloader;
+    QCOMPARE(download(downloader, m_server.url("/good/" + m_wrongName), tmp.path()).failed, 1);
+    QCOMPARE(download(downloader, m_server.url("/missing/" + m_goodName), tmp.path()).failed, 1);
+    QCOMPARE(readFile(tmp.filePath(m_wrongName)), old);
+    QCOMPARE(readFile(tmp.filePath(m_goodName)), old);
+    QCOMPARE(filesIn(tmp.path()).size(), 2);
+
+    // A good download does replace it.
+    QCOMPARE(download(downloader, m_server.url("/good/" + m_goodName), tmp.path()).finished, 1);
+    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+}
+
+void TestWeightsDownloader::ignoresSecondStart()
+{
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    QSignalSpy finished(&downloader, &WeightsDownloader::finished);
+    QSignalSpy failed(&downloader, &WeightsDownloader::failed);
+    downloader.start(m_server.url("/good/" + m_goodName), tmp.path());
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression("already running"));
+    downloader.start(m_server.url("/good/" + m_wrongName), tmp.path());
+    QVERIFY(downloader.isRunning());
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+}
+
+void TestWeightsDownloader::destructorAbortsCleanly()
+{
+    QTemporaryDir tmp;
+    {
+        WeightsDownloader downloader;
+        QSignalSpy progress(&downloader, &WeightsDownloader::progress);
+        downloader.start(m_server.url("/slow/" + m_goodName), tmp.path());
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kWaitMs);
+    }
+    QTest::qWait(50); // let deferred deletions run
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+}
+
+void TestWeightsDownloader::dialogContinueUntrained()
+{
+    QTemporaryDir tmp;
+    WeightsDialog dialog("resnet18", m_server.url("/good/" + m_goodName), tmp.path());
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
+    dialog.untrainedButton()->click();
+    QCOMPARE(accepted.count(), 1);
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Untrained);
+    QVERIFY(dialog.weightsPath().isEmpty());
+}
+
+void TestWeightsDownloader::dialogDownloads()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("torch/hub/checkpoints");
+    WeightsDialog dialog("resnet18", m_server.url("/good/" + m_goodName), dir);
+    QVERIFY(dialog.windowTitle().contains("resnet18"));
+    QVERIFY(!dialog.progressBar()->isVisibleTo(&dialog));
+    QVERIFY(!dialog.cancelDownloadButton()->isVisibleTo(&dialog));
+
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    dialog.downloadButton()->click();
+    QVERIFY(dialog.progressBar()->isVisibleTo(&dialog));
+    QVERIFY(dialog.cancelDownloadButton()->isVisibleTo(&dialog));
+    QVERIFY(!dialog.downloadButton()->isEnabled());
+    QVERIFY(!dialog.untrainedButton()->isEnabled());
+    QCOMPARE(dialog.focusWidget(), dialog.cancelDownloadButton()); // Enter/Space cancel
+
+    QVERIFY(accepted.wait(kWaitMs));
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Downloaded);
+    QCOMPARE(dialog.weightsPath(), QDir(dir).filePath(m_goodName));
+    QVERIFY(readFile(dialog.weightsPath()) == m_body);
+}
+
+void TestWeightsDownloader::dialogStaysOpenOnFailure()
+{
+    QTemporaryDir tmp;
+    WeightsDialog dialog("resnet18", m_server.url("/missing/" + m_goodName), tmp.path());
+    auto* downloader = dialog.findChild<WeightsDownloader*>();
+    QVERIFY(downloader);
+    QSignalSpy failed(downloader, &WeightsDownloader::failed);
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    dialog.downloadButton()->click();
+    QVERIFY(failed.wait(kWaitMs));
+
+    QCOMPARE(accepted.count(), 0);
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
+    QVERIFY(dialog.statusLabel()->isVisibleTo(&dialog));
+    QVERIFY2(dialog.statusLabel()->text().contains("404"), qPrintable(dialog.statusLabel()->text()));
+    QVERIFY(!dialog.progressBar()->isVisibleTo(&dialog));
+    QVERIFY(dialog.downloadButton()->isEnabled()); // retry, or pick another option
+    QVERIFY(dialog.untrainedButton()->isEnabled());
+    QCOMPARE(dialog.focusWidget(), dialog.downloadButton());
+}
+
+void TestWeightsDownloader::dialogCancelsDownload()
+{
+    QTemporaryDir tmp;
+    WeightsDialog dialog("resnet18", m_server.url("/slow/" + m_goodName), tmp.path());
+    auto* downloader = dialog.findChild<WeightsDownloader*>();
+    QVERIFY(downloader);
+    QSignalSpy progress(downloader, &WeightsDownloader::progress);
+    dialog.downloadButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.progressBar()->value() > 0, kWaitMs);
+
+    dialog.cancelDownloadButton()->click();
+    QVERIFY(!downloader->isRunning());
+    QVERIFY2(dialog.statusLabel()->text().contains("cancelled"), qPrintable(dialog.statusLabel()->text()));
+    QVERIFY(!dialog.cancelDownloadButton()->isVisibleTo(&dialog));
+    QVERIFY(dialog.downloadButton()->isEnabled());
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+}
+
+void TestWeightsDownloader::dialogEscapeCancelsDownloadFirst()
+{
+    QTemporaryDir tmp;
+    WeightsDialog dialog("resnet18", m_server.url("/slow/" + m_goodName), tmp.path());
+    auto* downloader = dialog.findChild<WeightsDownloader*>();
+    QSignalSpy rejected(&dialog, &QDialog::rejected);
+    dialog.downloadButton()->click();
+    QVERIFY(downloader->isRunning());
+
+    dialog.reject(); // what Escape and the close button do
+    QVERIFY(!downloader->isRunning());
+    QCOMPARE(rejected.count(), 0);
+    dialog.reject();
+    QCOMPARE(rejected.count(), 1);
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
+}
+
+void TestWeightsDownloader::dialogScreenshots()
+{
+    const QString outDir = qEnvironmentVariable("GCE_SCREENSHOT_DIR");
+    if (outDir.isEmpty())
+        QSKIP("set GCE_SCREENSHOT_DIR to grab the dialog");
+    QDir().mkpath(outDir);
+    QTemporaryDir tmp;
+    const QString cache = tmp.filePath("home/someone/.cache/torch/hub/checkpoints");
+
+    // Never clicked: the official URL is only displayed, not contacted.
+    WeightsDialog initial("resnet18", QUrl("https://download.pytorch.org/models/resnet18-f37072fd.pth"), cache);
+    initial.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&initial));
+    QVERIFY(initial.grab().save(QDir(outDir).filePath("weightsdialog.png")));
+
+    WeightsDialog busy("resnet18", m_server.url("/slow/resnet18-f37072fd.pth"), cache);
+    busy.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&busy));
+    busy.downloadButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(busy.progressBar()->value() > 0, kWaitMs);
+    QVERIFY(busy.grab().save(QDir(outDir).filePath("weightsdialog-downloading.png")));
+    busy.cancelDownloadButton()->click();
+
+    WeightsDialog broken("resnet18", m_server.url("/good/resnet18-f37072fd.pth"), cache);
+    broken.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&broken));
+    QSignalSpy failed(broken.findChild<WeightsDownloader*>(), &WeightsDownloader::failed);
+    broken.downloadButton()->click();
+    QVERIFY(failed.wait(kWaitMs));
+    QTest::qWait(50); // relayout after the status label appeared
+    QVERIFY(broken.grab().save(QDir(outDir).filePath("weightsdialog-failed.png")));
+}
+
+QTEST_MAIN(TestWeightsDownloader)
+#include "tst_weightsdownloader.moc"

@@ -1,0 +1,200 @@
+// LibTorch first: Qt's `slots`/`signals` macros (from ui/ headers) would
+// otherwise rewrite identifiers inside torch's headers.
+#include <torch/torch.h>
+
+#include "ui/camengine.h"
+
+#include <list>
+
+#include "core/cam/explainer.h"
+#include "core/errors.h"
+#include "core/imaging/imageloader.h"
+#include "ui/heatmapimage.h"
+
+namespace gce::ui {
+
+namespace {
+
+// Current image + folder neighbours; each holds its photo, its preprocessed
+// tensor and the explanation session for the last layer asked for.
+constexpr std::size_t kCachedImages = 3;
+
+QString shapeText(const std::vector<int64_t>& shape)
+{
+    QStringList parts;
+    for (int64_t d : shape)
+        parts << QString::number(d);
+    return parts.join(QStringLiteral("×"));
+}
+
+QString firstLine(const char* text)
+{
+    const QString message = QString::fromUtf8(text);
+    return message.left(message.indexOf(QLatin1Char('\n')));
+}
+
+// Runs `work`, turning the engine's exceptions into a one-line failure.
+template <typename F>
+bool guarded(CamFailure* failure, F&& work)
+{
+    try {
+        work();
+        return true;
+    } catch (const UsageError& error) {
+        *failure = {firstLine(error.what()), true};
+    } catch (const Error& error) {
+        *failure = {firstLine(error.what()), false};
+    } catch (const c10::Error& error) {
+        *failure = {QStringLiteral("internal error: ") + firstLine(error.what_without_backtrace()), false};
+    } catch (const std::exception& error) {
+        *failure = {QStringLiteral("internal error: ") + firstLine(error.what()), false};
+    }
+    return false;
+}
+
+} // namespace
+
+struct CamEngine::State {
+    struct CachedImage {
+        QString path;
+        QImage image;
+        torch::Tensor input;
+        QString layer;
+        std::unique_ptr<ExplanationSession> session;
+    };
+
+    std::unique_ptr<Explainer> explainer;
+    QString modelName;
+    QString weightsPath;
+    std::list<CachedImage> images; // most recently used first
+
+    CachedImage& decoded(const QString& path)
+    {
+        for (auto it = images.begin(); it != images.end(); ++it) {
+            if (it->path == path) {
+                images.splice(images.begin(), images, it);
+                return images.front();
+            }
+        }
+        const LoadedImage loaded = loadImage(path.toStdString());
+        CachedImage entry;
+        entry.path = path;
+        entry.image = toQImage(loaded.rgb);
+        entry.input = preprocessImage(loaded.rgb, explainer->preprocessing());
+        images.push_front(std::move(entry));
+        while (images.size() > kCachedImages)
+            images.pop_back();
+        return images.front();
+    }
+
+    // The session for (path, layer); the forward pass runs only when needed.
+    CachedImage& explained(const QString& path, const QString& layer, int& forwardPasses)
+    {
+        CachedImage& entry = decoded(path);
+        const QString wanted = layer.isEmpty() ? QString::fromStdString(explainer->defaultLayer()) : layer;
+        if (!entry.session || entry.layer != wanted) {
+            entry.session.reset(); // free the old tail graph first
+            entry.session = explainer->explainTensor(entry.input, wanted.toStdString());
+            entry.layer = wanted;
+            ++forwardPasses;
+        }
+        return entry;
+    }
+};
+
+CamEngine::CamEngine() : m_state(std::make_unique<State>()) {}
+CamEngine::~CamEngine() = default;
+
+bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
+{
+    State& s = *m_state;
+    if (s.explainer && s.modelName == request.modelName && s.weightsPath == request.weightsPath)
+        return false;
+    return guarded(failure, [&] {
+        s.explainer = std::make_unique<Explainer>(request.modelName.toStdString(), request.weightsPath.toStdString());
+        s.modelName = request.modelName;
+        s.weightsPath = request.weightsPath;
+        s.images.clear(); // sessions belong to the old model
+    });
+}
+
+ModelInfo CamEngine::modelInfo()
+{
+    State& s = *m_state;
+    ModelInfo info;
+    if (!s.explainer)
+        return info;
+    info.modelName = s.modelName;
+    info.weightsPath = s.weightsPath;
+    info.defaultLayer = QString::fromStdString(s.explainer->defaultLayer());
+    for (const auto& layer : s.explainer->layerShapes())
+        info.layers.push_back(
+            {QString::fromStdString(layer.name), QString::fromStdString(layer.type), shapeText(layer.outputShape)});
+    for (const auto& name : s.explainer->labels().names())
+        info.labels << QString::fromStdString(name);
+    return info;
+}
+
+std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 id,
+                                            const std::function<bool()>& cancelled, CamFailure* failure)
+{
+    State& s = *m_state;
+    std::optional<CamResult> outcome;
+    guarded(failure, [&] {
+        if (!s.explainer)
+            throw InputError("no model loaded");
+        const int forwardBefore = m_forwardPasses;
+        auto& entry = s.explained(request.imagePath, request.layer, m_forwardPasses);
+        if (cancelled())
+            return;
+        ExplanationSession& session = *entry.session;
+        CamResult result;
+        result.requestId = id;
+        result.imagePath = request.imagePath;
+        result.image = entry.image;
+        result.modelName = s.modelName;
+        result.layerName = entry.layer;
+        result.untrained = s.explainer->untrained();
+        result.forwardMs = m_forwardPasses != forwardBefore ? session.forwardMs() : 0.0;
+        const torch::Tensor probabilities = session.probabilities()[0].contiguous();
+        result.probabilities =
+            QVector<float>(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
+        for (int wanted : request.classes) {
+            const int classIndex = wanted >= 0 ? wanted : session.topK(-wanted).back().index;
+            const CamMap cam = session.gradCam(classIndex);
+            ++m_backwardPasses;
+            result.backwardMs += cam.backwardMs;
+            PaneResult pane;
+            pane.classIndex = classIndex;
+            pane.className = QString::fromStdString(s.explainer->labels().name(classIndex));
+            pane.probability = result.probabilities[classIndex];
+            pane.rank = session.rankOf(classIndex);
+            pane.map = toMapData(cam.map, cam.empty);
+            result.panes.push_back(std::move(pane));
+            if (cancelled())
+                return;
+        }
+        outcome = std::move(result);
+    });
+    return outcome;
+}
+
+void CamEngine::prepare(const QString& path, const QString& layer)
+{
+    if (!m_state->explainer)
+        return;
+    CamFailure ignored; // a broken neighbour is reported when the user opens it
+    guarded(&ignored, [&] { m_state->explained(path, layer, m_forwardPasses); });
+}
+
+std::optional<int> CamEngine::resolveClass(const QString& query, CamFailure* failure)
+{
+    std::optional<int> index;
+    guarded(failure, [&] {
+        const LabelSet& labels = m_state->explainer ? m_state->explainer->labels() : LabelSet::imageNet();
+        index = labels.resolve(query.toStdString());
+    });
+    return index;
+}
+
+} // namespace gce::ui

@@ -1,0 +1,63 @@
+#pragma once
+// The engine as the UI uses it, behind a LibTorch-free header: a model with
+// its weights, a small cache of decoded images with their explanation
+// sessions, and the computation of one CamRequest. Used by CamWorker on its
+// thread and by `gradcam-explorer --export` directly. Not thread-safe.
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "ui/camtypes.h"
+
+namespace gce::ui {
+
+struct CamRequest {
+    QString imagePath;
+    QString modelName = QStringLiteral("resnet18");
+    QString weightsPath;   // empty = untrained weights
+    QString layer;         // empty = the model's default layer
+    QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
+    QStringList preload;   // images to prepare afterwards (folder neighbours)
+};
+
+struct CamFailure {
+    QString message;    // one line
+    bool usage = false; // unknown layer/class (vs. a bad file)
+};
+
+class CamEngine {
+public:
+    CamEngine();
+    ~CamEngine();
+
+    // (Re)builds the model when the request names another model or weights.
+    // Returns true when it did; throws nothing: failures land in *failure.
+    bool ensureModel(const CamRequest& request, CamFailure* failure);
+    ModelInfo modelInfo();
+
+    // Computes the request. `cancelled` is polled between stages: when it
+    // returns true the computation stops and nothing is returned.
+    std::optional<CamResult> compute(const CamRequest& request, quint64 id, const std::function<bool()>& cancelled,
+                                     CamFailure* failure);
+
+    // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
+    void prepare(const QString& path, const QString& layer);
+
+    // Resolves what a user typed ("515", "cowboy hat") with the model's labels.
+    std::optional<int> resolveClass(const QString& query, CamFailure* failure);
+
+    int forwardPasses() const { return m_forwardPasses; }
+    int backwardPasses() const { return m_backwardPasses; }
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+    int m_forwardPasses = 0;
+    int m_backwardPasses = 0;
+};
+
+} // namespace gce::ui

@@ -1,0 +1,37 @@
+#pragma once
+// Annotated exports at the image's full resolution (not a screen grab):
+// panes side by side, each the tutorial's overlay with a caption (class name,
+// index, probability, rank), and a footer with model, layer, colormap bar and
+// source file name.
+#include <QImage>
+#include <QString>
+#include <QVector>
+
+#include "core/imaging/overlay.h"
+#include "ui/camtypes.h"
+
+namespace gce::ui {
+
+struct ExportRequest {
+    QImage image;               // RGB888 photo
+    QVector<PaneResult> panes;  // 1..4 panes
+    QString modelName;
+    QString layerName;
+    QString sourceFileName;     // shown in the footer (file name only)
+    Colormap colormap = Colormap::Jet;
+    double alpha = kDefaultOverlayAlpha;
+    bool untrained = false;     // footer says "untrained weights: predictions are meaningless"
+};
+
+// The composed image. Each pane's overlay region has exactly the photo's size.
+QImage renderExport(const ExportRequest& request);
+
+// The pane's overlay alone at full resolution (renderOverlay of core/imaging).
+QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha);
+
+// Writes atomically (QSaveFile). Refuses to replace an existing file unless
+// `overwrite` (returns false with a message in *error). Format from the
+// extension (.png, .jpg/.jpeg).
+bool saveImageAtomically(const QImage& image, const QString& path, bool overwrite, QString* error);
+
+} // namespace gce::ui

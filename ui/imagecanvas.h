@@ -1,0 +1,81 @@
+#pragma once
+// One pane's picture: the photo with its heatmap blended on top. Fit to the
+// window by default; wheel zooms around the cursor, dragging pans. The
+// coloured heatmap is cached, so opacity changes only repaint and colormap
+// changes only recolour a small image; nothing here runs the model.
+#include <QImage>
+#include <QPixmap>
+#include <QPointF>
+#include <QWidget>
+
+#include "core/imaging/overlay.h"
+#include "ui/camtypes.h"
+
+namespace gce::ui {
+
+// Zoom and pan shared by all panes: scale = screen pixels per image pixel
+// (0 = fit to window), center = the image point shown at the pane's centre.
+struct CanvasView {
+    double scale = 0.0;
+    QPointF center;
+    bool operator==(const CanvasView& o) const { return scale == o.scale && center == o.center; }
+};
+
+class ImageCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageCanvas(QWidget* parent = nullptr);
+
+    void setImage(const QImage& image); // keeps the view if the size is unchanged
+    void setHeatmap(const CamMapData& map);
+    void clearHeatmap();
+    void setColormap(Colormap colormap);
+    void setOpacity(double alpha);       // 0..1, repaint only
+    void setOverlayVisible(bool visible);
+
+    void setView(const CanvasView& view); // from another pane: no viewChanged
+    CanvasView view() const { return m_view; }
+    void zoomBy(double factor);          // around the centre
+    void fitToWindow();
+    void actualSize();
+
+    bool hasImage() const { return !m_photo.isNull(); }
+    QSize imageSize() const { return m_imageSize; }
+    double effectiveScale() const;      // screen pixels per image pixel now
+    int heatRecolourCount() const { return m_recolourCount; } // for tests: opacity must not recolour
+
+signals:
+    void viewChanged(const gce::ui::CanvasView& view);
+    void clicked();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void recolour();
+    QPointF imageToWidget(QPointF p) const;
+    QPointF widgetToImage(QPointF p) const;
+    void changeView(const CanvasView& view);
+
+    QPixmap m_photo;
+    QSize m_imageSize;
+    CamMapData m_map;
+    QPixmap m_heat; // coloured map at a capped resolution, stretched over the photo
+    Colormap m_colormap = Colormap::Jet;
+    double m_opacity = kDefaultOverlayAlpha;
+    bool m_overlayVisible = true;
+    CanvasView m_view;
+    QPointF m_dragStart;
+    CanvasView m_dragView;
+    bool m_dragging = false;
+    int m_recolourCount = 0;
+};
+
+} // namespace gce::ui
+
+Q_DECLARE_METATYPE(gce::ui::CanvasView)

@@ -1,0 +1,766 @@
+#include "ui/mainwindow.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QCollator>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSlider>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "core/models/modelspecs.h"
+#include "core/support/labels.h"
+#include "core/support/weightscache.h"
+#include "ui/classpanel.h"
+#include "ui/comparepane.h"
+#include "ui/exportrenderer.h"
+#include "ui/settings.h"
+#include "ui/weightsdialog.h"
+
+namespace gce::ui {
+
+namespace {
+constexpr int kMaxPanes = 4;
+constexpr int kBusyDelayMs = 150;       // no spinner flicker for quick class switches
+constexpr int kMessageTimeoutMs = 12000;
+constexpr int kTopKExport = 5;
+
+const QStringList kImageSuffixes = {"jpg", "jpeg", "png", "webp", "bmp"};
+
+bool isImageFile(const QFileInfo& info)
+{
+    return info.isFile() && kImageSuffixes.contains(info.suffix().toLower());
+}
+
+// Image files of a folder in natural order ("img2" before "img10").
+QStringList imagesInFolder(const QDir& dir)
+{
+    QStringList files;
+    for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable))
+        if (isImageFile(entry))
+            files << entry.absoluteFilePath();
+    QCollator collator;
+    collator.setNumericMode(true);
+    std::sort(files.begin(), files.end(), [&](const QString& a, const QString& b) { return collator.compare(a, b) < 0; });
+    return files;
+}
+
+// The labels are known before any model is loaded, so the class list is
+// usable at once; the model's own labels replace them when it loads.
+QStringList imageNetLabels()
+{
+    QStringList names;
+    for (const auto& name : LabelSet::imageNet().names())
+        names << QString::fromStdString(name);
+    return names;
+}
+} // namespace
+
+MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Grad-CAM Explorer"));
+    setAcceptDrops(true);
+    m_worker = new CamWorker(this);
+    connect(m_worker, &CamWorker::resultReady, this, &MainWindow::onResult);
+    connect(m_worker, &CamWorker::requestFailed, this, &MainWindow::onFailed);
+    connect(m_worker, &CamWorker::modelLoaded, this, &MainWindow::onModelLoaded);
+
+    m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
+    m_layer = options.layer.isEmpty() ? Settings::value(Setting::Layer).toString() : options.layer;
+
+    createActions();
+    createCentralArea();
+    createMenus();
+    createToolBar();
+
+    m_busyTimer.setSingleShot(true);
+    connect(&m_busyTimer, &QTimer::timeout, m_busy, &QLabel::show);
+    m_messageTimer.setSingleShot(true);
+    connect(&m_messageTimer, &QTimer::timeout, m_message, &QLabel::hide);
+
+    m_classPanel->setLabels(imageNetLabels());
+    if (!restoreGeometry(Settings::value(Setting::WindowGeometry).toByteArray()))
+        resize(1280, 760);
+    restoreState(Settings::value(Setting::WindowState).toByteArray());
+
+    if (!options.classes.isEmpty()) {
+        m_panes.front()->setTarget(options.classes.front());
+        for (int i = 1; i < options.classes.size() && i < kMaxPanes; ++i)
+            addPane(options.classes[i]);
+    }
+
+    if (options.untrained) {
+        m_untrained = true;
+    } else if (!options.weightsPath.isEmpty()) {
+        m_weightsPath = options.weightsPath;
+    } else {
+        resolveWeights(options.askForWeights);
+    }
+    if (!options.imagePath.isEmpty())
+        openImage(options.imagePath);
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+// ---- actions and menus: every QAction is created once, here -------------
+
+void MainWindow::createActions()
+{
+    auto make = [this](ActionId id, const QString& text, const QKeySequence& shortcut, auto&& handler) {
+        auto* action = new QAction(text, this);
+        if (!shortcut.isEmpty())
+            action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, handler);
+        m_actions.insert(id, action);
+        addAction(action); // shortcuts work even when the menu bar is hidden
+        return action;
+    };
+    make(ActionId::Open, tr("&Open Image…"), QKeySequence::Open, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open Image"), Settings::value(Setting::LastFolder).toString(),
+            tr("Images (*.jpg *.jpeg *.png *.webp *.bmp);;All files (*)"));
+        if (!path.isEmpty())
+            openImage(path);
+    });
+    make(ActionId::OpenFolder, tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Folder"),
+                                                                 Settings::value(Setting::LastFolder).toString());
+        if (!folder.isEmpty())
+            openFolder(folder);
+    });
+    make(ActionId::Export, tr("&Export Comparison…"), QKeySequence(tr("Ctrl+E")), [this] { exportImage(true); });
+    make(ActionId::ExportPane, tr("Export Current &Pane…"), QKeySequence(tr("Ctrl+Shift+E")),
+         [this] { exportImage(false); });
+    make(ActionId::ExportTopK, tr("Export &Top-%1…").arg(kTopKExport), {}, [this] { exportTopK(); });
+    make(ActionId::Copy, tr("&Copy to Clipboard"), QKeySequence::Copy, [this] { copyToClipboard(); });
+    make(ActionId::Quit, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+    make(ActionId::ZoomIn, tr("Zoom &In"), QKeySequence::ZoomIn, [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->zoomBy(1.25);
+    });
+    make(ActionId::ZoomOut, tr("Zoom &Out"), QKeySequence::ZoomOut, [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->zoomBy(0.8);
+    });
+    make(ActionId::Fit, tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->fitToWindow();
+    });
+    make(ActionId::ActualSize, tr("&Actual Size (100%)"), QKeySequence(tr("Ctrl+1")), [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->actualSize();
+    });
+    QAction* overlay = make(ActionId::ToggleOverlay, tr("Show &Heatmap"), QKeySequence(tr("H")), [this] {
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setOverlayVisible(action(ActionId::ToggleOverlay)->isChecked());
+    });
+    overlay->setCheckable(true);
+    overlay->setChecked(true);
+    QAction* next = make(ActionId::NextImage, tr("&Next Image"), QKeySequence(Qt::Key_Right), [this] { step(1); });
+    next->setShortcuts({QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_PageDown)});
+    QAction* previous =
+        make(ActionId::PreviousImage, tr("&Previous Image"), QKeySequence(Qt::Key_Left), [this] { step(-1); });
+    previous->setShortcuts({QKeySequence(Qt::Key_Left), QKeySequence(Qt::Key_PageUp)});
+    make(ActionId::AddPane, tr("&Add Compare Pane"), QKeySequence(tr("Ctrl+T")), [this] {
+        // A new pane starts on the best prediction not already shown.
+        int rank = 1;
+        for (bool used = true; used && rank <= kMaxPanes + 1;) {
+            used = false;
+            for (ComparePane* pane : m_panes)
+                used |= pane->target() == -rank || pane->result().rank == rank;
+            if (used)
+                ++rank;
+        }
+        addPane(-rank);
+        requestCompute();
+    });
+    make(ActionId::RemovePane, tr("&Remove Current Pane"), QKeySequence(tr("Ctrl+W")),
+         [this] { removePane(m_focused); });
+    QAction* pin = make(ActionId::PinClasses, tr("&Pin Classes Across Images"), QKeySequence(tr("Ctrl+P")), [this] {
+        Settings::setValue(Setting::PinClasses, action(ActionId::PinClasses)->isChecked());
+    });
+    pin->setCheckable(true);
+    pin->setChecked(Settings::value(Setting::PinClasses).toBool());
+    make(ActionId::ChooseWeights, tr("Choose &Weights File…"), {}, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose Weights"), QString(),
+                                                          tr("Weights (*.pth *.pt *.safetensors);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        m_weightsPath = path;
+        m_untrained = false;
+        Settings::setValue(Setting::WeightsPath, path);
+        requestCompute();
+    });
+    make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(ActionId::Open));
+    file->addAction(action(ActionId::OpenFolder));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(action(ActionId::Export));
+    file->addAction(action(ActionId::ExportPane));
+    file->addAction(action(ActionId::ExportTopK));
+    file->addAction(action(ActionId::Copy));
+    file->addSeparator();
+    file->addAction(action(ActionId::Quit));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (ActionId id : {ActionId::ZoomIn, ActionId::ZoomOut, ActionId::Fit, ActionId::ActualSize})
+        view->addAction(action(id));
+    view->addSeparator();
+    view->addAction(action(ActionId::ToggleOverlay));
+    view->addSeparator();
+    for (ActionId id : {ActionId::NextImage, ActionId::PreviousImage, ActionId::AddPane, ActionId::RemovePane,
+                        ActionId::PinClasses})
+        view->addAction(action(id));
+
+    m_modelMenu = menuBar()->addMenu(tr("&Model"));
+    auto* group = new QActionGroup(this);
+    for (const auto& spec : modelSpecs()) {
+        const QString name = QString::fromStdString(spec.name);
+        QAction* choice = m_modelMenu->addAction(name, this, [this, name] { chooseModel(name); });
+        choice->setCheckable(true);
+        choice->setChecked(name == m_modelName);
+        group->addAction(choice);
+    }
+    m_modelMenu->addSeparator();
+    m_modelMenu->addAction(action(ActionId::ChooseWeights));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(ActionId::About));
+    updateRecentMenu();
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    action(ActionId::Open)->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    action(ActionId::PreviousImage)->setIcon(style()->standardIcon(QStyle::SP_ArrowLeft));
+    action(ActionId::NextImage)->setIcon(style()->standardIcon(QStyle::SP_ArrowRight));
+    action(ActionId::Export)->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    bar->addAction(action(ActionId::Open));
+    bar->addAction(action(ActionId::PreviousImage));
+    bar->addAction(action(ActionId::NextImage));
+    bar->addAction(action(ActionId::Export));
+    bar->addSeparator();
+    bar->addAction(action(ActionId::AddPane));
+    bar->addSeparator();
+
+    bar->addWidget(new QLabel(tr(" Opacity "), bar));
+    m_opacity = new QSlider(Qt::Horizontal, bar);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(Settings::value(Setting::Opacity).toInt());
+    m_opacity->setFixedWidth(140);
+    m_opacity->setToolTip(tr("Heatmap opacity (the tutorial uses 40%)"));
+    bar->addWidget(m_opacity);
+    auto* opacityValue = new QLabel(bar);
+    opacityValue->setMinimumWidth(36);
+    bar->addWidget(opacityValue);
+    // Opacity and colormap only repaint the cached heatmaps: no model work.
+    auto applyOpacity = [this, opacityValue](int value) {
+        opacityValue->setText(QStringLiteral("%1%").arg(value));
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setOpacity(value / 100.0);
+    };
+    connect(m_opacity, &QSlider::valueChanged, this, applyOpacity);
+    applyOpacity(m_opacity->value());
+
+    bar->addWidget(new QLabel(tr("  Colormap "), bar));
+    m_colormap = new QComboBox(bar);
+    for (Colormap c : allColormaps())
+        m_colormap->addItem(QString::fromStdString(colormapName(c)).toUpper(), int(c));
+    const auto saved = colormapFromName(Settings::value(Setting::Colormap).toString().toStdString());
+    m_colormap->setCurrentIndex(m_colormap->findData(int(saved.value_or(Colormap::Jet))));
+    bar->addWidget(m_colormap);
+    auto applyColormap = [this] {
+        const auto colormap = Colormap(m_colormap->currentData().toInt());
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setColormap(colormap);
+    };
+    connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
+    applyColormap();
+
+    bar->addWidget(new QLabel(tr("  Layer "), bar));
+    m_layerBox = new QComboBox(bar);
+    m_layerBox->setMinimumContentsLength(28);
+    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_layerBox->setToolTip(tr("Target layer: Grad-CAM explains this layer's output"));
+    bar->addWidget(m_layerBox);
+    connect(m_layerBox, &QComboBox::activated, this, [this](int index) {
+        const QString layer = m_layerBox->itemData(index).toString();
+        m_layer = layer == m_modelInfo.defaultLayer ? QString() : layer;
+        Settings::setValue(Setting::Layer, m_layer);
+        requestCompute();
+    });
+}
+
+void MainWindow::createCentralArea()
+{
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+
+    m_badge = new QLabel(tr("Untrained weights — predictions and heatmaps are meaningless. "
+                            "Model ▸ Choose Weights File… to load real weights."),
+                         central);
+    m_badge->setStyleSheet(QStringLiteral(
+        "QLabel { background: #c62828; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"));
+    m_badge->setWordWrap(true);
+    m_badge->hide();
+    layout->addWidget(m_badge);
+
+    m_message = new QLabel(central);
+    m_message->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fff3cd; color: #5c4400; padding: 6px; border: 1px solid #e0c36a; border-radius: 3px; }"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    m_paneArea = new QWidget(central);
+    auto* paneLayout = new QHBoxLayout(m_paneArea);
+    paneLayout->setContentsMargins(0, 0, 0, 0);
+    paneLayout->setSpacing(4);
+    layout->addWidget(m_paneArea, 1);
+    setCentralWidget(central);
+    addPane(-1);
+
+    m_classPanel = new ClassPanel(this);
+    auto* dock = new QDockWidget(tr("Classes"), this);
+    dock->setObjectName(QStringLiteral("classDock"));
+    dock->setFeatures(QDockWidget::DockWidgetMovable);
+    dock->setWidget(m_classPanel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    connect(m_classPanel, &ClassPanel::classActivated, this, &MainWindow::onClassActivated);
+
+    m_busy = new QLabel(tr("Computing…"), this);
+    m_busy->hide();
+    m_status = new QLabel(this);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_busy);
+}
+
+void MainWindow::updateActions()
+{
+    const bool hasResult = !m_result.image.isNull();
+    for (ActionId id : {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy})
+        action(id)->setEnabled(hasResult);
+    const int position = m_folderImages.indexOf(m_imagePath);
+    action(ActionId::NextImage)->setEnabled(position >= 0 && position + 1 < m_folderImages.size());
+    action(ActionId::PreviousImage)->setEnabled(position > 0);
+    action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
+    action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString& path : Settings::recentFiles())
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openImage(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+// ---- panes --------------------------------------------------------------
+
+void MainWindow::addPane(int target)
+{
+    if (m_panes.size() >= kMaxPanes)
+        return;
+    auto* pane = new ComparePane(target, m_paneArea);
+    m_paneArea->layout()->addWidget(pane);
+    m_panes.push_back(pane);
+    ImageCanvas* canvas = pane->canvas();
+    canvas->setOpacity(m_opacity ? m_opacity->value() / 100.0 : kDefaultOverlayAlpha);
+    if (m_colormap)
+        canvas->setColormap(Colormap(m_colormap->currentData().toInt()));
+    if (!m_result.image.isNull()) {
+        canvas->setImage(m_result.image);
+        canvas->setView(m_panes.front()->canvas()->view());
+    }
+    connect(canvas, &ImageCanvas::viewChanged, this, &MainWindow::syncView);
+    connect(pane, &ComparePane::focusRequested, this, [this, pane] { setFocusedPane(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::closeRequested, this, [this, pane] { removePane(m_panes.indexOf(pane)); });
+    setFocusedPane(m_panes.size() - 1);
+    relayoutPanes();
+}
+
+void MainWindow::removePane(int index)
+{
+    if (m_panes.size() <= 1 || index < 0 || index >= m_panes.size())
+        return;
+    ComparePane* pane = m_panes.takeAt(index);
+    pane->deleteLater();
+    setFocusedPane(std::min(index, int(m_panes.size()) - 1));
+    relayoutPanes();
+}
+
+void MainWindow::relayoutPanes()
+{
+    for (ComparePane* pane : m_panes)
+        pane->setClosable(m_panes.size() > 1);
+    if (m_actions.contains(ActionId::AddPane))
+        updateActions();
+}
+
+void MainWindow::setFocusedPane(int index)
+{
+    if (index < 0 || index >= m_panes.size())
+        return;
+    m_focused = index;
+    for (int i = 0; i < m_panes.size(); ++i)
+        m_panes[i]->setFocused(m_panes.size() > 1 && i == index);
+    if (m_classPanel && m_panes[index]->result().classIndex >= 0)
+        m_classPanel->setCurrentClass(m_panes[index]->result().classIndex);
+}
+
+void MainWindow::syncView(const CanvasView& view)
+{
+    // Zoom and pan are shared: every pane shows the same part of the photo.
+    for (ComparePane* pane : m_panes)
+        if (pane->canvas() != sender())
+            pane->canvas()->setView(view);
+}
+
+void MainWindow::onClassActivated(int classIndex)
+{
+    if (m_focused < 0 || m_focused >= m_panes.size())
+        return;
+    m_panes[m_focused]->setTarget(classIndex);
+    requestCompute();
+}
+
+// ---- images and folders -------------------------------------------------
+
+void MainWindow::openImage(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        openFolder(path);
+        return;
+    }
+    const bool sameFolder = !m_imagePath.isEmpty() && QFileInfo(m_imagePath).absolutePath() == info.absolutePath();
+    // Unpinned panes follow the new image's predictions (ranks 1, 2, ...).
+    if (!m_imagePath.isEmpty() && !action(ActionId::PinClasses)->isChecked())
+        for (int i = 0; i < m_panes.size(); ++i)
+            m_panes[i]->setTarget(-(i + 1));
+    m_imagePath = info.absoluteFilePath();
+    if (!sameFolder)
+        m_folderImages = imagesInFolder(info.absoluteDir());
+    Settings::setValue(Setting::LastFolder, info.absolutePath());
+    Settings::addRecentFile(m_imagePath);
+    updateRecentMenu();
+    requestCompute();
+    updateActions();
+}
+
+void MainWindow::openFolder(const QString& folder)
+{
+    const QStringList files = imagesInFolder(QDir(folder));
+    if (files.isEmpty()) {
+        showMessage(tr("No images (JPEG, PNG, WebP, BMP) in %1").arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    openImage(files.front());
+}
+
+void MainWindow::step(int delta)
+{
+    const int position = m_folderImages.indexOf(m_imagePath);
+    const int next = position + delta;
+    if (position < 0 || next < 0 || next >= m_folderImages.size())
+        return;
+    openImage(m_folderImages[next]);
+}
+
+// ---- model and weights --------------------------------------------------
+
+bool MainWindow::resolveWeights(bool interactive)
+{
+    const QString remembered = Settings::value(Setting::WeightsPath).toString();
+    if (!remembered.isEmpty() && QFileInfo::exists(remembered) && remembered.contains(m_modelName)) {
+        m_weightsPath = remembered;
+        m_untrained = false;
+        return true;
+    }
+    const ModelSpec& spec = modelSpec(m_modelName.toStdString());
+    if (const auto cached = findCachedWeights(spec)) {
+        m_weightsPath = QString::fromStdString(*cached);
+        m_untrained = false;
+        return true;
+    }
+    m_weightsPath.clear();
+    m_untrained = true;
+    if (!interactive)
+        return false;
+    WeightsDialog dialog(m_modelName, QUrl(QString::fromStdString(spec.weights.front().url)),
+                         QString::fromStdString(torchHubCheckpointsDir()), this);
+    dialog.exec();
+    if (dialog.choice() == WeightsDialog::Choice::Downloaded || dialog.choice() == WeightsDialog::Choice::ChosenFile) {
+        m_weightsPath = dialog.weightsPath();
+        m_untrained = false;
+        Settings::setValue(Setting::WeightsPath, m_weightsPath);
+        return true;
+    }
+    return false;
+}
+
+void MainWindow::chooseModel(const QString& modelName)
+{
+    if (modelName == m_modelName)
+        return;
+    m_modelName = modelName;
+    m_layer.clear();
+    Settings::setValue(Setting::Model, modelName);
+    Settings::setValue(Setting::Layer, QString());
+    resolveWeights(true);
+    requestCompute();
+}
+
+// ---- the worker ---------------------------------------------------------
+
+void MainWindow::requestCompute()
+{
+    if (m_imagePath.isEmpty())
+        return;
+    CamRequest request;
+    request.imagePath = m_imagePath;
+    request.modelName = m_modelName;
+    request.weightsPath = m_untrained ? QString() : m_weightsPath;
+    request.layer = m_layer;
+    for (ComparePane* pane : m_panes)
+        request.classes.push_back(pane->target());
+    const int position = m_folderImages.indexOf(m_imagePath);
+    for (int offset : {1, -1})
+        if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
+            request.preload << m_folderImages[position + offset];
+    m_requestClock.start();
+    m_worker->request(request);
+    if (!m_busyTimer.isActive() && m_busy->isHidden())
+        m_busyTimer.start(kBusyDelayMs);
+}
+
+void MainWindow::onResult(const CamResult& result)
+{
+    if (result.requestId == m_topKExportId && m_topKExportId != 0) {
+        m_topKExportId = 0;
+        m_busyTimer.stop();
+        m_busy->hide();
+        QStringList written;
+        for (const PaneResult& pane : result.panes) {
+            ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
+                                  QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
+                                  m_opacity->value() / 100.0, result.untrained};
+            const QString path = QDir(m_topKExportDir)
+                                     .filePath(QStringLiteral("%1_rank%2_%3.png")
+                                                   .arg(QFileInfo(result.imagePath).completeBaseName())
+                                                   .arg(pane.rank)
+                                                   .arg(pane.classIndex));
+            QString error;
+            if (!saveImageAtomically(renderExport(request), path, false, &error)) {
+                showMessage(tr("Export failed: %1").arg(error));
+                return;
+            }
+            written << path;
+        }
+        m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(m_topKExportDir)));
+        return;
+    }
+    if (result.requestId != m_worker->latestRequestId()) {
+        ++m_staleDropped; // a newer request is on its way: never paint an old answer
+        return;
+    }
+    m_busyTimer.stop();
+    m_busy->hide();
+    const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
+    m_result = result;
+    for (int i = 0; i < m_panes.size() && i < result.panes.size(); ++i) {
+        ImageCanvas* canvas = m_panes[i]->canvas();
+        if (newImage || !canvas->hasImage())
+            canvas->setImage(result.image);
+        m_panes[i]->showResult(result.panes[i]);
+    }
+    m_classPanel->setProbabilities(result.probabilities);
+    if (m_focused < result.panes.size())
+        m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
+    m_badge->setVisible(result.untrained);
+    setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
+    const int position = m_folderImages.indexOf(m_imagePath);
+    m_status->setText(tr("%1 × %2 px · %3 · layer %4 · %5 · %6 ms to screen")
+                          .arg(result.image.width())
+                          .arg(result.image.height())
+                          .arg(result.modelName, result.layerName,
+                               position >= 0 ? tr("image %1 of %2").arg(position + 1).arg(m_folderImages.size())
+                                             : QString())
+                          .arg(m_requestClock.elapsed()));
+    updateActions();
+    emit resultShown(result.requestId);
+}
+
+void MainWindow::onFailed(quint64 id, const QString& message)
+{
+    if (id == m_topKExportId) {
+        m_topKExportId = 0;
+        showMessage(tr("Export failed: %1").arg(message));
+        return;
+    }
+    if (id != m_worker->latestRequestId())
+        return;
+    m_busyTimer.stop();
+    m_busy->hide();
+    // Keep showing the previous image: nothing is lost by a bad file.
+    if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath)
+        m_imagePath = m_result.imagePath;
+    showMessage(message);
+    updateActions();
+}
+
+void MainWindow::onModelLoaded(const ModelInfo& info)
+{
+    m_modelInfo = info;
+    m_classPanel->setLabels(info.labels);
+    m_layerBox->clear();
+    for (const LayerEntry& layer : info.layers) {
+        if (layer.shape.count(QStringLiteral("×")) != 3)
+            continue; // Grad-CAM needs an N×C×H×W output
+        QString text = QStringLiteral("%1  ·  %2  ·  %3").arg(layer.name, layer.type, layer.shape);
+        if (layer.name == info.defaultLayer)
+            text += tr("  (default)");
+        m_layerBox->addItem(text, layer.name);
+    }
+    const QString current = m_layer.isEmpty() ? info.defaultLayer : m_layer;
+    m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findData(current)));
+}
+
+void MainWindow::showMessage(const QString& text)
+{
+    m_message->setText(text);
+    m_message->show();
+    m_messageTimer.start(kMessageTimeoutMs);
+}
+
+QString MainWindow::messageText() const { return m_message->isVisible() ? m_message->text() : QString(); }
+
+bool MainWindow::untrainedBadgeVisible() const { return !m_badge->isHidden(); }
+
+// ---- export ---------------------------------------------------------------
+
+QImage MainWindow::renderExportImage(bool allPanes) const
+{
+    ExportRequest request;
+    request.image = m_result.image;
+    for (int i = 0; i < m_panes.size(); ++i)
+        if (allPanes || i == m_focused)
+            request.panes.push_back(m_panes[i]->result());
+    request.modelName = m_result.modelName;
+    request.layerName = m_result.layerName;
+    request.sourceFileName = QFileInfo(m_result.imagePath).fileName();
+    request.colormap = Colormap(m_colormap->currentData().toInt());
+    request.alpha = m_opacity->value() / 100.0;
+    request.untrained = m_result.untrained;
+    return renderExport(request);
+}
+
+void MainWindow::exportImage(bool allPanes)
+{
+    if (m_result.image.isNull())
+        return;
+    const QString suggested = QDir(Settings::value(Setting::LastFolder).toString())
+                                  .filePath(QFileInfo(m_result.imagePath).completeBaseName() + "_gradcam.png");
+    // The native dialog asks before replacing a file, so overwrite is confirmed.
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggested, tr("PNG (*.png);;JPEG (*.jpg *.jpeg)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveImageAtomically(renderExportImage(allPanes), path, true, &error))
+        showMessage(tr("Export failed: %1").arg(error));
+    else
+        m_status->setText(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::exportTopK()
+{
+    if (m_result.image.isNull())
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Top-%1 Into").arg(kTopKExport),
+                                                          Settings::value(Setting::LastFolder).toString());
+    if (dir.isEmpty())
+        return;
+    CamRequest request;
+    request.imagePath = m_result.imagePath;
+    request.modelName = m_modelName;
+    request.weightsPath = m_untrained ? QString() : m_weightsPath;
+    request.layer = m_layer;
+    for (int rank = 1; rank <= kTopKExport; ++rank)
+        request.classes.push_back(-rank);
+    m_topKExportDir = dir;
+    m_topKExportId = m_worker->request(request);
+}
+
+void MainWindow::copyToClipboard()
+{
+    if (!m_result.image.isNull())
+        QApplication::clipboard()->setImage(renderExportImage(true));
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About Grad-CAM Explorer"),
+                       tr("<h3>Grad-CAM Explorer %1</h3><p>Shows why a convolutional image classifier decided what it "
+                          "decided: Grad-CAM heatmaps computed exactly as the PyTorch tutorial does.</p>"
+                          "<p>Qt %2 · LibTorch · OpenCV</p><p>Demo photos: scikit-image sample data, CC0.</p>")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
+
+// ---- window -------------------------------------------------------------
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    Settings::setValue(Setting::WindowGeometry, saveGeometry());
+    Settings::setValue(Setting::WindowState, saveState());
+    Settings::setValue(Setting::Opacity, m_opacity->value());
+    Settings::setValue(Setting::Colormap,
+                       QString::fromStdString(colormapName(Colormap(m_colormap->currentData().toInt()))));
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            openImage(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+} // namespace gce::ui

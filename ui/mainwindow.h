@@ -1,0 +1,138 @@
+#pragma once
+// The explorer window: compare panes over one photo, the class panel, the
+// opacity/colormap/layer controls, folder browsing, export. All model work
+// goes to the CamWorker thread; this class only sends requests and shows
+// results whose id is the newest.
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+#include <QVector>
+
+#include "ui/camtypes.h"
+#include "ui/camworker.h"
+#include "ui/imagecanvas.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QSlider;
+
+namespace gce::ui {
+
+class ClassPanel;
+class ComparePane;
+
+// How the window starts (from gradcam-explorer's command line).
+struct StartOptions {
+    QString imagePath;
+    QString modelName;            // empty = remembered setting
+    QString weightsPath;          // explicit file; wins over everything
+    bool untrained = false;       // --weights none
+    bool askForWeights = true;    // show the first-run dialog when nothing is found
+    QString layer;
+    QVector<int> classes;         // initial panes; empty = the top-1 prediction
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class ActionId {
+        Open, OpenFolder, Export, ExportPane, ExportTopK, Copy, Quit,
+        ZoomIn, ZoomOut, Fit, ActualSize, ToggleOverlay,
+        NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
+        ChooseWeights, About,
+    };
+
+    explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openImage(const QString& path);
+    void openFolder(const QString& folder);
+
+    // For tests and scripting.
+    QAction* action(ActionId id) const { return m_actions.value(id); }
+    CamWorker* worker() const { return m_worker; }
+    ClassPanel* classPanel() const { return m_classPanel; }
+    QVector<ComparePane*> panes() const { return m_panes; }
+    int focusedPane() const { return m_focused; }
+    void setFocusedPane(int index);
+    void addPane(int target);
+    QSlider* opacitySlider() const { return m_opacity; }
+    QComboBox* colormapBox() const { return m_colormap; }
+    QComboBox* layerBox() const { return m_layerBox; }
+    const CamResult& lastResult() const { return m_result; }
+    quint64 shownRequestId() const { return m_result.requestId; }
+    int staleResultsDropped() const { return m_staleDropped; }
+    QString messageText() const;
+    bool untrainedBadgeVisible() const;
+    QImage renderExportImage(bool allPanes) const;
+
+signals:
+    void resultShown(quint64 requestId);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createCentralArea();
+    void updateActions();
+    void updateRecentMenu();
+
+    void requestCompute();
+    void onResult(const CamResult& result);
+    void onFailed(quint64 id, const QString& message);
+    void onModelLoaded(const ModelInfo& info);
+    void showMessage(const QString& text);
+    void onClassActivated(int classIndex);
+    void removePane(int index);
+    void relayoutPanes();
+    void step(int delta);
+    void chooseModel(const QString& modelName);
+    bool resolveWeights(bool interactive);
+    void exportImage(bool allPanes);
+    void exportTopK();
+    void copyToClipboard();
+    void about();
+    void syncView(const CanvasView& view);
+
+    CamWorker* m_worker = nullptr;
+    QHash<ActionId, QAction*> m_actions;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_modelMenu = nullptr;
+    ClassPanel* m_classPanel = nullptr;
+    QWidget* m_paneArea = nullptr;
+    QVector<ComparePane*> m_panes;
+    int m_focused = 0;
+    QSlider* m_opacity = nullptr;
+    QComboBox* m_colormap = nullptr;
+    QComboBox* m_layerBox = nullptr;
+    QLabel* m_badge = nullptr;
+    QLabel* m_message = nullptr;
+    QLabel* m_busy = nullptr;
+    QLabel* m_status = nullptr;
+    QTimer m_busyTimer;
+    QTimer m_messageTimer;
+
+    QString m_imagePath;
+    QStringList m_folderImages;
+    QString m_modelName;
+    QString m_weightsPath;
+    bool m_untrained = false;
+    QString m_layer;
+    CamResult m_result;
+    ModelInfo m_modelInfo;
+    quint64 m_topKExportId = 0;
+    QString m_topKExportDir;
+    int m_staleDropped = 0;
+    QElapsedTimer m_requestClock;
+};
+
+} // namespace gce::ui
