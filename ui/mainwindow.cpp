@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -53,7 +54,9 @@ QStringList imagesInFolder(const QDir& dir)
     for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable))
         if (isImageFile(entry))
             files << entry.absoluteFilePath();
-    QCollator collator;
+    // Numeric collation needs a real locale: under LANG=C Qt falls back to
+    // plain string order ("a10" before "a2").
+    QCollator collator(QLocale().language() == QLocale::C ? QLocale(QLocale::English) : QLocale());
     collator.setNumericMode(true);
     std::sort(files.begin(), files.end(), [&](const QString& a, const QString& b) { return collator.compare(a, b) < 0; });
     return files;
