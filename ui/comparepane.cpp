@@ -53,7 +53,7 @@ QString ComparePane::captionText() const
     QString text = tr("<b>%1</b> (%2) — %3%, rank %4")
                        .arg(m_result.className.toHtmlEscaped())
                        .arg(m_result.classIndex)
-                       .arg(double(m_result.probability) * 100.0, 0, 'f', 1)
+                       .arg(double(m_result.probability) * 100.0, 0, 'f', m_result.probability < 0.1f ? 2 : 1)
                        .arg(m_result.rank);
     if (m_result.map.empty)
         text += tr(" — <i>empty map: no positive evidence at this layer</i>");

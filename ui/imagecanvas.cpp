@@ -107,7 +107,7 @@ QPointF ImageCanvas::widgetToImage(QPointF p) const
 void ImageCanvas::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), palette().color(QPalette::Dark));
+    painter.fillRect(rect(), QColor(0x2b, 0x2b, 0x2b)); // neutral dark: does not tint the heatmap
     if (m_photo.isNull())
         return;
     const QRectF target(imageToWidget(QPointF(0, 0)), imageToWidget(QPointF(m_imageSize.width(), m_imageSize.height())));

@@ -11,13 +11,27 @@
 #include "core/support/runtime.h"
 #include "ui/mainwindow.h"
 
+namespace {
+// Headless runs promise one readable line per failure on stderr: Qt's own
+// start-up chatter (XDG_RUNTIME_DIR, platform plugin hints) is dropped.
+void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& message)
+{
+    if (type == QtCriticalMsg || type == QtFatalMsg)
+        std::fprintf(stderr, "gradcam-explorer: %s\n", qPrintable(message.section(QLatin1Char('\n'), 0, 0)));
+}
+} // namespace
+
 int main(int argc, char** argv)
 {
     gce::configureRuntime(gce::runtimeSettingsFromEnvironment());
     // --export needs no screen: render offscreen unless a platform was chosen.
-    for (int i = 1; i < argc; ++i)
-        if (QByteArray(argv[i]) == "--export" && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
+    for (int i = 1; i < argc; ++i) {
+        if (QByteArray(argv[i]) == "--export") {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            qInstallMessageHandler(quietMessages);
+        }
+    }
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("gradcam-explorer"));

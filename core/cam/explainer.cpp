@@ -14,7 +14,7 @@ std::shared_ptr<ClassifierModule> buildModel(const std::string& modelName, const
 {
     if (weightsPath.empty())
         torch::manual_seed(kUntrainedSeed); // untrained maps are at least reproducible
-    auto model = createModel(modelName);
+    auto model = createModel(modelName, 1000, /*torchvisionInit=*/weightsPath.empty());
     if (!weightsPath.empty())
         loadStateDict(*model, readCheckpoint(weightsPath));
     model->eval();

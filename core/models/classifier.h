@@ -14,6 +14,9 @@ public:
     using torch::nn::Module::Module;
     // input: N×3×H×W normalised images -> N×classes logits.
     virtual torch::Tensor forward(const torch::Tensor& input) = 0;
+    // torchvision's initialisation scheme, for untrained use only: skipped
+    // when weights are loaded (it costs tens of ms of random numbers).
+    virtual void initialiseLikeTorchvision() = 0;
 };
 
 } // namespace gce

@@ -9,7 +9,7 @@
 
 namespace gce {
 
-std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses)
+std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses, bool torchvisionInit)
 {
     const std::string& known = modelSpec(name).name;
     std::shared_ptr<ClassifierModule> model;
@@ -22,6 +22,8 @@ std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t n
     else if (known == "squeezenet1_1")
         model = std::make_shared<SqueezeNet11>(numClasses);
     TORCH_CHECK(model, "model spec without a constructor: ", known);
+    if (torchvisionInit)
+        model->initialiseLikeTorchvision();
     model->eval();
     return model;
 }

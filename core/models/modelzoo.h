@@ -10,9 +10,11 @@
 
 namespace gce {
 
-// A freshly initialised model (torchvision's init scheme), in eval mode.
+// A new model in eval mode; with torchvisionInit, initialised like
+// torchvision's (for untrained use; pointless when weights are loaded next).
 // Throws UsageError for an unknown name.
-std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses = 1000);
+std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses = 1000,
+                                              bool torchvisionInit = true);
 
 struct LayerInfo {
     std::string name; // "layer4.1.conv2"

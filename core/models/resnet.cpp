@@ -102,8 +102,9 @@ ResNet::ResNet(ResNetBlock block, std::vector<int64_t> layers, int64_t numClasse
     m_avgpool = register_module("avgpool", torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1})));
     const int64_t expansion = block == ResNetBlock::Basic ? BasicBlockImpl::kExpansion : BottleneckImpl::kExpansion;
     m_fc = register_module("fc", torch::nn::Linear(512 * expansion, numClasses));
-    initLikeTorchvision(*this);
 }
+
+void ResNet::initialiseLikeTorchvision() { initLikeTorchvision(*this); }
 
 torch::nn::Sequential ResNet::makeLayer(int64_t planes, int64_t blocks, int64_t stride)
 {

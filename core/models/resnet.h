@@ -52,6 +52,7 @@ public:
     ResNet(ResNetBlock block, std::vector<int64_t> layers, int64_t numClasses = 1000, int64_t groups = 1,
            int64_t widthPerGroup = 64);
     torch::Tensor forward(const torch::Tensor& input) override;
+    void initialiseLikeTorchvision() override;
 
 private:
     torch::nn::Sequential makeLayer(int64_t planes, int64_t blocks, int64_t stride);

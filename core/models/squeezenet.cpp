@@ -43,15 +43,19 @@ SqueezeNet11::SqueezeNet11(int64_t numClasses)
                               ceilPool(), Fire(64, 16, 64, 64), Fire(128, 16, 64, 64), ceilPool(),
                               Fire(128, 32, 128, 128), Fire(256, 32, 128, 128), ceilPool(), Fire(256, 48, 192, 192),
                               Fire(384, 48, 192, 192), Fire(384, 64, 256, 256), Fire(512, 64, 256, 256)));
-    auto finalConv = torch::nn::Conv2d(torch::nn::Conv2dOptions(512, numClasses, 1));
+    m_finalConv = torch::nn::Conv2d(torch::nn::Conv2dOptions(512, numClasses, 1));
     m_classifier = register_module(
-        "classifier", torch::nn::Sequential(torch::nn::Dropout(0.5), finalConv, torch::nn::ReLU(),
+        "classifier", torch::nn::Sequential(torch::nn::Dropout(0.5), m_finalConv, torch::nn::ReLU(),
                                             torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1}))));
+}
+
+void SqueezeNet11::initialiseLikeTorchvision()
+{
     // torchvision: final conv ~ N(0, 0.01), other convs kaiming_uniform, biases 0.
     torch::NoGradGuard noGrad;
     for (auto& module : modules(/*include_self=*/false)) {
         if (auto* conv = module->as<torch::nn::Conv2d>()) {
-            if (conv == finalConv.get())
+            if (conv == m_finalConv.get())
                 torch::nn::init::normal_(conv->weight, 0.0, 0.01);
             else
                 torch::nn::init::kaiming_uniform_(conv->weight);

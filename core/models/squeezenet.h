@@ -26,8 +26,10 @@ class SqueezeNet11 : public ClassifierModule {
 public:
     explicit SqueezeNet11(int64_t numClasses = 1000);
     torch::Tensor forward(const torch::Tensor& input) override;
+    void initialiseLikeTorchvision() override;
 
 private:
+    torch::nn::Conv2d m_finalConv{nullptr};
     torch::nn::Sequential m_features{nullptr};
     torch::nn::Sequential m_classifier{nullptr};
 };
