@@ -3,25 +3,34 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/models/resnet.h"
-#include "core/models/squeezenet.h"
+#include "core/models/families.h"
 #include "core/support/textmatch.h"
 
 namespace gce {
 
+namespace {
+using FamilyList = std::vector<ModelConstructor> (*)();
+const FamilyList kFamilies[] = {
+    resnetFamily,
+    squeezenetFamily,
+};
+
+ModelFactory findConstructor(const std::string& name)
+{
+    for (FamilyList family : kFamilies)
+        for (auto& constructor : family())
+            if (constructor.name == name)
+                return constructor.create;
+    return {};
+}
+} // namespace
+
 std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses, bool torchvisionInit)
 {
     const std::string& known = modelSpec(name).name;
-    std::shared_ptr<ClassifierModule> model;
-    if (known == "resnet18")
-        model = std::make_shared<ResNet>(ResNetBlock::Basic, std::vector<int64_t>{2, 2, 2, 2}, numClasses);
-    else if (known == "resnet34")
-        model = std::make_shared<ResNet>(ResNetBlock::Basic, std::vector<int64_t>{3, 4, 6, 3}, numClasses);
-    else if (known == "resnet50")
-        model = std::make_shared<ResNet>(ResNetBlock::Bottleneck, std::vector<int64_t>{3, 4, 6, 3}, numClasses);
-    else if (known == "squeezenet1_1")
-        model = std::make_shared<SqueezeNet11>(numClasses);
-    TORCH_CHECK(model, "model spec without a constructor: ", known);
+    const ModelFactory create = findConstructor(known);
+    TORCH_CHECK(create, "model spec without a constructor: ", known);
+    std::shared_ptr<ClassifierModule> model = create(numClasses);
     if (torchvisionInit)
         model->initialiseLikeTorchvision();
     model->eval();

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "core/models/families.h"
 #include "core/models/tap.h"
 
 namespace gce {
@@ -136,6 +137,18 @@ torch::Tensor ResNet::forward(const torch::Tensor& input)
     x = runSequential(m_layer4, x);
     x = tapped(m_avgpool, x);
     return tapped(m_fc, torch::flatten(x, 1));
+}
+
+std::vector<ModelConstructor> resnetFamily()
+{
+    auto make = [](ResNetBlock block, std::vector<int64_t> layers) {
+        return [block, layers](int64_t classes) { return std::make_shared<ResNet>(block, layers, classes); };
+    };
+    return {
+        {"resnet18", make(ResNetBlock::Basic, {2, 2, 2, 2})},
+        {"resnet34", make(ResNetBlock::Basic, {3, 4, 6, 3})},
+        {"resnet50", make(ResNetBlock::Bottleneck, {3, 4, 6, 3})},
+    };
 }
 
 } // namespace gce

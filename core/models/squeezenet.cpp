@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "core/models/families.h"
 #include "core/models/tap.h"
 
 namespace gce {
@@ -69,6 +70,13 @@ torch::Tensor SqueezeNet11::forward(const torch::Tensor& input)
     torch::Tensor x = runSequential(m_features, input);
     x = runSequential(m_classifier, x);
     return torch::flatten(x, 1);
+}
+
+std::vector<ModelConstructor> squeezenetFamily()
+{
+    return {
+        {"squeezenet1_1", [](int64_t classes) { return std::make_shared<SqueezeNet11>(classes); }},
+    };
 }
 
 } // namespace gce
