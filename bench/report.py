@@ -7,6 +7,8 @@ All ratios compare two measurements taken in this same run on this machine.
    4000x3000 image; once with the allocator tuning and once without.
  - gradcam-cli end to end (process start to exit, one image, overlay written)
    and its peak RSS.
+ - the explorer window (bench/gui_bench.cpp, offscreen): class switch, opacity,
+   open-to-overlay, peak memory with 4 panes.
  - the tutorial's Python pipeline (bench/python_tutorial.py) on Debian's torch,
    with torch's default thread count and with the machine's cores.
 """
@@ -67,6 +69,10 @@ def main(build, quick):
         cli_walls.append(wall)
         cli_rss.append(rss)
 
+    gui = json.loads(subprocess.run([os.path.join(build, "bench", "gce-gui-bench"), IMAGE,
+                                     os.path.join(ROOT, "resources", "demo", "chelsea.jpg")],
+                                    check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
     py = {}
     for threads in (0, os.cpu_count()):
         walls = []
@@ -96,6 +102,14 @@ def main(build, quick):
         ("CLI peak RSS", "%.0f MB" % max(cli_rss), "target < 400 MB"),
     ]
     cli_wall = statistics.median(cli_walls)
+    rows += [
+        ("GUI: class click -> repainted overlay", "%.1f ms" % gui["class_switch_ms"], "target < 30 ms"),
+        ("GUI: opacity change -> repaint", "%.1f ms" % gui["opacity_ms"], "target < 16 ms"),
+        ("GUI: open image -> first overlay", "%.0f ms" % gui["open_ms"],
+         "%.2fx CLI end to end (target < 1.5x); includes loading the model" % (gui["open_ms"] / cli_wall)),
+        ("GUI: next image -> overlay", "%.0f ms" % gui.get("open_warm_ms", 0), "model already loaded"),
+        ("GUI: peak RSS, 4 panes on 4000x3000", "%.0f MB" % gui["peak_rss_mb"], ""),
+    ]
     for threads, r in py.items():
         label = "default threads (%d)" % r["steady"]["threads"] if threads == 0 else "%d threads" % threads
         rows.append(("Python tutorial, %s: process" % label, "%.0f ms" % r["process_wall"],
@@ -107,7 +121,7 @@ def main(build, quick):
     for name, value, note in rows:
         print("  %-*s  %12s  %s" % (width, name, value, note))
     json.dump({"engine": tuned, "engine_untuned": untuned, "cli_wall_ms": cli_walls, "cli_rss_mb": cli_rss,
-               "python": py}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
+               "gui": gui, "python": py}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":
