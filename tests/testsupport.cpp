@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 
 namespace gce::test {
@@ -13,6 +14,14 @@ QString fixturesDir(const QString& fixture)
 }
 
 QString sharedModelsDir() { return QDir::cleanPath(QStringLiteral(GCE_SHARED_MODELS_DIR)); }
+
+QJsonDocument readJson(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll());
+}
 
 QString pythonExecutable() { return QStringLiteral(GCE_PYTHON); }
 

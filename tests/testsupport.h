@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for the Qt Test executables: where things are, and running
 // the Python oracle.
+#include <QJsonDocument>
 #include <QString>
 #include <QStringList>
 
@@ -16,6 +17,9 @@ struct ProcessResult {
     QByteArray out;
     QByteArray err;
 };
+
+// The JSON document at `path` (an oracle's manifest); empty when unreadable.
+QJsonDocument readJson(const QString& path);
 
 // Runs `program args...` to completion (timeout in ms), capturing output.
 ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs = 300000,

@@ -19,12 +19,14 @@ using namespace gce;
 
 namespace {
 
-QJsonArray manifest()
+QJsonArray manifest() { return test::readJson(test::fixturesDir("engine") + "/manifest.json").array(); }
+
+QJsonObject manifestEntry(const QString& model)
 {
-    QFile file(test::fixturesDir("engine") + "/manifest.json");
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).array();
+    for (const auto& entry : manifest())
+        if (entry.toObject()["model"].toString() == model)
+            return entry.toObject();
+    return {};
 }
 
 torch::Tensor expected(const StateDict& dict, const std::string& key)
@@ -71,10 +73,7 @@ private slots:
     void logitsAndMaps()
     {
         QFETCH(QString, model);
-        QJsonObject entry;
-        for (const auto& e : manifest())
-            if (e.toObject()["model"].toString() == model)
-                entry = e.toObject();
+        const QJsonObject entry = manifestEntry(model);
         Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
         QCOMPARE(QString::fromStdString(explainer.defaultLayer()), entry["default_layer"].toString());
 
@@ -110,10 +109,7 @@ private slots:
     void endToEndFromImageFile()
     {
         QFETCH(QString, model);
-        QJsonObject entry;
-        for (const auto& e : manifest())
-            if (e.toObject()["model"].toString() == model)
-                entry = e.toObject();
+        const QJsonObject entry = manifestEntry(model);
         Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
         const StateDict reference =
             readCheckpoint((test::fixturesDir("engine") + "/" + model + "_image.safetensors").toStdString());

@@ -24,13 +24,7 @@ namespace {
 
 QString loaderDir() { return gce::test::fixturesDir(QStringLiteral("images")) + QStringLiteral("/loader"); }
 
-QJsonObject readCases()
-{
-    QFile file(loaderDir() + QStringLiteral("/cases.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
+QJsonObject readCases() { return gce::test::readJson(loaderDir() + QStringLiteral("/cases.json")).object(); }
 
 std::vector<std::uint8_t> readBytes(const QString& path)
 {

@@ -16,28 +16,16 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/imaging/overlay.h"
+#include "imagetestsupport.h"
 #include "testsupport.h"
 
 namespace {
 
 QString overlayDir() { return gce::test::fixturesDir(QStringLiteral("images")) + QStringLiteral("/overlay"); }
 
-QJsonObject readCases()
-{
-    QFile file(overlayDir() + QStringLiteral("/cases.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
+QJsonObject readCases() { return gce::test::readJson(overlayDir() + QStringLiteral("/cases.json")).object(); }
 
-cv::Mat readRgb(const QString& path)
-{
-    cv::Mat bgr = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
-    cv::Mat rgb;
-    if (!bgr.empty())
-        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return rgb;
-}
+using gce::test::readRgb;
 
 // A 2-D little-endian float32 .npy in C order, as numpy.save writes it.
 cv::Mat readNpyFloat32(const QString& path)

@@ -15,28 +15,16 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/imaging/pilresize.h"
+#include "imagetestsupport.h"
 #include "testsupport.h"
 
 namespace {
 
 QString resizeDir() { return gce::test::fixturesDir(QStringLiteral("images")) + QStringLiteral("/resize"); }
 
-QJsonObject readCases()
-{
-    QFile file(resizeDir() + QStringLiteral("/cases.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
+QJsonObject readCases() { return gce::test::readJson(resizeDir() + QStringLiteral("/cases.json")).object(); }
 
-cv::Mat readRgb(const QString& path)
-{
-    cv::Mat bgr = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
-    cv::Mat rgb;
-    if (!bgr.empty())
-        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return rgb;
-}
+using gce::test::readRgb;
 
 // The same pixels as image_synth.hash_pattern in the fixture.
 cv::Mat hashPattern(int width, int height)
