@@ -200,6 +200,26 @@ private slots:
         QVERIFY(window.lastResult().imagePath.endsWith("a1.jpg"));
     }
 
+    void badWeightsFallBackAndKeepWorking()
+    {
+        QTemporaryDir dir;
+        const QString broken = dir.filePath("resnet18-broken.pth");
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("PK\x03\x04 truncated zip");
+        file.close();
+        StartOptions options;
+        options.weightsPath = broken;
+        options.askForWeights = false;
+        options.imagePath = isolated(dir, "chelsea.jpg");
+        MainWindow window(options);
+        window.show();
+        QVERIFY(waitShown(window)); // shown with untrained weights after the failure
+        QVERIFY(window.messageText().contains("resnet18-broken.pth"));
+        QVERIFY(window.untrainedBadgeVisible());
+        QVERIFY(window.lastResult().untrained);
+    }
+
     void eventLoopStaysResponsive()
     {
         StartOptions options = untrained();

@@ -64,7 +64,7 @@ void CamWorker::process(const CamRequest& request, quint64 id)
         emit modelLoaded(m_engine->modelInfo());
     if (!failure.message.isEmpty()) {
         if (!superseded(id))
-            emit requestFailed(id, failure.message);
+            emit modelFailed(id, failure.message);
         return;
     }
     const auto result = m_engine->compute(request, id, [this, id] { return superseded(id); }, &failure);

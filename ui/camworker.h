@@ -37,6 +37,9 @@ public:
 signals:
     void resultReady(const gce::ui::CamResult& result);
     void requestFailed(quint64 requestId, const QString& message);
+    // The requested model or weights could not be loaded; the previous model
+    // (if any) is still loaded and used by requests that name it.
+    void modelFailed(quint64 requestId, const QString& message);
     void modelLoaded(const gce::ui::ModelInfo& info);
 
 protected:

@@ -81,6 +81,7 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     connect(m_worker, &CamWorker::resultReady, this, &MainWindow::onResult);
     connect(m_worker, &CamWorker::requestFailed, this, &MainWindow::onFailed);
     connect(m_worker, &CamWorker::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_worker, &CamWorker::modelFailed, this, &MainWindow::onModelFailed);
 
     m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
     m_layer = options.layer.isEmpty() ? Settings::value(Setting::Layer).toString() : options.layer;
@@ -206,7 +207,7 @@ void MainWindow::createActions()
             return;
         m_weightsPath = path;
         m_untrained = false;
-        Settings::setValue(Setting::WeightsPath, path);
+        Settings::setWeightsFor(m_modelName, path);
         requestCompute();
     });
     make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
@@ -502,8 +503,8 @@ void MainWindow::step(int delta)
 
 bool MainWindow::resolveWeights(bool interactive)
 {
-    const QString remembered = Settings::value(Setting::WeightsPath).toString();
-    if (!remembered.isEmpty() && QFileInfo::exists(remembered) && remembered.contains(m_modelName)) {
+    const QString remembered = Settings::weightsFor(m_modelName);
+    if (!remembered.isEmpty() && QFileInfo::exists(remembered)) {
         m_weightsPath = remembered;
         m_untrained = false;
         return true;
@@ -524,7 +525,7 @@ bool MainWindow::resolveWeights(bool interactive)
     if (dialog.choice() == WeightsDialog::Choice::Downloaded || dialog.choice() == WeightsDialog::Choice::ChosenFile) {
         m_weightsPath = dialog.weightsPath();
         m_untrained = false;
-        Settings::setValue(Setting::WeightsPath, m_weightsPath);
+        Settings::setWeightsFor(m_modelName, m_weightsPath);
         return true;
     }
     return false;
@@ -655,6 +656,30 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
     }
     const QString current = m_layer.isEmpty() ? info.defaultLayer : m_layer;
     m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findData(current)));
+}
+
+void MainWindow::onModelFailed(quint64 id, const QString& message)
+{
+    m_busyTimer.stop();
+    m_busy->hide();
+    showMessage(message);
+    // Fall back to the model that last loaded (the worker still holds it), so
+    // a bad weights file costs nothing but the message.
+    if (!m_modelInfo.modelName.isEmpty()) {
+        m_modelName = m_modelInfo.modelName;
+        m_weightsPath = m_modelInfo.weightsPath;
+        m_untrained = m_weightsPath.isEmpty();
+    } else if (!m_untrained) {
+        Settings::setWeightsFor(m_modelName, QString()); // do not offer the broken file again
+        m_weightsPath.clear();
+        m_untrained = true;
+    } else if (m_modelName != QLatin1String("resnet18")) {
+        m_modelName = QStringLiteral("resnet18"); // e.g. an unknown model name from old settings
+    } else {
+        return; // nothing left to fall back to
+    }
+    if (id == m_worker->latestRequestId())
+        requestCompute();
 }
 
 void MainWindow::showMessage(const QString& text)

@@ -90,6 +90,7 @@ private:
     void onResult(const CamResult& result);
     void onFailed(quint64 id, const QString& message);
     void onModelLoaded(const ModelInfo& info);
+    void onModelFailed(quint64 id, const QString& message);
     void showMessage(const QString& text);
     void onClassActivated(int classIndex);
     void removePane(int index);

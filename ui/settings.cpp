@@ -20,7 +20,7 @@ const std::vector<Entry>& table()
         {Setting::Opacity, "view/opacity", 40},
         {Setting::Colormap, "view/colormap", QStringLiteral("jet")},
         {Setting::Model, "model/name", QStringLiteral("resnet18")},
-        {Setting::WeightsPath, "model/weights", QString()},
+        {Setting::WeightsPaths, "model/weights", QVariantMap()},
         {Setting::Layer, "model/layer", QString()},
         {Setting::WindowGeometry, "window/geometry", QByteArray()},
         {Setting::WindowState, "window/state", QByteArray()},
@@ -57,6 +57,21 @@ QVariant Settings::value(Setting setting)
 void Settings::setValue(Setting setting, const QVariant& value)
 {
     QSettings().setValue(QString::fromLatin1(entry(setting).key), value);
+}
+
+QString Settings::weightsFor(const QString& model)
+{
+    return value(Setting::WeightsPaths).toMap().value(model).toString();
+}
+
+void Settings::setWeightsFor(const QString& model, const QString& path)
+{
+    QVariantMap paths = value(Setting::WeightsPaths).toMap();
+    if (path.isEmpty())
+        paths.remove(model);
+    else
+        paths.insert(model, path);
+    setValue(Setting::WeightsPaths, paths);
 }
 
 QStringList Settings::recentFiles() { return value(Setting::RecentFiles).toStringList(); }

@@ -13,7 +13,7 @@ enum class Setting {
     Opacity,     // 0..100
     Colormap,    // lower-case name
     Model,
-    WeightsPath, // per session choice; empty = look in the torch hub cache
+    WeightsPaths, // model name -> weights file chosen by the user (map)
     Layer,       // empty = the model's default
     WindowGeometry,
     WindowState,
@@ -26,6 +26,10 @@ public:
     static void setValue(Setting setting, const QVariant& value);
     static QString key(Setting setting);
     static QVariant defaultValue(Setting setting);
+
+    // The weights file the user chose for `model`; empty = the torch hub cache.
+    static QString weightsFor(const QString& model);
+    static void setWeightsFor(const QString& model, const QString& path);
 
     static QStringList recentFiles();
     static void addRecentFile(const QString& path); // most recent first, at most 10
