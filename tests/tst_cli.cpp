@@ -127,6 +127,29 @@ private slots:
         QVERIFY(layers.err.contains("untrained"));
     }
 
+    void methodsContrastAndCounterfactual()
+    {
+        const auto listing = run({"--list-methods"});
+        QCOMPARE(listing.exitCode, 0);
+        for (const char* name : {"gradcam", "gradcam++", "xgradcam", "hirescam", "layercam", "eigencam"})
+            QVERIFY(listing.out.contains(name));
+        const auto r = run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class", "285",
+                            "--method", "layercam", "--contrast", "tabby", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto lines = jsonLines(r.out);
+        QCOMPARE(lines.size(), 1);
+        QCOMPARE(lines[0]["method"].toString(), QString("layercam"));
+        QCOMPARE(lines[0]["contrast_class_index"].toInt(), 281);
+        QVERIFY(!lines[0]["counterfactual"].toBool());
+        const auto against = run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class",
+                                  "285", "--counterfactual", "--json"});
+        QCOMPARE(against.exitCode, 0);
+        QVERIFY(jsonLines(against.out)[0]["counterfactual"].toBool());
+        QVERIFY(jsonLines(against.out)[0]["heatmap"].toObject()["values"] !=
+                jsonLines(run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class", "285",
+                               "--json"}).out)[0]["heatmap"].toObject()["values"]);
+    }
+
     void missingWeightsSaysHowToGetThem()
     {
         QProcess process;
@@ -160,6 +183,8 @@ private slots:
         QTest::newRow("unknown option") << "option" << 2 << "unknown option --frobnicate";
         QTest::newRow("bad alpha") << "alpha" << 2 << "--alpha";
         QTest::newRow("unknown colormap") << "colormap" << 2 << "unknown colormap";
+        QTest::newRow("unknown method") << "method" << 2 << "unknown method \"scorecam9\"";
+        QTest::newRow("unknown contrast class") << "contrast" << 2 << "unknown class \"no such\"";
         QTest::newRow("unwritable overlay") << "unwritable" << 3 << "cannot write";
     }
 
@@ -203,6 +228,10 @@ private slots:
             args << "--alpha" << "1.5";
         } else if (kind == "colormap") {
             args << "--colormap" << "rainbow";
+        } else if (kind == "method") {
+            args << "--method" << "scorecam9";
+        } else if (kind == "contrast") {
+            args << "--contrast" << "no such";
         } else if (kind == "unwritable") {
             args << "--overlay" << m_dir.filePath("no-such-dir/out.png");
         }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "core/errors.h"
+#include "core/support/resourcepaths.h"
 #include "core/support/textmatch.h"
 
 namespace gce::cli {
@@ -29,6 +30,7 @@ tutorial computes them.
 
 Options:
   --image PATH          image to explain (repeatable; a bare argument works too)
+  --demo                the bundled demo image (an installed gradcam-cli only)
   --model NAME          resnet18 (default), resnet34, resnet50, squeezenet1_1
   --weights FILE|none   weights file (.pth or .safetensors); default: torchvision's
                         file in the torch hub cache; none = untrained weights
@@ -36,6 +38,10 @@ Options:
   --class N|"label"     class to explain, by index or ImageNet name (repeatable;
                         default: the top-1 prediction)
   --top-k K             how many predictions to report (default 5)
+  --method NAME         gradcam (default), gradcam++, xgradcam, hirescam, layercam,
+                        eigencam; --list-methods describes them
+  --contrast N|"label"  explain "why the class rather than this one" (logit difference)
+  --counterfactual      explain what argues against the class (negated gradients)
   --overlay OUT.png     write the overlay (one image and one class)
   --out-dir DIR         write one overlay per image and class into DIR
   --alpha A             heatmap opacity in the overlay, 0..1 (default 0.4)
@@ -43,6 +49,7 @@ Options:
   --json                one JSON object per (image, class) line on stdout
   --list-layers         list the model's layers with types and output shapes
   --list-models         list the known models and whether weights were found
+  --list-methods        list the CAM methods
   --version, --help
 
 Exit codes: 0 ok, 2 usage error, 3 input error (image or weights), 1 internal error.
@@ -61,6 +68,12 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
         };
         if (arg == "--image")
             options.images.push_back(value());
+        else if (arg == "--demo") {
+            const std::string demo = installedDemoImage();
+            if (demo.empty())
+                throw InputError("no demo image next to this gradcam-cli (--demo needs an installed copy)");
+            options.images.push_back(demo);
+        }
         else if (arg == "--model")
             options.model = value();
         else if (arg == "--weights")
@@ -74,7 +87,23 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             if (k < 1 || k != static_cast<int>(k))
                 throw UsageError("--top-k expects a whole number >= 1");
             options.topK = static_cast<int>(k);
-        } else if (arg == "--overlay")
+        } else if (arg == "--method") {
+            const std::string& name = value();
+            const auto method = camMethodFromName(name);
+            if (!method) {
+                std::vector<std::string> names;
+                for (CamMethod m : allCamMethods())
+                    names.push_back(camMethodName(m));
+                throw UsageError("unknown method \"" + name + "\" (known: " + joinWords(names, ", ") + ")");
+            }
+            options.method = *method;
+        } else if (arg == "--contrast")
+            options.contrast = value();
+        else if (arg == "--counterfactual")
+            options.counterfactual = true;
+        else if (arg == "--list-methods")
+            options.listMethods = true;
+        else if (arg == "--overlay")
             options.overlayPath = value();
         else if (arg == "--out-dir")
             options.outDir = value();
@@ -107,7 +136,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
         else
             options.images.push_back(arg);
     }
-    const bool informational = options.help || options.version || options.listLayers || options.listModels;
+    const bool informational =
+        options.help || options.version || options.listLayers || options.listModels || options.listMethods;
     if (!informational && options.images.empty())
         throw UsageError("no image given (--image PATH)");
     if (!options.overlayPath.empty() && (options.images.size() > 1 || options.classes.size() > 1))

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cam/cammethods.h"
 #include "core/imaging/overlay.h"
 
 namespace gce::cli {
@@ -16,6 +17,9 @@ struct CliOptions {
     std::string layer;                  // empty = the model's default
     std::vector<std::string> classes;   // indices or labels; empty = top-1
     int topK = 5;
+    CamMethod method = CamMethod::GradCam;
+    std::string contrast;       // "why A rather than B": the B class (index or label)
+    bool counterfactual = false; // the evidence against the class
     std::string overlayPath;
     std::string outDir;
     double alpha = kDefaultOverlayAlpha;
@@ -23,6 +27,7 @@ struct CliOptions {
     bool json = false;
     bool listLayers = false;
     bool listModels = false;
+    bool listMethods = false;
     bool help = false;
     bool version = false;
 };

@@ -99,9 +99,16 @@ void listModels(std::ostream& out)
     }
 }
 
+void listMethods(std::ostream& out)
+{
+    for (CamMethod method : allCamMethods())
+        out << std::left << std::setw(12) << camMethodName(method) << camMethodDescription(method) << "\n";
+}
+
 struct ImageJob {
     std::string path;
     std::vector<int> classes;
+    int contrast = -1;
 };
 
 int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob& job, std::ostream& out)
@@ -133,7 +140,7 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
     bool firstLine = true;
     for (int classIndex : classes) {
         const auto lineStart = Clock::now();
-        const CamMap cam = session->gradCam(classIndex);
+        const CamMap cam = session->explain({options.method, classIndex, job.contrast, options.counterfactual});
         double overlayMs = 0.0;
         std::string written;
         if (!options.overlayPath.empty() || !options.outDir.empty()) {
@@ -155,6 +162,9 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
                 {"image", job.path},
                 {"model", explainer.modelName()},
                 {"layer", session->layerName()},
+                {"method", camMethodName(options.method)},
+                {"contrast_class_index", job.contrast},
+                {"counterfactual", options.counterfactual},
                 {"class_index", classIndex},
                 {"class_name", labels.name(classIndex)},
                 {"probability", score.probability},
@@ -195,6 +205,10 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
         listModels(out);
         return 0;
     }
+    if (options.listMethods) {
+        listMethods(out);
+        return 0;
+    }
     modelSpec(options.model); // unknown model: usage error before touching files
     if (!options.outDir.empty() && !fs::is_directory(options.outDir))
         throw UsageError("--out-dir \"" + options.outDir + "\" is not a directory");
@@ -210,11 +224,12 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
     std::vector<int> classes;
     for (const auto& query : options.classes)
         classes.push_back(explainer.labels().resolve(query));
+    const int contrast = options.contrast.empty() ? -1 : explainer.labels().resolve(options.contrast);
 
     int exitCode = 0;
     for (const auto& path : options.images) {
         try {
-            explainImage(options, explainer, {path, classes}, out);
+            explainImage(options, explainer, {path, classes, contrast}, out);
         } catch (const InputError& error) {
             err << "gradcam-cli: " << error.what() << "\n";
             exitCode = 3;

@@ -82,19 +82,28 @@ int ExplanationSession::rankOf(int classIndex) const
     return static_cast<int>(above + tiedBefore + 1);
 }
 
-CamMap ExplanationSession::gradCam(int classIndex)
+CamMap ExplanationSession::explain(const CamQuery& query)
 {
-    checkClass(classIndex);
+    checkClass(query.classIndex);
+    if (query.contrastClass >= 0)
+        checkClass(query.contrastClass);
     const auto start = std::chrono::steady_clock::now();
-    // Only d(logit_c)/d(activation): the tail graph is kept for the next class.
-    const torch::Tensor gradient =
-        torch::autograd::grad({m_logits[0][classIndex]}, {m_activation}, {}, /*retain_graph=*/true)[0];
+    const auto method = makeCamMethod(query.method);
+    torch::Tensor gradient;
+    if (method->usesGradients()) {
+        torch::Tensor score = m_logits[0][query.classIndex];
+        if (query.contrastClass >= 0)
+            score = score - m_logits[0][query.contrastClass];
+        if (query.counterfactual)
+            score = -score;
+        // Only dS/d(activation): the tail graph is kept for the next query.
+        gradient = torch::autograd::grad({score}, {m_activation}, {}, /*retain_graph=*/true)[0];
+    }
 
     torch::NoGradGuard noGrad;
-    const torch::Tensor weights = gradient.mean({2, 3}, /*keepdim=*/true);           // α: 1×C×1×1
-    torch::Tensor cam = torch::relu((weights * m_activation.detach()).sum(1))[0]; // H×W
+    torch::Tensor cam = torch::relu(method->camImage(m_activation.detach(), gradient)); // H×W
     CamMap result;
-    result.classIndex = classIndex;
+    result.classIndex = query.classIndex;
     result.rawMax = cam.max().item<float>();
     result.empty = !(result.rawMax > 0.f);
     cam = result.empty ? torch::zeros_like(cam) : cam / result.rawMax;

@@ -12,6 +12,8 @@
 #include <opencv2/core.hpp>
 #include <torch/types.h>
 
+#include "core/cam/cammethods.h"
+
 namespace torch::nn {
 class Module;
 }
@@ -24,6 +26,14 @@ struct ClassScore {
     int index = -1;
     float probability = 0.f; // softmax over all classes
     float logit = 0.f;
+};
+
+// What to explain: a method and the score it explains.
+struct CamQuery {
+    CamMethod method = CamMethod::GradCam;
+    int classIndex = -1;
+    int contrastClass = -1;      // >= 0: "why A rather than B", the score is logit_A − logit_B
+    bool counterfactual = false; // negated score: the evidence against the class
 };
 
 struct CamMap {
@@ -55,7 +65,12 @@ public:
 
     // Grad-CAM as in the tutorial: α = spatial mean of d(logit_c)/dA,
     // map = ReLU(Σ_k α_k A_k) / max. Throws UsageError for a class out of range.
-    CamMap gradCam(int classIndex);
+    CamMap gradCam(int classIndex) { return explain({CamMethod::GradCam, classIndex}); }
+
+    // Any method of the family on the same pipeline (ReLU, then / max; all
+    // zeros and `empty` when the maximum is 0). One backward pass through the
+    // tail when the method uses gradients, none otherwise.
+    CamMap explain(const CamQuery& query);
 
 private:
     void checkClass(int classIndex) const;

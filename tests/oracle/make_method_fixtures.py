@@ -1,0 +1,120 @@
+"""Fixture for the CAM-family tests: each method written from its published
+formula in plain PyTorch (hooks, full backward, as a notebook would), on
+random-init torchvision models. Every map is ReLU(cam) / max (zeros when the
+max is 0), the engine's shared pipeline.
+usage: make_method_fixtures.py OUT_DIR
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gradcam_reference import build, randomise_batchnorm  # noqa: E402
+from oracle_io import save_safetensors  # noqa: E402
+
+MODELS = {"resnet18": ["layer4.1.conv2", "layer3"], "squeezenet1_1": ["features.12.expand3x3", "features.9"]}
+
+
+def weights_gradcam(a, g):
+    return g.mean(dim=(2, 3), keepdim=True)
+
+
+def weights_gradcampp(a, g):
+    g2, g3 = g ** 2, g ** 3
+    alpha = g2 / (2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3 + 1e-7)
+    alpha = torch.where(g != 0, alpha, torch.zeros_like(alpha))
+    return (torch.relu(g) * alpha).sum(dim=(2, 3), keepdim=True)
+
+
+def weights_xgradcam(a, g):
+    return (g * a).sum(dim=(2, 3), keepdim=True) / (a.sum(dim=(2, 3), keepdim=True) + 1e-7)
+
+
+def eigencam(a):
+    c, h, w = a.shape[1:]
+    x = a[0].reshape(c, h * w).T.double()
+    x = x - x.mean(dim=0, keepdim=True)
+    _, _, vt = np.linalg.svd(x.numpy(), full_matrices=False)
+    p = x.numpy() @ vt[0]
+    if p.sum() < 0:
+        p = -p
+    return torch.from_numpy(p.reshape(h, w)).float()
+
+
+def cam_image(method, a, g):
+    if method in ("gradcam", "gradcam++", "xgradcam"):
+        w = {"gradcam": weights_gradcam, "gradcam++": weights_gradcampp, "xgradcam": weights_xgradcam}[method](a, g)
+        return (w * a).sum(dim=1)[0]
+    if method == "hirescam":
+        return (g * a).sum(dim=1)[0]
+    if method == "layercam":
+        return (torch.relu(g) * a).sum(dim=1)[0]
+    return eigencam(a)
+
+
+def normalised(cam):
+    cam = torch.relu(cam)
+    top = cam.max()
+    return cam / top if top > 0 else torch.zeros_like(cam)
+
+
+def activation_and_gradient(model, x, layer, score_fn):
+    module = dict(model.named_modules())[layer]
+    saved = {}
+
+    def hook(_m, _i, out):
+        saved["a"] = out
+        out.register_hook(lambda grad: saved.__setitem__("g", grad))
+
+    handle = module.register_forward_hook(hook)
+    try:
+        model.zero_grad()
+        logits = model(x)
+        score_fn(logits).backward()
+    finally:
+        handle.remove()
+    return logits.detach(), saved["a"].detach(), saved["g"]
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(2)
+    manifest = []
+    for index, (name, layers) in enumerate(MODELS.items()):
+        generator = torch.Generator().manual_seed(77 + index)
+        torch.manual_seed(77 + index)
+        model = build(name).eval()
+        randomise_batchnorm(model, generator)
+        weights = os.path.join(out_dir, name + ".pth")
+        torch.save(model.state_dict(), weights)
+        x = torch.randn(1, 3, 224, 224, generator=generator)
+        with torch.no_grad():
+            order = model(x)[0].argsort(descending=True)
+        a_class, b_class = int(order[0]), int(order[3])
+        tensors = {"input": x.numpy()}
+        cases = []
+        queries = [(a_class, -1, False), (b_class, -1, False), (a_class, b_class, False), (a_class, -1, True)]
+        for layer in layers:
+            for cls, contrast, counter in queries:
+                def score(logits, cls=cls, contrast=contrast, counter=counter):
+                    s = logits[0, cls] - (logits[0, contrast] if contrast >= 0 else 0)
+                    return -s if counter else s
+                _, a, g = activation_and_gradient(model, x, layer, score)
+                for method in ("gradcam", "gradcam++", "xgradcam", "hirescam", "layercam", "eigencam"):
+                    if method == "eigencam" and (contrast >= 0 or counter or cls != a_class):
+                        continue  # class-agnostic: one case per layer is enough
+                    key = "%s|%s|%d|%d|%d" % (method, layer, cls, contrast, int(counter))
+                    tensors[key] = normalised(cam_image(method, a, g)).numpy()
+                    cases.append({"method": method, "layer": layer, "class": cls, "contrast": contrast,
+                                  "counterfactual": counter, "key": key})
+        save_safetensors(os.path.join(out_dir, name + "_methods.safetensors"), tensors)
+        manifest.append({"model": name, "weights": weights, "cases": cases})
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
