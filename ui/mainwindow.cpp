@@ -26,6 +26,7 @@
 #include "core/models/modelspecs.h"
 #include "core/support/labels.h"
 #include "core/support/weightscache.h"
+#include "ui/aboutdialog.h"
 #include "ui/classpanel.h"
 #include "ui/comparepane.h"
 #include "ui/exportrenderer.h"
@@ -755,11 +756,8 @@ void MainWindow::copyToClipboard()
 
 void MainWindow::about()
 {
-    QMessageBox::about(this, tr("About Grad-CAM Explorer"),
-                       tr("<h3>Grad-CAM Explorer %1</h3><p>Shows why a convolutional image classifier decided what it "
-                          "decided: Grad-CAM heatmaps computed exactly as the PyTorch tutorial does.</p>"
-                          "<p>Qt %2 · LibTorch · OpenCV</p><p>Demo photos: scikit-image sample data, CC0.</p>")
-                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    AboutDialog dialog(this);
+    dialog.exec();
 }
 
 // ---- window -------------------------------------------------------------

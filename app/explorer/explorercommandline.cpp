@@ -13,7 +13,8 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
         QStringLiteral("Grad-CAM Explorer: shows why an image classifier decided what it decided."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("[IMAGE]"));
+    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Image to open (default: the installed demo image)."),
+                                 QStringLiteral("[IMAGE]"));
     const QCommandLineOption classOption(QStringLiteral("class"),
                                          QStringLiteral("Class for a pane, by index or name (repeatable, up to 4)."),
                                          QStringLiteral("N|label"));

@@ -1,6 +1,8 @@
 // gradcam-explorer: the window, or with --export a headless annotated export.
 #include <QApplication>
+#include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 
 #include <cstdio>
 
@@ -8,10 +10,29 @@
 #include "app/explorer/explorerexport.h"
 #include "core/errors.h"
 #include "core/support/labels.h"
+#include "core/support/resourcepaths.h"
 #include "core/support/runtime.h"
 #include "ui/mainwindow.h"
 
 namespace {
+// The desktop entry's and AppStream's id; Wayland compositors match windows to
+// io.github.gradcam_explorer.desktop (and so to its icon) by it.
+constexpr auto kDesktopId = "io.github.gradcam_explorer";
+
+// The installed hicolor icons, found from the installation itself so that a
+// prefix outside the icon theme path (e.g. /opt) still has its icon.
+QIcon installedIcon(const QString& dataDir)
+{
+    QIcon icon;
+    for (const char* size : {"48x48", "128x128", "256x256"}) {
+        const QString file = QDir(dataDir).filePath(QStringLiteral("../icons/hicolor/%1/apps/%2.png")
+                                                        .arg(QLatin1String(size), QLatin1String(kDesktopId)));
+        if (QFileInfo::exists(file))
+            icon.addFile(file);
+    }
+    return icon;
+}
+
 // Headless runs promise one readable line per failure on stderr: Qt's own
 // start-up chatter (XDG_RUNTIME_DIR, platform plugin hints) is dropped.
 void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& message)
@@ -24,13 +45,17 @@ void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& mes
 int main(int argc, char** argv)
 {
     gce::configureRuntime(gce::runtimeSettingsFromEnvironment());
-    // --export needs no screen: render offscreen unless a platform was chosen.
+    // --export, --help and --version need no screen (a terminal over ssh, CI):
+    // offscreen unless a platform was chosen.
     for (int i = 1; i < argc; ++i) {
-        if (QByteArray(argv[i]) == "--export") {
+        const QByteArray arg(argv[i]);
+        const bool exporting = arg == "--export";
+        if (exporting || arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" || arg == "-v") {
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
-            qInstallMessageHandler(quietMessages);
         }
+        if (exporting)
+            qInstallMessageHandler(quietMessages);
     }
 
     QApplication app(argc, argv);
@@ -38,6 +63,10 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("gradcam-explorer"));
     QApplication::setApplicationDisplayName(QStringLiteral("Grad-CAM Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(GCE_VERSION));
+    QApplication::setDesktopFileName(QLatin1String(kDesktopId));
+    const QString dataDir = QString::fromStdString(gce::installedDataDir());
+    if (!dataDir.isEmpty())
+        QApplication::setWindowIcon(installedIcon(dataDir));
 
     const auto parsed = gce::explorer::parseExplorerCommandLine(QApplication::arguments());
     if (parsed.exitCode >= 0)
@@ -48,6 +77,14 @@ int main(int argc, char** argv)
 
     gce::ui::StartOptions start;
     start.imagePath = options.image;
+    QStringList classes = options.classes;
+    if (start.imagePath.isEmpty()) {
+        // From the menu: the installed demo, a cat and an espresso, one pane each
+        // (what scripts/explore opens from the source tree).
+        start.imagePath = QString::fromStdString(gce::installedDemoImage());
+        if (!start.imagePath.isEmpty() && classes.isEmpty())
+            classes = {QStringLiteral("Egyptian cat"), QStringLiteral("espresso")};
+    }
     start.modelName = options.model;
     start.layer = options.layer;
     if (options.weights == QLatin1String("none"))
@@ -55,7 +92,7 @@ int main(int argc, char** argv)
     else
         start.weightsPath = options.weights;
     try {
-        for (const QString& query : options.classes)
+        for (const QString& query : classes)
             start.classes.push_back(gce::LabelSet::imageNet().resolve(query.toStdString()));
     } catch (const gce::UsageError& error) {
         std::fprintf(stderr, "gradcam-explorer: %s (see --help)\n", error.what());

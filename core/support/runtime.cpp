@@ -7,7 +7,9 @@
 #include <string>
 #include <thread>
 
+#include <opencv2/core/utility.hpp>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 namespace gce {
 
@@ -51,5 +53,9 @@ void configureRuntime(const RuntimeSettings& settings)
 }
 
 std::string runtimeDescription() { return g_description; }
+
+std::string libtorchVersion() { return TORCH_VERSION; }
+
+std::string opencvVersion() { return cv::getVersionString(); }
 
 } // namespace gce

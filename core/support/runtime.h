@@ -18,4 +18,9 @@ void configureRuntime(const RuntimeSettings& settings);
 // One line describing what configureRuntime did, for --version and benchmarks.
 std::string runtimeDescription();
 
+// Library versions for About boxes: LibTorch's as compiled against (its
+// headers; Debian's libtorch has no run-time query), OpenCV's as loaded.
+std::string libtorchVersion();
+std::string opencvVersion();
+
 } // namespace gce
