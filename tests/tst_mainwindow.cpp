@@ -114,6 +114,23 @@ private slots:
         QVERIFY(shownIds.size() < 50);
     }
 
+    void paneMethodRecomputesThatPane()
+    {
+        QTemporaryDir dir;
+        MainWindow window(untrained(isolated(dir, "chelsea.jpg")));
+        window.show();
+        QVERIFY(waitShown(window));
+        const QVector<float> before = window.panes()[0]->result().map.values;
+        const int forward = window.worker()->forwardPasses();
+        auto* methodBox = window.panes()[0]->findChild<QComboBox*>();
+        QVERIFY(methodBox);
+        methodBox->setCurrentIndex(methodBox->findData(QString("layercam")));
+        QVERIFY(waitShown(window));
+        QCOMPARE(window.panes()[0]->result().method, QString("layercam"));
+        QVERIFY(window.panes()[0]->result().map.values != before);
+        QCOMPARE(window.worker()->forwardPasses(), forward); // same session, another method
+    }
+
     void opacityAndColormapDoNotCompute()
     {
         QTemporaryDir dir;

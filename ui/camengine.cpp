@@ -159,18 +159,25 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         const torch::Tensor probabilities = session.probabilities()[0].contiguous();
         result.probabilities =
             QVector<float>(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
-        for (int wanted : request.classes) {
+        for (int pane = 0; pane < request.classes.size(); ++pane) {
+            const int wanted = request.classes[pane];
             const int classIndex = wanted >= 0 ? wanted : session.topK(-wanted).back().index;
-            const CamMap cam = session.gradCam(classIndex);
+            const QString methodName = request.methods.value(pane).isEmpty() ? QStringLiteral("gradcam")
+                                                                            : request.methods.value(pane);
+            const auto method = camMethodFromName(methodName.toStdString());
+            if (!method)
+                throw UsageError("unknown CAM method \"" + methodName.toStdString() + "\"");
+            const CamMap cam = session.explain({*method, classIndex});
             ++m_backwardPasses;
             result.backwardMs += cam.backwardMs;
-            PaneResult pane;
-            pane.classIndex = classIndex;
-            pane.className = QString::fromStdString(s.explainer->labels().name(classIndex));
-            pane.probability = result.probabilities[classIndex];
-            pane.rank = session.rankOf(classIndex);
-            pane.map = toMapData(cam.map, cam.empty);
-            result.panes.push_back(std::move(pane));
+            PaneResult shown;
+            shown.method = methodName;
+            shown.classIndex = classIndex;
+            shown.className = QString::fromStdString(s.explainer->labels().name(classIndex));
+            shown.probability = result.probabilities[classIndex];
+            shown.rank = session.rankOf(classIndex);
+            shown.map = toMapData(cam.map, cam.empty);
+            result.panes.push_back(std::move(shown));
             if (cancelled())
                 return;
         }
@@ -185,6 +192,20 @@ void CamEngine::prepare(const QString& path, const QString& layer)
         return;
     CamFailure ignored; // a broken neighbour is reported when the user opens it
     guarded(&ignored, [&] { m_state->explained(path, layer, m_forwardPasses); });
+}
+
+QStringList CamEngine::methodNames()
+{
+    QStringList names;
+    for (CamMethod method : allCamMethods())
+        names << QString::fromStdString(camMethodName(method));
+    return names;
+}
+
+QString CamEngine::methodDescription(const QString& name)
+{
+    const auto method = camMethodFromName(name.toStdString());
+    return method ? QString::fromStdString(camMethodDescription(*method)) : QString();
 }
 
 std::optional<int> CamEngine::resolveClass(const QString& query, CamFailure* failure)

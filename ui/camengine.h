@@ -21,6 +21,7 @@ struct CamRequest {
     QString weightsPath;   // empty = untrained weights
     QString layer;         // empty = the model's default layer
     QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
+    QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
     QStringList preload;   // images to prepare afterwards (folder neighbours)
 };
 
@@ -46,6 +47,10 @@ public:
 
     // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
     void prepare(const QString& path, const QString& layer);
+
+    // The CAM methods by name, in the engine's order, with one-line descriptions.
+    static QStringList methodNames();
+    static QString methodDescription(const QString& name);
 
     // Resolves what a user typed ("515", "cowboy hat") with the model's labels.
     std::optional<int> resolveClass(const QString& query, CamFailure* failure);

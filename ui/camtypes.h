@@ -19,6 +19,7 @@ struct CamMapData {
 
 // What one pane shows.
 struct PaneResult {
+    QString method = QStringLiteral("gradcam"); // CAM method name (core/cam/cammethods.h)
     int classIndex = -1;
     QString className;
     float probability = 0.f;

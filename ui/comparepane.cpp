@@ -1,10 +1,12 @@
 #include "ui/comparepane.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/camengine.h"
 #include "ui/imagecanvas.h"
 
 namespace gce::ui {
@@ -18,6 +20,16 @@ ComparePane::ComparePane(int target, QWidget* parent) : QFrame(parent), m_target
     m_caption->setTextFormat(Qt::RichText);
     m_caption->setMinimumWidth(80);
     m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Panes can differ by method as well as by class: compare Grad-CAM with
+    // Grad-CAM++ or LayerCAM on the same class side by side.
+    m_method = new QComboBox(this);
+    for (const QString& name : CamEngine::methodNames()) {
+        m_method->addItem(name, name);
+        m_method->setItemData(m_method->count() - 1, CamEngine::methodDescription(name), Qt::ToolTipRole);
+    }
+    m_method->setToolTip(tr("CAM method for this pane"));
+    m_method->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_method, &QComboBox::currentIndexChanged, this, &ComparePane::methodChanged);
     m_close = new QToolButton(this);
     m_close->setText(QStringLiteral("✕"));
     m_close->setToolTip(tr("Close this pane"));
@@ -26,6 +38,7 @@ ComparePane::ComparePane(int target, QWidget* parent) : QFrame(parent), m_target
     auto* header = new QHBoxLayout;
     header->setContentsMargins(6, 2, 2, 2);
     header->addWidget(m_caption, 1);
+    header->addWidget(m_method);
     header->addWidget(m_close);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -43,6 +56,8 @@ void ComparePane::setFocused(bool focused)
     setStyleSheet(focused ? QStringLiteral("gce--ui--ComparePane { border: 2px solid palette(highlight); }")
                           : QStringLiteral("gce--ui--ComparePane { border: 2px solid transparent; }"));
 }
+
+QString ComparePane::method() const { return m_method->currentData().toString(); }
 
 void ComparePane::setClosable(bool closable) { m_close->setVisible(closable); }
 

@@ -6,6 +6,7 @@
 
 #include "ui/camtypes.h"
 
+class QComboBox;
 class QLabel;
 class QToolButton;
 
@@ -20,6 +21,7 @@ public:
 
     ImageCanvas* canvas() const { return m_canvas; }
     int target() const { return m_target; }
+    QString method() const;
     void setTarget(int target) { m_target = target; }
     void setFocused(bool focused);
     void setClosable(bool closable);
@@ -31,6 +33,7 @@ public:
 signals:
     void focusRequested();
     void closeRequested();
+    void methodChanged();
 
 protected:
     void mousePressEvent(QMouseEvent* event) override;
@@ -38,6 +41,7 @@ protected:
 private:
     ImageCanvas* m_canvas = nullptr;
     QLabel* m_caption = nullptr;
+    QComboBox* m_method = nullptr;
     QToolButton* m_close = nullptr;
     PaneResult m_result;
     int m_target;

@@ -149,10 +149,12 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
                                                     : result.className;
     drawLine(painter, slot(0), name, exportFont(l.fontPx, true), kTextColor);
 
-    const QString details = QStringLiteral("#%1  \u00b7  %2  \u00b7  rank %3")
-                                .arg(result.classIndex)
-                                .arg(percentText(result.probability))
-                                .arg(result.rank);
+    QString details = QStringLiteral("#%1  \u00b7  %2  \u00b7  rank %3")
+                          .arg(result.classIndex)
+                          .arg(percentText(result.probability))
+                          .arg(result.rank);
+    if (!result.method.isEmpty() && result.method != QLatin1String("gradcam"))
+        details += QStringLiteral("  \u00b7  ") + result.method;
     drawLine(painter, slot(1), details, exportFont(l.fontPx, false), kSecondaryTextColor);
 
     if (hasNoEvidence(result.map)) {

@@ -408,6 +408,7 @@ void MainWindow::addPane(int target)
     connect(canvas, &ImageCanvas::viewChanged, this, &MainWindow::syncView);
     connect(pane, &ComparePane::focusRequested, this, [this, pane] { setFocusedPane(m_panes.indexOf(pane)); });
     connect(pane, &ComparePane::closeRequested, this, [this, pane] { removePane(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::methodChanged, this, &MainWindow::requestCompute);
     setFocusedPane(m_panes.size() - 1);
     relayoutPanes();
 }
@@ -555,8 +556,10 @@ void MainWindow::requestCompute()
     request.modelName = m_modelName;
     request.weightsPath = m_untrained ? QString() : m_weightsPath;
     request.layer = m_layer;
-    for (ComparePane* pane : m_panes)
+    for (ComparePane* pane : m_panes) {
         request.classes.push_back(pane->target());
+        request.methods.push_back(pane->method());
+    }
     const int position = m_folderImages.indexOf(m_imagePath);
     for (int offset : {1, -1})
         if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
@@ -742,8 +745,10 @@ void MainWindow::exportTopK()
     request.modelName = m_modelName;
     request.weightsPath = m_untrained ? QString() : m_weightsPath;
     request.layer = m_layer;
-    for (int rank = 1; rank <= kTopKExport; ++rank)
+    for (int rank = 1; rank <= kTopKExport; ++rank) {
         request.classes.push_back(-rank);
+        request.methods.push_back(m_panes[m_focused]->method());
+    }
     m_topKExportDir = dir;
     m_topKExportId = m_worker->request(request);
 }
