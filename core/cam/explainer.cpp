@@ -10,13 +10,24 @@ namespace gce {
 namespace {
 constexpr uint64_t kUntrainedSeed = 0;
 
+// The file's keys as the model names them (ClassifierModule::checkpointKey):
+// renamed, or dropped when the model says so; loadStateDict stays strict.
+StateDict withModelKeys(const ClassifierModule& model, StateDict dict)
+{
+    StateDict renamed;
+    for (auto& [key, tensor] : dict.entries)
+        if (std::string name = model.checkpointKey(key); !name.empty())
+            renamed.entries.emplace_back(std::move(name), std::move(tensor));
+    return renamed;
+}
+
 std::shared_ptr<ClassifierModule> buildModel(const std::string& modelName, const std::string& weightsPath)
 {
     if (weightsPath.empty())
         torch::manual_seed(kUntrainedSeed); // untrained maps are at least reproducible
     auto model = createModel(modelName, 1000, /*torchvisionInit=*/weightsPath.empty());
     if (!weightsPath.empty())
-        loadStateDict(*model, readCheckpoint(weightsPath));
+        loadStateDict(*model, withModelKeys(*model, readCheckpoint(weightsPath)));
     model->eval();
     return model;
 }

@@ -17,6 +17,11 @@ public:
     // torchvision's initialisation scheme, for untrained use only: skipped
     // when weights are loaded (it costs tens of ms of random numbers).
     virtual void initialiseLikeTorchvision() = 0;
+    // The model's name for a key of a weights file, applied before loading
+    // (core/cam/explainer.cpp); an empty string drops the key. Identity by
+    // default; overridden where torchvision renames or drops keys of its
+    // official files on load (DenseNet's "norm.1", GoogLeNet's aux heads).
+    virtual std::string checkpointKey(const std::string& fileKey) const { return fileKey; }
 };
 
 } // namespace gce

@@ -22,5 +22,12 @@ struct ModelConstructor {
 
 std::vector<ModelConstructor> resnetFamily();     // resnet.cpp
 std::vector<ModelConstructor> squeezenetFamily(); // squeezenet.cpp
+std::vector<ModelConstructor> vggFamily();        // vgg.cpp (VGG-11/13/16/19, with and without BN)
+std::vector<ModelConstructor> densenetFamily();   // densenet.cpp (121/161/169/201)
+std::vector<ModelConstructor> googlenetFamily();  // googlenet.cpp
+std::vector<ModelConstructor> mobilenetFamily();    // mobilenet.cpp (V2, V3 Large/Small)
+std::vector<ModelConstructor> efficientnetFamily(); // efficientnet.cpp (B0-B3)
+std::vector<ModelConstructor> convnextFamily();     // convnext.cpp (Tiny)
+std::vector<ModelConstructor> regnetFamily();       // regnet.cpp (Y-400MF)
 
 } // namespace gce

@@ -18,7 +18,39 @@ const std::vector<ModelSpec>& modelSpecs()
         {"resnet34", {official("resnet34-b627a593.pth")}},
         // torchvision's DEFAULT for ResNet-50 is IMAGENET1K_V2; V1 is still common in caches.
         {"resnet50", {official("resnet50-11ad3fa6.pth"), official("resnet50-0676ba61.pth")}},
+        {"resnet101", {official("resnet101-cd907fc2.pth"), official("resnet101-63fe2227.pth")}},
+        {"resnet152", {official("resnet152-f82ba261.pth"), official("resnet152-394f9c45.pth")}},
+        {"wide_resnet50_2", {official("wide_resnet50_2-9ba9bcbe.pth"), official("wide_resnet50_2-95faca4d.pth")}},
+        {"resnext50_32x4d", {official("resnext50_32x4d-1a0047aa.pth"), official("resnext50_32x4d-7cdf4587.pth")}},
+        {"squeezenet1_0", {official("squeezenet1_0-b66bff10.pth")}},
         {"squeezenet1_1", {official("squeezenet1_1-b8a52dc0.pth")}},
+        {"vgg11", {official("vgg11-8a719046.pth")}},
+        {"vgg11_bn", {official("vgg11_bn-6002323d.pth")}},
+        {"vgg13", {official("vgg13-19584684.pth")}},
+        {"vgg13_bn", {official("vgg13_bn-abd245e5.pth")}},
+        {"vgg16", {official("vgg16-397923af.pth")}},
+        {"vgg16_bn", {official("vgg16_bn-6c64b313.pth")}},
+        {"vgg19", {official("vgg19-dcbb9e9d.pth")}},
+        {"vgg19_bn", {official("vgg19_bn-c79401a0.pth")}},
+        // The official DenseNet files use old keys ("norm.1"): DenseNet::checkpointKey.
+        {"densenet121", {official("densenet121-a639ec97.pth")}},
+        {"densenet161", {official("densenet161-8d451a50.pth")}},
+        {"densenet169", {official("densenet169-b2777c0a.pth")}},
+        {"densenet201", {official("densenet201-c1103571.pth")}},
+        // Holds the auxiliary heads torchvision drops: GoogLeNet::checkpointKey.
+        {"googlenet", {official("googlenet-1378be20.pth")}},
+        // torchvision 0.14's DEFAULT weights first, then the other published versions.
+        {"mobilenet_v2", {official("mobilenet_v2-7ebf99e0.pth"), official("mobilenet_v2-b0353104.pth")}},
+        {"mobilenet_v3_large",
+         {official("mobilenet_v3_large-5c1a4163.pth"), official("mobilenet_v3_large-8738ca79.pth")}},
+        {"mobilenet_v3_small", {official("mobilenet_v3_small-047dcff4.pth")}},
+        {"efficientnet_b0", {official("efficientnet_b0_rwightman-3dd342df.pth")}},
+        {"efficientnet_b1",
+         {official("efficientnet_b1-c27df63c.pth"), official("efficientnet_b1_rwightman-533bc792.pth")}},
+        {"efficientnet_b2", {official("efficientnet_b2_rwightman-bcdf34b7.pth")}},
+        {"efficientnet_b3", {official("efficientnet_b3_rwightman-cf984f9c.pth")}},
+        {"convnext_tiny", {official("convnext_tiny-983f1562.pth")}},
+        {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth"), official("regnet_y_400mf-c65dace8.pth")}},
     };
     return specs;
 }

@@ -13,6 +13,13 @@ using FamilyList = std::vector<ModelConstructor> (*)();
 const FamilyList kFamilies[] = {
     resnetFamily,
     squeezenetFamily,
+    vggFamily,
+    densenetFamily,
+    googlenetFamily,
+    mobilenetFamily,
+    efficientnetFamily,
+    convnextFamily,
+    regnetFamily,
 };
 
 ModelFactory findConstructor(const std::string& name)
@@ -44,8 +51,6 @@ std::string moduleTypeName(const torch::nn::Module& module)
         name = name.substr(colons + 2);
     if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0)
         name.resize(name.size() - 4);
-    if (name == "SqueezeNet11")
-        return "SqueezeNet";
     return name;
 }
 

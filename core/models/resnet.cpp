@@ -141,13 +141,20 @@ torch::Tensor ResNet::forward(const torch::Tensor& input)
 
 std::vector<ModelConstructor> resnetFamily()
 {
-    auto make = [](ResNetBlock block, std::vector<int64_t> layers) {
-        return [block, layers](int64_t classes) { return std::make_shared<ResNet>(block, layers, classes); };
+    auto make = [](ResNetBlock block, std::vector<int64_t> layers, int64_t groups = 1, int64_t widthPerGroup = 64) {
+        return [=](int64_t classes) {
+            return std::make_shared<ResNet>(block, layers, classes, groups, widthPerGroup);
+        };
     };
     return {
         {"resnet18", make(ResNetBlock::Basic, {2, 2, 2, 2})},
         {"resnet34", make(ResNetBlock::Basic, {3, 4, 6, 3})},
         {"resnet50", make(ResNetBlock::Bottleneck, {3, 4, 6, 3})},
+        {"resnet101", make(ResNetBlock::Bottleneck, {3, 4, 23, 3})},
+        {"resnet152", make(ResNetBlock::Bottleneck, {3, 8, 36, 3})},
+        // torchvision's width_per_group=64*2: the 3×3 convolutions are twice as wide.
+        {"wide_resnet50_2", make(ResNetBlock::Bottleneck, {3, 4, 6, 3}, 1, 128)},
+        {"resnext50_32x4d", make(ResNetBlock::Bottleneck, {3, 4, 6, 3}, 32, 4)},
     };
 }
 

@@ -36,21 +36,32 @@ torch::Tensor FireImpl::forward(const torch::Tensor& x)
                       1);
 }
 
-SqueezeNet11::SqueezeNet11(int64_t numClasses)
+SqueezeNet::SqueezeNet(Version version, int64_t numClasses)
 {
-    m_features = register_module(
-        "features",
-        torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 64, 3).stride(2)), torch::nn::ReLU(),
-                              ceilPool(), Fire(64, 16, 64, 64), Fire(128, 16, 64, 64), ceilPool(),
-                              Fire(128, 32, 128, 128), Fire(256, 32, 128, 128), ceilPool(), Fire(256, 48, 192, 192),
-                              Fire(384, 48, 192, 192), Fire(384, 64, 256, 256), Fire(512, 64, 256, 256)));
+    using torch::nn::Conv2d;
+    using torch::nn::Conv2dOptions;
+    if (version == Version::V1_0) {
+        m_features = register_module(
+            "features", torch::nn::Sequential(Conv2d(Conv2dOptions(3, 96, 7).stride(2)), torch::nn::ReLU(), ceilPool(),
+                                              Fire(96, 16, 64, 64), Fire(128, 16, 64, 64), Fire(128, 32, 128, 128),
+                                              ceilPool(), Fire(256, 32, 128, 128), Fire(256, 48, 192, 192),
+                                              Fire(384, 48, 192, 192), Fire(384, 64, 256, 256), ceilPool(),
+                                              Fire(512, 64, 256, 256)));
+    } else {
+        m_features = register_module(
+            "features", torch::nn::Sequential(Conv2d(Conv2dOptions(3, 64, 3).stride(2)), torch::nn::ReLU(), ceilPool(),
+                                              Fire(64, 16, 64, 64), Fire(128, 16, 64, 64), ceilPool(),
+                                              Fire(128, 32, 128, 128), Fire(256, 32, 128, 128), ceilPool(),
+                                              Fire(256, 48, 192, 192), Fire(384, 48, 192, 192),
+                                              Fire(384, 64, 256, 256), Fire(512, 64, 256, 256)));
+    }
     m_finalConv = torch::nn::Conv2d(torch::nn::Conv2dOptions(512, numClasses, 1));
     m_classifier = register_module(
         "classifier", torch::nn::Sequential(torch::nn::Dropout(0.5), m_finalConv, torch::nn::ReLU(),
                                             torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1}))));
 }
 
-void SqueezeNet11::initialiseLikeTorchvision()
+void SqueezeNet::initialiseLikeTorchvision()
 {
     // torchvision: final conv ~ N(0, 0.01), other convs kaiming_uniform, biases 0.
     torch::NoGradGuard noGrad;
@@ -65,7 +76,7 @@ void SqueezeNet11::initialiseLikeTorchvision()
     }
 }
 
-torch::Tensor SqueezeNet11::forward(const torch::Tensor& input)
+torch::Tensor SqueezeNet::forward(const torch::Tensor& input)
 {
     torch::Tensor x = runSequential(m_features, input);
     x = runSequential(m_classifier, x);
@@ -75,7 +86,10 @@ torch::Tensor SqueezeNet11::forward(const torch::Tensor& input)
 std::vector<ModelConstructor> squeezenetFamily()
 {
     return {
-        {"squeezenet1_1", [](int64_t classes) { return std::make_shared<SqueezeNet11>(classes); }},
+        {"squeezenet1_0",
+         [](int64_t classes) { return std::make_shared<SqueezeNet>(SqueezeNet::Version::V1_0, classes); }},
+        {"squeezenet1_1",
+         [](int64_t classes) { return std::make_shared<SqueezeNet>(SqueezeNet::Version::V1_1, classes); }},
     };
 }
 

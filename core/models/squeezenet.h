@@ -1,8 +1,8 @@
 #pragma once
-// torchvision's SqueezeNet 1.1, named like its state_dict: features.N
-// (Conv2d, ReLU, MaxPool2d, Fire modules with squeeze / expand1x1 /
-// expand3x3 and their activations) and classifier.0..3 (Dropout, Conv2d,
-// ReLU, AdaptiveAvgPool2d).
+// torchvision's SqueezeNet 1.0 and 1.1, named like its state_dict:
+// features.N (Conv2d, ReLU, MaxPool2d, Fire modules with squeeze /
+// expand1x1 / expand3x3 and their activations) and classifier.0..3
+// (Dropout, Conv2d, ReLU, AdaptiveAvgPool2d).
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
@@ -22,9 +22,10 @@ private:
 };
 TORCH_MODULE(Fire);
 
-class SqueezeNet11 : public ClassifierModule {
+class SqueezeNet : public ClassifierModule {
 public:
-    explicit SqueezeNet11(int64_t numClasses = 1000);
+    enum class Version { V1_0, V1_1 };
+    explicit SqueezeNet(Version version, int64_t numClasses = 1000);
     torch::Tensor forward(const torch::Tensor& input) override;
     void initialiseLikeTorchvision() override;
 

@@ -48,15 +48,16 @@ def grad_cam(model, x, layer_name, class_index):
 
 
 def build(name, num_classes=1000):
-    """A torchvision model with in-place ReLUs switched off.
+    """A torchvision model with in-place activations switched off.
 
     With inplace=True, a hooked module whose output is then passed through an
     in-place ReLU (squeezenet's expand3x3) hands the hook the post-ReLU tensor;
     the engine explains the module's real output, so the oracle must too.
+    Likewise ReLU6 (Hardtanh), Hardswish and SiLU (MobileNet, EfficientNet).
     """
     model = getattr(torchvision.models, name)(weights=None, num_classes=num_classes)
     for module in model.modules():
-        if isinstance(module, torch.nn.ReLU):
+        if isinstance(module, (torch.nn.ReLU, torch.nn.Hardtanh, torch.nn.Hardswish, torch.nn.SiLU)):
             module.inplace = False
     return model
 

@@ -1,0 +1,200 @@
+// Parity of the modern architectures (MobileNet V2/V3, EfficientNet B0-B3,
+// ConvNeXt-Tiny, RegNet-Y-400MF) with Debian's torchvision 0.14
+// (tests/oracle/make_zoo_modern.py): the module tree and names, random
+// weights written by torch.save, logits and the tutorial's Grad-CAM maps at
+// several layers, and the untrained initialisation's statistics.
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "core/cam/explainer.h"
+#include "core/checkpoint/statedict.h"
+#include "core/support/runtime.h"
+#include "testsupport.h"
+
+using namespace gce;
+
+namespace {
+
+QJsonArray manifest()
+{
+    static const QJsonArray entries =
+        test::readJson(test::fixturesDir("zoo_modern") + "/manifest.json").array();
+    return entries;
+}
+
+QJsonObject entryFor(const QString& model)
+{
+    for (const auto& e : manifest())
+        if (e.toObject()["model"].toString() == model)
+            return e.toObject();
+    return {};
+}
+
+torch::Tensor expected(const StateDict& dict, const std::string& key)
+{
+    const torch::Tensor* tensor = dict.find(key);
+    if (!tensor)
+        throw std::runtime_error("fixture lacks " + key);
+    return *tensor;
+}
+
+torch::Tensor mapTensor(const cv::Mat& map)
+{
+    return torch::from_blob(const_cast<float*>(map.ptr<float>()), {map.rows, map.cols}, torch::kFloat32).clone();
+}
+
+// |a-b| <= tol, or relative for large values (logits of random nets can be big).
+double worstError(const torch::Tensor& a, const torch::Tensor& b)
+{
+    const auto diff = (a - b).abs();
+    const auto scale = torch::clamp_min(b.abs(), 1.0);
+    return (diff / scale).max().item<double>();
+}
+
+void addModelRows()
+{
+    QTest::addColumn<QString>("model");
+    for (const auto& entry : manifest()) {
+        const QString model = entry.toObject()["model"].toString();
+        QTest::newRow(qPrintable(model)) << model;
+    }
+}
+
+} // namespace
+
+class TestZooModern : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        // One intra-op thread, like the fixture (GCE_THREADS overrides): on a
+        // shared 2-core machine, two OpenMP threads competing with other jobs
+        // spin at every barrier (measured 9 s vs 30-70 s for this suite).
+        RuntimeSettings settings;
+        settings.intraOpThreads = 1;
+        configureRuntime(runtimeSettingsFromEnvironment(settings));
+        QVERIFY2(!manifest().isEmpty(), "zoo_modern fixture missing: run ctest (fixture_zoo_modern)");
+    }
+
+    // named_modules() of torchvision, names and class names, in order; the
+    // parameter count; the default Grad-CAM layer.
+    void moduleTree_data() { addModelRows(); }
+    void moduleTree()
+    {
+        QFETCH(QString, model);
+        const QJsonObject entry = entryFor(model);
+        const auto net = createModel(model.toStdString(), 1000, /*torchvisionInit=*/false);
+        const std::vector<LayerInfo> layers = listLayers(*net);
+        const QJsonArray want = entry["modules"].toArray();
+        for (int i = 0; i < std::min<int>(want.size(), int(layers.size())); ++i) {
+            const QJsonArray item = want[i].toArray();
+            const QString got = QString::fromStdString(layers[i].name + " " + layers[i].type);
+            QCOMPARE(got, item[0].toString() + " " + item[1].toString());
+        }
+        QCOMPARE(int(layers.size()), int(want.size()));
+        int64_t parameters = 0;
+        for (const auto& p : net->parameters())
+            parameters += p.numel();
+        QCOMPARE(parameters, int64_t(entry["num_params"].toDouble()));
+        QCOMPARE(QString::fromStdString(defaultTargetLayer(*net)), entry["default_layer"].toString());
+        qInfo("%s: default layer %s", qPrintable(model), defaultTargetLayer(*net).c_str());
+    }
+
+    void logitsAndMaps_data() { addModelRows(); }
+    void logitsAndMaps()
+    {
+        QFETCH(QString, model);
+        const QJsonObject entry = entryFor(model);
+        Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
+        QCOMPARE(QString::fromStdString(explainer.defaultLayer()), entry["default_layer"].toString());
+
+        const StateDict reference =
+            readCheckpoint((test::fixturesDir("zoo_modern") + "/" + model + "_expected.safetensors").toStdString());
+        const torch::Tensor input = expected(reference, "input");
+
+        std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
+        double worstLogits = 0, worstMap = 0;
+        for (const auto& c : entry["cases"].toArray()) {
+            const QJsonObject item = c.toObject();
+            const std::string layer = item["layer"].toString().toStdString();
+            auto& session = sessions[layer];
+            if (!session) {
+                session = explainer.explainTensor(input, layer);
+                const double logitError = worstError(session->logits(), expected(reference, "logits"));
+                worstLogits = std::max(worstLogits, logitError);
+                QVERIFY2(logitError < 1e-4, qPrintable(QString("%1 logits off by %2").arg(model).arg(logitError)));
+            }
+            const CamMap cam = session->gradCam(item["class"].toInt());
+            const torch::Tensor want = expected(reference, item["key"].toString().toStdString());
+            QCOMPARE(cam.map.rows, int(want.size(0)));
+            QCOMPARE(cam.map.cols, int(want.size(1)));
+            const torch::Tensor got = mapTensor(cam.map);
+            QVERIFY(!torch::isnan(got).any().item<bool>());
+            const double mapError = (got - want).abs().max().item<double>();
+            worstMap = std::max(worstMap, mapError);
+            QVERIFY2(mapError < 1e-4, qPrintable(QString("%1 %2 class %3: map off by %4")
+                                                     .arg(model, item["layer"].toString())
+                                                     .arg(item["class"].toInt())
+                                                     .arg(mapError)));
+        }
+        qInfo("%s: worst logit error %.3g, worst map error %.3g over %d maps", qPrintable(model), worstLogits,
+              worstMap, int(entry["cases"].toArray().size()));
+    }
+
+    // initialiseLikeTorchvision(): each tensor's mean and mean absolute
+    // deviation agree with torchvision's init (constants exactly, random
+    // tensors within six standard errors).
+    void untrainedInitialisation_data() { addModelRows(); }
+    void untrainedInitialisation()
+    {
+        QFETCH(QString, model);
+        const QJsonObject stats = entryFor(model)["init"].toObject();
+        torch::manual_seed(7);
+        const auto net = createModel(model.toStdString()); // torchvision init
+        std::map<std::string, torch::Tensor> tensors;
+        for (const auto& p : net->named_parameters())
+            tensors[p.key()] = p.value();
+        for (const auto& b : net->named_buffers())
+            tensors[b.key()] = b.value();
+        QCOMPARE(int(stats.size()), int(std::count_if(tensors.begin(), tensors.end(), [](const auto& t) {
+                     return t.second.is_floating_point();
+                 })));
+        for (auto it = stats.begin(); it != stats.end(); ++it) {
+            const auto found = tensors.find(it.key().toStdString());
+            QVERIFY2(found != tensors.end(), qPrintable(model + " lacks " + it.key()));
+            const torch::Tensor value = found->second.detach().to(torch::kFloat64);
+            const QJsonArray s = it.value().toArray();
+            const double wantMean = s[0].toDouble(), wantDeviation = s[1].toDouble(), n = s[2].toDouble();
+            QCOMPARE(double(value.numel()), n);
+            const double mean = value.mean().item<double>();
+            const double deviation = (value - mean).abs().mean().item<double>();
+            const QString what = QString("%1 %2: mean %3, mean |x - mean| %4; torchvision %5, %6")
+                                     .arg(model, it.key())
+                                     .arg(mean)
+                                     .arg(deviation)
+                                     .arg(wantMean)
+                                     .arg(wantDeviation);
+            if (wantDeviation == 0.0) { // a constant: ones, zeros, layer_scale's 1e-6
+                const double spread = (value - wantMean).abs().max().item<double>();
+                QVERIFY2(spread <= 1e-12 + 1e-6 * std::abs(wantMean), qPrintable(what));
+                continue;
+            }
+            QVERIFY2(std::abs(deviation / wantDeviation - 1.0) < 6.0 / std::sqrt(n) + 1e-3, qPrintable(what));
+            QVERIFY2(std::abs(mean - wantMean) < 6.0 * 1.25 * wantDeviation * std::sqrt(2.0 / n), qPrintable(what));
+        }
+        // And it runs: finite logits for a small input.
+        torch::NoGradGuard noGrad;
+        const torch::Tensor logits = net->forward(torch::randn({1, 3, 64, 64}));
+        QCOMPARE(logits.size(1), int64_t(1000));
+        QVERIFY(torch::isfinite(logits).all().item<bool>());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestZooModern)
+#include "tst_zoo_modern.moc"
