@@ -31,7 +31,10 @@ tutorial computes them.
 Options:
   --image PATH          image to explain (repeatable; a bare argument works too)
   --demo                the bundled demo image (an installed gradcam-cli only)
-  --model NAME          resnet18 (default), resnet34, resnet50, squeezenet1_1
+  --model NAME          resnet18 (default) or another torchvision architecture:
+                        resnet*, vgg*, densenet*, mobilenet_v*, efficientnet_b0..b3,
+                        convnext_tiny, regnet_y_400mf, googlenet, squeezenet1_*
+                        (--list-models lists them all)
   --weights FILE|none   weights file (.pth or .safetensors); default: torchvision's
                         file in the torch hub cache; none = untrained weights
   --layer NAME          target layer (default: the last Conv2d, e.g. layer4.1.conv2)

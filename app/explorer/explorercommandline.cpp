@@ -19,7 +19,7 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
                                          QStringLiteral("Class for a pane, by index or name (repeatable, up to 4)."),
                                          QStringLiteral("N|label"));
     const QCommandLineOption modelOption(QStringLiteral("model"),
-                                         QStringLiteral("resnet18, resnet34, resnet50 or squeezenet1_1."),
+                                         QStringLiteral("A torchvision architecture, e.g. resnet50 or convnext_tiny (gradcam-cli --list-models)."),
                                          QStringLiteral("name"));
     const QCommandLineOption weightsOption(
         QStringLiteral("weights"), QStringLiteral("Weights file, or none for untrained weights."), QStringLiteral("file"));
