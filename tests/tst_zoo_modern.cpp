@@ -15,9 +15,13 @@
 #include "core/cam/explainer.h"
 #include "core/checkpoint/statedict.h"
 #include "core/support/runtime.h"
+#include "paritysupport.h"
 #include "testsupport.h"
 
 using namespace gce;
+using gce::test::expected;
+using gce::test::mapTensor;
+using gce::test::worstError;
 
 namespace {
 
@@ -34,27 +38,6 @@ QJsonObject entryFor(const QString& model)
         if (e.toObject()["model"].toString() == model)
             return e.toObject();
     return {};
-}
-
-torch::Tensor expected(const StateDict& dict, const std::string& key)
-{
-    const torch::Tensor* tensor = dict.find(key);
-    if (!tensor)
-        throw std::runtime_error("fixture lacks " + key);
-    return *tensor;
-}
-
-torch::Tensor mapTensor(const cv::Mat& map)
-{
-    return torch::from_blob(const_cast<float*>(map.ptr<float>()), {map.rows, map.cols}, torch::kFloat32).clone();
-}
-
-// |a-b| <= tol, or relative for large values (logits of random nets can be big).
-double worstError(const torch::Tensor& a, const torch::Tensor& b)
-{
-    const auto diff = (a - b).abs();
-    const auto scale = torch::clamp_min(b.abs(), 1.0);
-    return (diff / scale).max().item<double>();
 }
 
 void addModelRows()
