@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QTest>
 
 namespace gce::test {
 
@@ -21,6 +22,23 @@ QJsonDocument readJson(const QString& path)
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QJsonDocument::fromJson(file.readAll());
+}
+
+QJsonObject manifestEntry(const QJsonArray& manifest, const QString& model)
+{
+    for (const auto& entry : manifest)
+        if (entry.toObject()["model"].toString() == model)
+            return entry.toObject();
+    return {};
+}
+
+void addModelRows(const QJsonArray& manifest)
+{
+    QTest::addColumn<QString>("model");
+    for (const auto& entry : manifest) {
+        const QString model = entry.toObject()["model"].toString();
+        QTest::newRow(qPrintable(model)) << model;
+    }
 }
 
 QString pythonExecutable() { return QStringLiteral(GCE_PYTHON); }

@@ -1,7 +1,9 @@
 #pragma once
 // Shared helpers for the Qt Test executables: where things are, and running
 // the Python oracle.
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -20,6 +22,11 @@ struct ProcessResult {
 
 // The JSON document at `path` (an oracle's manifest); empty when unreadable.
 QJsonDocument readJson(const QString& path);
+
+// An oracle manifest is a JSON array of objects with a "model" field.
+QJsonObject manifestEntry(const QJsonArray& manifest, const QString& model); // {} when absent
+// Adds a "model" column with one data row per manifest entry.
+void addModelRows(const QJsonArray& manifest);
 
 // Runs `program args...` to completion (timeout in ms), capturing output.
 ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs = 300000,

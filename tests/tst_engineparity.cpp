@@ -25,13 +25,7 @@ namespace {
 
 QJsonArray manifest() { return test::readJson(test::fixturesDir("engine") + "/manifest.json").array(); }
 
-QJsonObject manifestEntry(const QString& model)
-{
-    for (const auto& entry : manifest())
-        if (entry.toObject()["model"].toString() == model)
-            return entry.toObject();
-    return {};
-}
+QJsonObject manifestEntry(const QString& model) { return test::manifestEntry(manifest(), model); }
 
 } // namespace
 
@@ -46,11 +40,7 @@ private slots:
 
     void logitsAndMaps_data()
     {
-        QTest::addColumn<QString>("model");
-        for (const auto& entry : manifest()) {
-            const QString model = entry.toObject()["model"].toString();
-            QTest::newRow(qPrintable(model)) << model;
-        }
+        test::addModelRows(manifest());
     }
 
     void logitsAndMaps()

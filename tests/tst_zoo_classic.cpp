@@ -28,31 +28,13 @@ namespace {
 
 QJsonArray manifest()
 {
-    static const QJsonArray entries = [] {
-        QFile file(test::fixturesDir("zoo_classic") + "/manifest.json");
-        if (!file.open(QIODevice::ReadOnly))
-            return QJsonArray{};
-        return QJsonDocument::fromJson(file.readAll()).array();
-    }();
+    static const QJsonArray entries = test::readJson(test::fixturesDir("zoo_classic") + "/manifest.json").array();
     return entries;
 }
 
-QJsonObject entryFor(const QString& model)
-{
-    for (const auto& e : manifest())
-        if (e.toObject()["model"].toString() == model)
-            return e.toObject();
-    return {};
-}
+QJsonObject entryFor(const QString& model) { return test::manifestEntry(manifest(), model); }
 
-void addModelRows()
-{
-    QTest::addColumn<QString>("model");
-    for (const auto& entry : manifest()) {
-        const QString model = entry.toObject()["model"].toString();
-        QTest::newRow(qPrintable(model)) << model;
-    }
-}
+void addModelRows() { test::addModelRows(manifest()); }
 
 std::string weightsOf(const QJsonObject& entry, const char* field = "weights")
 {

@@ -32,22 +32,9 @@ QJsonArray manifest()
     return entries;
 }
 
-QJsonObject entryFor(const QString& model)
-{
-    for (const auto& e : manifest())
-        if (e.toObject()["model"].toString() == model)
-            return e.toObject();
-    return {};
-}
+QJsonObject entryFor(const QString& model) { return test::manifestEntry(manifest(), model); }
 
-void addModelRows()
-{
-    QTest::addColumn<QString>("model");
-    for (const auto& entry : manifest()) {
-        const QString model = entry.toObject()["model"].toString();
-        QTest::newRow(qPrintable(model)) << model;
-    }
-}
+void addModelRows() { test::addModelRows(manifest()); }
 
 } // namespace
 
