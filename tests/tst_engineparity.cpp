@@ -13,6 +13,7 @@
 #include "core/checkpoint/statedict.h"
 #include "core/imaging/imageloader.h"
 #include "core/support/runtime.h"
+#include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
 
@@ -52,29 +53,8 @@ private slots:
 
         const StateDict reference =
             readCheckpoint((test::fixturesDir("engine") + "/" + model + "_expected.safetensors").toStdString());
-        const torch::Tensor input = expected(reference, "input");
-
-        std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
-        for (const auto& c : entry["cases"].toArray()) {
-            const QJsonObject item = c.toObject();
-            const std::string layer = item["layer"].toString().toStdString();
-            auto& session = sessions[layer];
-            if (!session) {
-                session = explainer.explainTensor(input, layer);
-                const double logitError = worstError(session->logits(), expected(reference, "logits"));
-                QVERIFY2(logitError < 1e-4, qPrintable(QString("%1 logits off by %2").arg(model).arg(logitError)));
-            }
-            const CamMap cam = session->gradCam(item["class"].toInt());
-            const torch::Tensor want = expected(reference, item["key"].toString().toStdString());
-            QCOMPARE(cam.map.rows, int(want.size(0)));
-            QCOMPARE(cam.map.cols, int(want.size(1)));
-            const double mapError = (mapTensor(cam.map) - want).abs().max().item<double>();
-            QVERIFY2(mapError < 1e-4, qPrintable(QString("%1 %2 class %3: map off by %4")
-                                                     .arg(model, item["layer"].toString())
-                                                     .arg(item["class"].toInt())
-                                                     .arg(mapError)));
-            QVERIFY(!torch::isnan(mapTensor(cam.map)).any().item<bool>());
-        }
+        const test::ParityOutcome outcome = test::compareGradCamCases(explainer, reference, entry["cases"].toArray());
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(model + ": " + outcome.failure));
     }
 
     void endToEndFromImageFile_data() { logitsAndMaps_data(); }

@@ -16,6 +16,7 @@
 #include "core/checkpoint/statedict.h"
 #include "core/models/modelzoo.h"
 #include "core/support/runtime.h"
+#include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
 
@@ -118,33 +119,10 @@ private slots:
 
         const StateDict reference = readCheckpoint(
             (test::fixturesDir("zoo_classic") + "/" + model + "_expected.safetensors").toStdString());
-        const torch::Tensor input = expected(reference, "input");
-
-        std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
-        double worstLogit = 0.0, worstMap = 0.0;
-        for (const auto& c : entry["cases"].toArray()) {
-            const QJsonObject item = c.toObject();
-            const std::string layer = item["layer"].toString().toStdString();
-            auto& session = sessions[layer];
-            if (!session) {
-                session = explainer.explainTensor(input, layer);
-                const double logitError = worstError(session->logits(), expected(reference, "logits"));
-                QVERIFY2(logitError < 1e-4, qPrintable(QString("%1 logits off by %2").arg(model).arg(logitError)));
-                worstLogit = std::max(worstLogit, logitError);
-            }
-            const CamMap cam = session->gradCam(item["class"].toInt());
-            const torch::Tensor want = expected(reference, item["key"].toString().toStdString());
-            QCOMPARE(cam.map.rows, int(want.size(0)));
-            QCOMPARE(cam.map.cols, int(want.size(1)));
-            const double mapError = (mapTensor(cam.map) - want).abs().max().item<double>();
-            QVERIFY2(mapError < 1e-4, qPrintable(QString("%1 %2 class %3: map off by %4")
-                                                     .arg(model, item["layer"].toString())
-                                                     .arg(item["class"].toInt())
-                                                     .arg(mapError)));
-            QVERIFY(!torch::isnan(mapTensor(cam.map)).any().item<bool>());
-            worstMap = std::max(worstMap, mapError);
-        }
-        qInfo("%s: logits within %.1e (relative), maps within %.1e", qPrintable(model), worstLogit, worstMap);
+        const test::ParityOutcome outcome = test::compareGradCamCases(explainer, reference, entry["cases"].toArray());
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(model + ": " + outcome.failure));
+        qInfo("%s: logits within %.1e (relative), maps within %.1e", qPrintable(model), outcome.worstLogit,
+              outcome.worstMap);
     }
 
     // densenet121/169's fixtures are keyed like torchvision's official DenseNet

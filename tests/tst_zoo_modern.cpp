@@ -13,8 +13,10 @@
 #include <torch/torch.h>
 
 #include "core/cam/explainer.h"
+#include "core/models/modelzoo.h"
 #include "core/checkpoint/statedict.h"
 #include "core/support/runtime.h"
+#include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
 
@@ -86,35 +88,10 @@ private slots:
 
         const StateDict reference =
             readCheckpoint((test::fixturesDir("zoo_modern") + "/" + model + "_expected.safetensors").toStdString());
-        const torch::Tensor input = expected(reference, "input");
-
-        std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
-        double worstLogits = 0, worstMap = 0;
-        for (const auto& c : entry["cases"].toArray()) {
-            const QJsonObject item = c.toObject();
-            const std::string layer = item["layer"].toString().toStdString();
-            auto& session = sessions[layer];
-            if (!session) {
-                session = explainer.explainTensor(input, layer);
-                const double logitError = worstError(session->logits(), expected(reference, "logits"));
-                worstLogits = std::max(worstLogits, logitError);
-                QVERIFY2(logitError < 1e-4, qPrintable(QString("%1 logits off by %2").arg(model).arg(logitError)));
-            }
-            const CamMap cam = session->gradCam(item["class"].toInt());
-            const torch::Tensor want = expected(reference, item["key"].toString().toStdString());
-            QCOMPARE(cam.map.rows, int(want.size(0)));
-            QCOMPARE(cam.map.cols, int(want.size(1)));
-            const torch::Tensor got = mapTensor(cam.map);
-            QVERIFY(!torch::isnan(got).any().item<bool>());
-            const double mapError = (got - want).abs().max().item<double>();
-            worstMap = std::max(worstMap, mapError);
-            QVERIFY2(mapError < 1e-4, qPrintable(QString("%1 %2 class %3: map off by %4")
-                                                     .arg(model, item["layer"].toString())
-                                                     .arg(item["class"].toInt())
-                                                     .arg(mapError)));
-        }
-        qInfo("%s: worst logit error %.3g, worst map error %.3g over %d maps", qPrintable(model), worstLogits,
-              worstMap, int(entry["cases"].toArray().size()));
+        const test::ParityOutcome outcome = test::compareGradCamCases(explainer, reference, entry["cases"].toArray());
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(model + ": " + outcome.failure));
+        qInfo("%s: worst logit error %.3g, worst map error %.3g over %d maps", qPrintable(model), outcome.worstLogit,
+              outcome.worstMap, outcome.maps);
     }
 
     // initialiseLikeTorchvision(): each tensor's mean and mean absolute

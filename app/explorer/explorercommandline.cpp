@@ -19,17 +19,21 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
                                          QStringLiteral("Class for a pane, by index or name (repeatable, up to 4)."),
                                          QStringLiteral("N|label"));
     const QCommandLineOption modelOption(QStringLiteral("model"),
-                                         QStringLiteral("A torchvision architecture, e.g. resnet50 or convnext_tiny (gradcam-cli --list-models)."),
+                                         QStringLiteral("A torchvision architecture, e.g. resnet50 or convnext_tiny (gradcam-cli --list-models), "
+                                                        "or a TorchScript file (model.pt, with an optional model.json)."),
                                          QStringLiteral("name"));
     const QCommandLineOption weightsOption(
         QStringLiteral("weights"), QStringLiteral("Weights file, or none for untrained weights."), QStringLiteral("file"));
+    const QCommandLineOption labelsOption(
+        QStringLiteral("labels"), QStringLiteral("Class names: one per line, a JSON list or a JSON index->name map."),
+        QStringLiteral("file"));
     const QCommandLineOption layerOption(QStringLiteral("layer"), QStringLiteral("Target layer."),
                                          QStringLiteral("name"));
     const QCommandLineOption exportOption(
         QStringLiteral("export"),
         QStringLiteral("Render the annotated export of the --class panes to PATH (PNG or JPEG) and exit."),
         QStringLiteral("path"));
-    parser.addOptions({classOption, modelOption, weightsOption, layerOption, exportOption});
+    parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, exportOption});
 
     ParseOutcome outcome;
     if (!parser.parse(arguments)) {
@@ -58,6 +62,7 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
     o.classes = parser.values(classOption);
     o.model = parser.value(modelOption);
     o.weights = parser.value(weightsOption);
+    o.labels = parser.value(labelsOption);
     o.layer = parser.value(layerOption);
     o.exportPath = parser.value(exportOption);
     if (!o.exportPath.isEmpty() && o.image.isEmpty()) {

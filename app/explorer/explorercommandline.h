@@ -1,7 +1,7 @@
 #pragma once
 // gradcam-explorer's command line:
-//   gradcam-explorer [IMAGE] [--class N|"label" ...] [--model NAME] [--weights F|none]
-//                    [--layer NAME] [--export PATH]
+//   gradcam-explorer [IMAGE] [--class N|"label" ...] [--model NAME|FILE.pt] [--weights F|none]
+//                    [--labels FILE] [--layer NAME] [--export PATH]
 #include <QString>
 #include <QStringList>
 
@@ -12,6 +12,7 @@ struct ExplorerOptions {
     QStringList classes;  // as typed; resolved with the model's labels
     QString model;        // empty = remembered
     QString weights;      // empty = remembered/cache; "none" = untrained
+    QString labels;       // labels file; empty = remembered or the model's own
     QString layer;
     QString exportPath;   // non-empty: render the export and exit
 };

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/errors.h"
+#include "core/models/modelspecs.h"
 #include "core/support/weightscache.h"
 #include "ui/camengine.h"
 #include "ui/exportrenderer.h"
@@ -28,6 +29,7 @@ int runHeadlessExport(const ExplorerOptions& options)
     request.imagePath = options.image;
     request.modelName = options.model.isEmpty() ? QStringLiteral("resnet18") : options.model;
     request.layer = options.layer;
+    request.labelsPath = options.labels;
     try {
         const std::optional<std::string> argument =
             options.weights.isEmpty() ? std::nullopt : std::optional<std::string>(options.weights.toStdString());
@@ -37,7 +39,7 @@ int runHeadlessExport(const ExplorerOptions& options)
     } catch (const Error& error) {
         return fail(QString::fromUtf8(error.what()), 3);
     }
-    if (request.weightsPath.isEmpty())
+    if (request.weightsPath.isEmpty() && !namesModelFile(request.modelName.toStdString()))
         std::fprintf(stderr, "gradcam-explorer: warning: untrained weights: predictions and maps are meaningless\n");
 
     CamEngine engine;

@@ -9,7 +9,10 @@
 #include "app/explorer/explorercommandline.h"
 #include "app/explorer/explorerexport.h"
 #include "core/errors.h"
+#include "core/models/modelspecs.h"
 #include "core/support/labels.h"
+#include "core/support/labelsfile.h"
+#include "core/support/modelsidecar.h"
 #include "core/support/resourcepaths.h"
 #include "core/support/runtime.h"
 #include "ui/mainwindow.h"
@@ -39,6 +42,26 @@ void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& mes
 {
     if (type == QtCriticalMsg || type == QtFatalMsg)
         std::fprintf(stderr, "gradcam-explorer: %s\n", qPrintable(message.section(QLatin1Char('\n'), 0, 0)));
+}
+// What --class names are resolved with before the model loads: the --labels
+// file, a TorchScript sidecar's labels, else ImageNet's. A TorchScript model
+// without labels has numbered classes: indices only.
+int resolveStartClass(const gce::explorer::ExplorerOptions& options, const QString& query)
+{
+    const std::string model = options.model.toStdString();
+    std::string labelsPath = options.labels.toStdString();
+    if (labelsPath.empty() && gce::namesModelFile(model))
+        labelsPath = gce::readModelSidecar(model).labelsPath;
+    if (!labelsPath.empty())
+        return gce::LabelSet(gce::readLabelsFile(labelsPath)).resolve(query.toStdString());
+    if (gce::namesModelFile(model)) {
+        bool isIndex = false;
+        const int index = query.toInt(&isIndex);
+        if (!isIndex || index < 0)
+            throw gce::UsageError("class \"" + query.toStdString() + "\": this model has no labels, use an index");
+        return index;
+    }
+    return gce::LabelSet::imageNet().resolve(query.toStdString());
 }
 } // namespace
 
@@ -86,6 +109,7 @@ int main(int argc, char** argv)
             classes = {QStringLiteral("Egyptian cat"), QStringLiteral("espresso")};
     }
     start.modelName = options.model;
+    start.labelsPath = options.labels;
     start.layer = options.layer;
     if (options.weights == QLatin1String("none"))
         start.untrained = true;
@@ -93,10 +117,13 @@ int main(int argc, char** argv)
         start.weightsPath = options.weights;
     try {
         for (const QString& query : classes)
-            start.classes.push_back(gce::LabelSet::imageNet().resolve(query.toStdString()));
+            start.classes.push_back(resolveStartClass(options, query));
     } catch (const gce::UsageError& error) {
         std::fprintf(stderr, "gradcam-explorer: %s (see --help)\n", error.what());
         return 2;
+    } catch (const gce::Error& error) {
+        std::fprintf(stderr, "gradcam-explorer: %s\n", error.what());
+        return 3;
     }
     gce::ui::MainWindow window(start);
     window.show();

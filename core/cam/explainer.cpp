@@ -3,12 +3,18 @@
 #include <torch/torch.h>
 
 #include "core/checkpoint/statedict.h"
-#include "core/models/tap.h"
+#include "core/errors.h"
+#include "core/models/modelzoo.h"
+#include "core/models/scriptnetwork.h"
+#include "core/models/zoonetwork.h"
+#include "core/support/labelsfile.h"
+#include "core/support/modelsidecar.h"
 
 namespace gce {
 
 namespace {
 constexpr uint64_t kUntrainedSeed = 0;
+constexpr int64_t kImageNetClasses = 1000;
 
 // The file's keys as the model names them (ClassifierModule::checkpointKey):
 // renamed, or dropped when the model says so; loadStateDict stays strict.
@@ -21,49 +27,91 @@ StateDict withModelKeys(const ClassifierModule& model, StateDict dict)
     return renamed;
 }
 
-std::shared_ptr<ClassifierModule> buildModel(const std::string& modelName, const std::string& weightsPath)
+// A fine-tuned model differs from the ImageNet one only in its classifier:
+// the parameters whose first dimension is the class count. Returns the
+// file's count when every such parameter agrees on one, else 1000 (and the
+// strict load then names the mismatch).
+int64_t classCountOf(const ClassifierModule& imageNetModel, const StateDict& dict)
 {
-    if (weightsPath.empty())
+    int64_t found = -1;
+    for (const auto& item : imageNetModel.named_parameters()) {
+        const auto& shape = item.value().sizes();
+        if (shape.empty() || shape[0] != kImageNetClasses)
+            continue;
+        const auto entry = std::find_if(dict.entries.begin(), dict.entries.end(),
+                                        [&](const auto& e) { return e.first == item.key(); });
+        if (entry == dict.entries.end() || entry->second.dim() != static_cast<int64_t>(shape.size()))
+            return kImageNetClasses;
+        const int64_t count = entry->second.size(0);
+        if (count <= 0 || (found >= 0 && count != found))
+            return kImageNetClasses;
+        found = count;
+    }
+    return found > 0 ? found : kImageNetClasses;
+}
+
+std::shared_ptr<Network> buildZooNetwork(const std::string& modelName, const std::string& weightsPath)
+{
+    if (weightsPath.empty()) {
         torch::manual_seed(kUntrainedSeed); // untrained maps are at least reproducible
-    auto model = createModel(modelName, 1000, /*torchvisionInit=*/weightsPath.empty());
-    if (!weightsPath.empty())
-        loadStateDict(*model, withModelKeys(*model, readCheckpoint(weightsPath)));
+        auto model = createModel(modelName, kImageNetClasses, /*torchvisionInit=*/true);
+        model->eval();
+        return std::make_shared<ZooNetwork>(model, kImageNetClasses);
+    }
+    auto model = createModel(modelName, kImageNetClasses, /*torchvisionInit=*/false);
+    StateDict dict = withModelKeys(*model, readCheckpoint(weightsPath));
+    const int64_t classes = classCountOf(*model, dict);
+    if (classes != kImageNetClasses)
+        model = createModel(modelName, classes, /*torchvisionInit=*/false);
+    loadStateDict(*model, std::move(dict));
     model->eval();
-    return model;
+    return std::make_shared<ZooNetwork>(model, classes);
+}
+
+LabelSet labelsFor(int64_t classes, const std::string& labelsPath)
+{
+    if (labelsPath.empty())
+        return classes == kImageNetClasses ? LabelSet::imageNet() : LabelSet::numbered(static_cast<int>(classes));
+    std::vector<std::string> names = readLabelsFile(labelsPath);
+    if (static_cast<int64_t>(names.size()) != classes)
+        throw InputError("labels \"" + labelsPath + "\" name " + std::to_string(names.size()) +
+                         " classes but the model has " + std::to_string(classes));
+    return LabelSet(std::move(names));
 }
 } // namespace
 
-Explainer::Explainer(const std::string& modelName, const std::string& weightsPath)
+Explainer::Explainer(const std::string& modelName, const std::string& weightsPath, const std::string& labelsPath)
     : m_modelName(modelName),
       m_weightsPath(weightsPath),
-      m_model(buildModel(modelName, weightsPath)),
-      m_labels(LabelSet::imageNet()),
-      m_defaultLayer(defaultTargetLayer(*m_model))
+      m_torchScript(namesModelFile(modelName)),
+      m_untrained(!m_torchScript && weightsPath.empty()),
+      m_labels(LabelSet::numbered(0))
 {
+    std::string labels = labelsPath;
+    if (m_torchScript) {
+        if (!weightsPath.empty())
+            throw UsageError("a TorchScript model carries its own weights: no weights file applies to \"" +
+                             modelName + "\"");
+        const ModelSidecar sidecar = readModelSidecar(modelName);
+        m_preprocessing = sidecar.preprocessing;
+        if (labels.empty())
+            labels = sidecar.labelsPath;
+        m_network = std::make_shared<ScriptNetwork>(modelName, m_preprocessing.height, m_preprocessing.width);
+    } else {
+        m_network = buildZooNetwork(modelName, weightsPath);
+    }
+    m_labels = labelsFor(m_network->classCount(), labels);
 }
-
-std::vector<LayerInfo> Explainer::layers() const { return listLayers(*m_model); }
 
 std::vector<LayerShape> Explainer::layerShapes()
 {
-    torch::NoGradGuard noGrad;
-    TapScope tap(nullptr, /*recordShapes=*/true);
-    m_model->forward(torch::zeros({1, 3, m_preprocessing.height, m_preprocessing.width}));
-    std::vector<LayerShape> shapes;
-    for (const auto& item : m_model->named_modules("", false)) {
-        LayerShape shape{item.key(), moduleTypeName(*item.value()), {}};
-        if (const auto found = tap.shapes().find(item.value().get()); found != tap.shapes().end())
-            shape.outputShape = found->second;
-        shapes.push_back(std::move(shape));
-    }
-    return shapes;
+    return m_network->layerShapes(m_preprocessing.height, m_preprocessing.width);
 }
 
 std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor& input, const std::string& layer)
 {
-    const std::string name = layer.empty() ? m_defaultLayer : layer;
-    const auto module = findLayer(*m_model, name);
-    return std::make_unique<ExplanationSession>(*m_model, input, *module, name);
+    const std::string name = layer.empty() ? m_network->defaultLayer() : layer;
+    return std::make_unique<ExplanationSession>(m_network, input, name);
 }
 
 std::unique_ptr<ExplanationSession> Explainer::explainImage(const cv::Mat& rgb, const std::string& layer)

@@ -10,32 +10,38 @@
 #include <torch/types.h>
 
 #include "core/cam/explanationsession.h"
-#include "core/models/modelzoo.h"
+#include "core/models/network.h"
 #include "core/support/labels.h"
 #include "core/support/preprocess.h"
 
 namespace gce {
 
-struct LayerShape {
-    std::string name;
-    std::string type;
-    std::vector<int64_t> outputShape; // empty when the module is not reached by forward
-};
-
 class Explainer {
 public:
-    // weightsPath empty: untrained weights (torchvision's init, fixed seed).
-    // Throws UsageError (unknown model) or CheckpointError (bad weights).
-    Explainer(const std::string& modelName, const std::string& weightsPath);
+    // modelName: a torchvision architecture ("resnet18"), or the path of a
+    // TorchScript file (core/models/scriptnetwork.h) whose input size,
+    // normalisation and labels come from its sidecar JSON
+    // (core/support/modelsidecar.h); weightsPath must then be empty. weightsPath empty:
+    // untrained weights (torchvision's init, fixed seed). A weights file whose
+    // classifier has N ≠ 1000 outputs builds the architecture with N classes.
+    // labelsPath (core/support/labelsfile.h) names the classes; without it,
+    // 1000 classes are ImageNet's and other counts are "class 0".."class N-1".
+    // Throws UsageError (unknown model) or InputError (bad weights or labels,
+    // or labels that do not match the class count).
+    Explainer(const std::string& modelName, const std::string& weightsPath, const std::string& labelsPath = {});
 
     const std::string& modelName() const { return m_modelName; }
     const std::string& weightsPath() const { return m_weightsPath; }
-    bool untrained() const { return m_weightsPath.empty(); }
+    bool untrained() const { return m_untrained; }
+    bool isTorchScript() const { return m_torchScript; }
     const LabelSet& labels() const { return m_labels; }
     const Preprocessing& preprocessing() const { return m_preprocessing; }
+    int classCount() const { return m_labels.size(); }
 
-    std::vector<LayerInfo> layers() const;
-    std::string defaultLayer() const { return m_defaultLayer; }
+    std::vector<LayerInfo> layers() const { return m_network->layers(); }
+    std::string defaultLayer() const { return m_network->defaultLayer(); }
+    // Throws UsageError for an unknown layer (with suggestions).
+    void checkLayer(const std::string& name) const { m_network->checkLayer(name); }
     // Output shapes for an input of the model's size (runs one forward pass).
     std::vector<LayerShape> layerShapes();
 
@@ -45,15 +51,16 @@ public:
     // Preprocesses an 8-bit RGB image (torchvision-exact), then explainTensor.
     std::unique_ptr<ExplanationSession> explainImage(const cv::Mat& rgb, const std::string& layer = {});
 
-    ClassifierModule& model() { return *m_model; }
+    Network& network() { return *m_network; }
 
 private:
     std::string m_modelName;
     std::string m_weightsPath;
-    std::shared_ptr<ClassifierModule> m_model;
-    LabelSet m_labels;
+    bool m_torchScript = false;
+    bool m_untrained = false;
     Preprocessing m_preprocessing;
-    std::string m_defaultLayer;
+    std::shared_ptr<Network> m_network;
+    LabelSet m_labels;
 };
 
 } // namespace gce

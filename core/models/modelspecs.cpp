@@ -63,7 +63,16 @@ const ModelSpec& modelSpec(const std::string& name)
             return spec;
         names.push_back(spec.name);
     }
-    throw UsageError("unknown model \"" + name + "\" (known: " + joinWords(names, ", ") + ")");
+    throw UsageError("unknown model \"" + name + "\" (known: " + joinWords(names, ", ") +
+                     "; or the path of a TorchScript file)");
+}
+
+bool namesModelFile(const std::string& model)
+{
+    for (const auto& spec : modelSpecs())
+        if (spec.name == model)
+            return false;
+    return model.find('/') != std::string::npos || model.find('.') != std::string::npos;
 }
 
 } // namespace gce

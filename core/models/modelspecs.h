@@ -20,4 +20,8 @@ const std::vector<ModelSpec>& modelSpecs();
 // Throws UsageError listing the known names.
 const ModelSpec& modelSpec(const std::string& name);
 
+// True when a model argument names a TorchScript file rather than an
+// architecture: not a known name, and it has a '/' or a file extension.
+bool namesModelFile(const std::string& model);
+
 } // namespace gce

@@ -62,15 +62,26 @@ std::vector<LayerInfo> listLayers(const torch::nn::Module& model)
     return layers;
 }
 
-std::string defaultTargetLayer(const torch::nn::Module& model)
+std::string lastConv2d(const std::vector<LayerInfo>& layers)
 {
     std::string last;
-    for (const auto& layer : listLayers(model))
+    for (const auto& layer : layers)
         if (layer.type == "Conv2d")
             last = layer.name;
     if (last.empty())
         throw UsageError("the model has no Conv2d layer; choose a target layer explicitly");
     return last;
+}
+
+std::string defaultTargetLayer(const torch::nn::Module& model) { return lastConv2d(listLayers(model)); }
+
+void throwUnknownLayer(const std::string& name, const std::vector<std::string>& known)
+{
+    std::string message = "unknown layer \"" + name + "\"";
+    const auto close = closestMatches(name, known, 3);
+    if (!close.empty())
+        message += " (did you mean " + joinWords(close, ", ") + "?)";
+    throw UsageError(message + "; --list-layers shows them all");
 }
 
 std::shared_ptr<torch::nn::Module> findLayer(const torch::nn::Module& model, const std::string& name)
@@ -81,11 +92,7 @@ std::shared_ptr<torch::nn::Module> findLayer(const torch::nn::Module& model, con
             return item.value();
         names.push_back(item.key());
     }
-    std::string message = "unknown layer \"" + name + "\"";
-    const auto close = closestMatches(name, names, 3);
-    if (!close.empty())
-        message += " (did you mean " + joinWords(close, ", ") + "?)";
-    throw UsageError(message + "; --list-layers shows them all");
+    throwUnknownLayer(name, names);
 }
 
 } // namespace gce

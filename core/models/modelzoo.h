@@ -7,6 +7,7 @@
 
 #include "core/models/classifier.h"
 #include "core/models/modelspecs.h"
+#include "core/models/network.h"
 
 namespace gce {
 
@@ -16,15 +17,14 @@ namespace gce {
 std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t numClasses = 1000,
                                               bool torchvisionInit = true);
 
-struct LayerInfo {
-    std::string name; // "layer4.1.conv2"
-    std::string type; // torchvision's class name: "Conv2d", "BasicBlock", "Sequential", ...
-};
-
 // Every submodule in module order (torchvision's named_modules(), without the root).
 std::vector<LayerInfo> listLayers(const torch::nn::Module& model);
 // The last Conv2d in module order: the tutorial's target layer.
 std::string defaultTargetLayer(const torch::nn::Module& model);
+// The last Conv2d of a layer list (any network's); throws UsageError when there is none.
+std::string lastConv2d(const std::vector<LayerInfo>& layers);
+// The UsageError for a layer name that is not in `known` ("did you mean ...").
+[[noreturn]] void throwUnknownLayer(const std::string& name, const std::vector<std::string>& known);
 // Throws UsageError ("unknown layer ...; did you mean ...") when absent.
 std::shared_ptr<torch::nn::Module> findLayer(const torch::nn::Module& model, const std::string& name);
 // "torch::nn::Conv2dImpl" / "gce::BasicBlockImpl" -> "Conv2d" / "BasicBlock".

@@ -3,19 +3,12 @@
 //   Resize((H, W)) on a PIL image  -> resizePilBilinear (bit-exact)
 //   ToTensor                       -> uint8 / 255 in float32, CHW
 //   Normalize(mean, std)           -> (x - mean) / std, in that order
-#include <array>
-
 #include <opencv2/core.hpp>
 #include <torch/types.h>
 
-namespace gce {
+#include "core/support/preprocessing.h"
 
-struct Preprocessing {
-    int width = 224;
-    int height = 224;
-    std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
-    std::array<float, 3> std{0.229f, 0.224f, 0.225f};
-};
+namespace gce {
 
 // rgb: CV_8UC3 RGB of any size -> 1×3×H×W float32 tensor.
 torch::Tensor preprocessImage(const cv::Mat& rgb, const Preprocessing& settings = {});

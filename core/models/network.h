@@ -1,0 +1,70 @@
+#pragma once
+// What the explanation pipeline needs from a classifier, whatever it is made
+// of: our torch::nn ports of torchvision (ZooNetwork) or a TorchScript file
+// (ScriptNetwork). Every implementation keeps the engine's efficiency rule:
+// no autograd before the target layer, so a map costs a forward pass plus a
+// backward through the layers after the target, never parameter gradients.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/errors.h"
+
+namespace gce {
+
+struct LayerInfo {
+    std::string name; // "layer4.1.conv2"
+    std::string type; // torchvision's class name: "Conv2d", "BasicBlock", "Sequential", ...
+};
+
+struct LayerShape {
+    std::string name;
+    std::string type;
+    std::vector<int64_t> outputShape; // empty when the module is not reached by forward
+};
+
+// One forward pass with a layer's output captured.
+struct TappedForward {
+    torch::Tensor activation; // the layer's output (last call): a leaf that requires grad
+    torch::Tensor logits;     // 1×classes, with autograd's record of the layers after the target
+    // Logits for a batch of replacement activations (B×C×h×w in place of the
+    // layer's output), without autograd: what Ablation-style methods need.
+    // Whatever the network computed before the layer is reused where it can be.
+    std::function<torch::Tensor(const torch::Tensor& activations)> tail;
+};
+
+class Network {
+public:
+    virtual ~Network() = default;
+
+    // Every submodule in module order (named_modules() without the root).
+    virtual std::vector<LayerInfo> layers() const = 0;
+    // The last Conv2d in module order: the tutorial's target layer.
+    virtual std::string defaultLayer() const = 0;
+    // Output shapes for a 1×3×height×width input (runs one forward pass).
+    virtual std::vector<LayerShape> layerShapes(int64_t height, int64_t width) = 0;
+    // Throws UsageError ("unknown layer ...; did you mean ...") when absent.
+    virtual void checkLayer(const std::string& name) const = 0;
+
+    // 1×3×H×W -> the layer's output and the logits (see TappedForward).
+    // Throws UsageError when the layer is unknown or not reached by forward.
+    virtual TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) = 0;
+    // Plain inference without autograd: B×3×H×W -> B×classes.
+    virtual torch::Tensor logits(const torch::Tensor& inputs) = 0;
+    // Guided backpropagation's forward (core/cam/guidedbackprop.h): 1×3×H×W
+    // `input` that requires grad -> logits recorded by autograd all the way
+    // back to the input, every ReLU's backward passing only positive
+    // gradients. A network that cannot rewrite its ReLUs throws UsageError.
+    virtual torch::Tensor guidedLogits(const torch::Tensor& /*input*/)
+    {
+        throw UsageError("guided backpropagation needs one of the built-in architectures: "
+                         "the ReLUs of a TorchScript model cannot be guided");
+    }
+
+    virtual int64_t classCount() const = 0;
+    virtual std::vector<torch::Tensor> parameters() const = 0;
+};
+
+} // namespace gce

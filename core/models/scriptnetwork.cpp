@@ -1,0 +1,208 @@
+#include "core/models/scriptnetwork.h"
+
+#include <filesystem>
+
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/models/modelzoo.h"
+
+namespace gce {
+
+namespace tj = torch::jit;
+
+namespace {
+std::string firstLine(const std::string& text)
+{
+    return text.substr(0, text.find('\n'));
+}
+
+// The logits from whatever the forward returned: a tensor, or a tuple/list
+// whose first element is one (as some classifiers return (logits, aux)).
+torch::Tensor logitsOf(const c10::IValue& output, const std::string& path)
+{
+    c10::IValue value = output;
+    if (value.isTuple() && !value.toTupleRef().elements().empty())
+        value = value.toTupleRef().elements()[0];
+    else if (value.isList() && value.toListRef().size() > 0)
+        value = value.toListRef()[0];
+    if (!value.isTensor() || value.toTensor().dim() != 2)
+        throw InputError("TorchScript model \"" + path +
+                         "\" does not return N×classes logits (its forward must return a 2-D tensor)");
+    return value.toTensor();
+}
+
+std::string typeName(const tj::Module& module)
+{
+    const auto name = module.type()->name();
+    return name ? name->name() : "Module";
+}
+
+std::unique_ptr<tj::GraphFunction> functionFor(const std::string& name, std::shared_ptr<tj::Graph> graph)
+{
+    // SIMPLE: run the graph as written; no profiling runs or fusion, whose
+    // first calls are slow and whose kernels could change the numbers.
+    return std::make_unique<tj::GraphFunction>(c10::QualifiedName(name), std::move(graph), nullptr,
+                                               tj::ExecutorExecutionMode::SIMPLE);
+}
+
+c10::IValue call(tj::GraphFunction& function, std::vector<c10::IValue> arguments)
+{
+    tj::Stack stack(std::move(arguments));
+    function.run(stack);
+    return stack.front();
+}
+} // namespace
+
+struct ScriptNetwork::Split {
+    std::unique_ptr<tj::GraphFunction> prefix;
+    std::unique_ptr<tj::GraphFunction> tail;
+    std::size_t liveCount = 0;
+};
+
+ScriptNetwork::ScriptNetwork(const std::string& path, int64_t height, int64_t width) : m_path(path)
+{
+    std::error_code error;
+    if (!std::filesystem::exists(path, error))
+        throw InputError("cannot read TorchScript model \"" + path + "\": no such file");
+    if (!std::filesystem::is_regular_file(path, error))
+        throw InputError("cannot read TorchScript model \"" + path + "\": not a regular file");
+    try {
+        m_module = tj::load(path, torch::kCPU);
+    } catch (const c10::Error& error) {
+        throw InputError("cannot read TorchScript model \"" + path + "\": " + firstLine(error.msg()));
+    }
+    if (!m_module.find_method("forward"))
+        throw InputError("TorchScript model \"" + path + "\" has no forward method");
+    m_module.eval();
+    // Only d(score)/d(activation) is ever asked for: parameters never need
+    // autograd, and without it the tail records just the activation's path.
+    for (const auto& parameter : m_module.parameters())
+        parameter.requires_grad_(false);
+
+    for (const auto& item : m_module.named_modules())
+        if (!item.name.empty())
+            m_layers.push_back({item.name, typeName(item.value)});
+    try {
+        m_inlined = inlineForward(m_module.get_method("forward").graph());
+    } catch (const c10::Error& error) {
+        throw InputError("cannot prepare TorchScript model \"" + path + "\": " + firstLine(error.msg()));
+    }
+    m_forward = functionFor("gce_forward", m_inlined.graph);
+    m_defaultLayer = lastConv2d(m_layers);
+    try {
+        m_classCount = logits(torch::zeros({1, 3, height, width})).size(1);
+    } catch (const c10::Error& error) {
+        throw InputError("TorchScript model \"" + path + "\" fails on a 1×3×" + std::to_string(height) + "×" +
+                         std::to_string(width) + " input: " + firstLine(error.msg()));
+    }
+}
+
+ScriptNetwork::~ScriptNetwork() = default;
+
+void ScriptNetwork::checkLayer(const std::string& name) const
+{
+    std::vector<std::string> names;
+    for (const auto& layer : m_layers) {
+        if (layer.name == name)
+            return;
+        names.push_back(layer.name);
+    }
+    throwUnknownLayer(name, names);
+}
+
+std::vector<torch::Tensor> ScriptNetwork::parameters() const
+{
+    std::vector<torch::Tensor> result;
+    for (const auto& parameter : m_module.parameters())
+        result.push_back(parameter);
+    return result;
+}
+
+torch::Tensor ScriptNetwork::logits(const torch::Tensor& inputs)
+{
+    torch::NoGradGuard noGrad;
+    return logitsOf(call(*m_forward, {m_module._ivalue(), inputs}), m_path);
+}
+
+std::vector<LayerShape> ScriptNetwork::layerShapes(int64_t height, int64_t width)
+{
+    std::vector<std::string> names;
+    const auto function = functionFor("gce_layer_shapes", allOutputsGraph(m_inlined, &names));
+    torch::NoGradGuard noGrad;
+    const auto outputs = call(*function, {m_module._ivalue(), torch::zeros({1, 3, height, width})});
+    std::map<std::string, std::vector<int64_t>> shapes;
+    const auto& elements = outputs.toTupleRef().elements();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        shapes[names[i]] = elements[i].toTensor().sizes().vec();
+    std::vector<LayerShape> result;
+    for (const auto& layer : m_layers) {
+        const auto found = shapes.find(layer.name);
+        result.push_back({layer.name, layer.type, found == shapes.end() ? std::vector<int64_t>{} : found->second});
+    }
+    return result;
+}
+
+std::shared_ptr<ScriptNetwork::Split> ScriptNetwork::splitFor(const std::string& layer)
+{
+    if (const auto cached = m_splits.find(layer); cached != m_splits.end())
+        return cached->second;
+    checkLayer(layer);
+    const auto output = m_inlined.outputs.find(layer);
+    if (output == m_inlined.outputs.end())
+        throw UsageError("layer \"" + layer + "\" is not used by the model's forward pass");
+    SplitForward graphs = splitAt(m_inlined, output->second, layer);
+    auto split = std::make_shared<Split>();
+    split->prefix = functionFor("gce_prefix", graphs.prefix);
+    split->tail = functionFor("gce_tail", graphs.tail);
+    split->liveCount = graphs.liveCount;
+    m_splits[layer] = split;
+    return split;
+}
+
+TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
+{
+    const auto split = splitFor(layer);
+    const c10::IValue self = m_module._ivalue();
+    // prefix(self, input) -> (live..., activation), without autograd.
+    const auto runPrefix = [split, self](const torch::Tensor& x) {
+        torch::NoGradGuard noGrad;
+        return call(*split->prefix, {self, x}).toTuple()->elements().vec();
+    };
+    const auto runTail = [split, self, path = m_path](const torch::Tensor& x, const std::vector<c10::IValue>& live,
+                                                     const torch::Tensor& activation) {
+        std::vector<c10::IValue> arguments{self, x};
+        arguments.insert(arguments.end(), live.begin(), live.end());
+        arguments.emplace_back(activation);
+        return logitsOf(call(*split->tail, std::move(arguments)), path);
+    };
+
+    std::vector<c10::IValue> prefixOutputs = runPrefix(input);
+    if (!prefixOutputs.back().isTensor())
+        throw UsageError("layer \"" + layer + "\" does not output a tensor");
+    TappedForward result;
+    result.activation = prefixOutputs.back().toTensor().detach().requires_grad_(true);
+    prefixOutputs.pop_back();
+    {
+        torch::AutoGradMode gradMode(true);
+        result.logits = runTail(input, prefixOutputs, result.activation);
+    }
+    // Replacement activations reuse the prefix's values at batch 1 (they
+    // broadcast over the batch in sums); where the graph cannot broadcast, the
+    // prefix runs again on the input repeated over the batch.
+    result.tail = [runPrefix, runTail, input, live = std::move(prefixOutputs)](const torch::Tensor& activations) {
+        torch::NoGradGuard noGrad;
+        try {
+            return runTail(input, live, activations);
+        } catch (const std::exception&) { // the interpreter reports shape errors as std::runtime_error
+            const torch::Tensor batch = input.expand({activations.size(0), -1, -1, -1});
+            std::vector<c10::IValue> batchLive = runPrefix(batch);
+            batchLive.pop_back();
+            return runTail(batch, batchLive, activations);
+        }
+    };
+    return result;
+}
+
+} // namespace gce

@@ -1,0 +1,53 @@
+#pragma once
+// A Network from a TorchScript file (torch.jit.script or torch.jit.trace,
+// saved with torch.jit.save): any image classifier whose forward takes one
+// N×3×H×W tensor and returns N×classes logits (or a tuple that starts with them).
+// Layers are the module hierarchy; a layer's output is captured by rewriting
+// the forward graph (core/models/graphsplit.h), since TorchScript has no hooks.
+#include <map>
+#include <memory>
+#include <string>
+
+#include <torch/script.h>
+
+#include "core/models/graphsplit.h"
+#include "core/models/network.h"
+
+namespace torch::jit {
+struct GraphFunction;
+}
+
+namespace gce {
+
+class ScriptNetwork : public Network {
+public:
+    // Loads the file and runs one forward pass on a 1×3×height×width input
+    // to learn the class count. Throws InputError when the file is not a
+    // TorchScript model or its forward does not fit.
+    ScriptNetwork(const std::string& path, int64_t height, int64_t width);
+    ~ScriptNetwork() override;
+
+    std::vector<LayerInfo> layers() const override { return m_layers; }
+    std::string defaultLayer() const override { return m_defaultLayer; }
+    std::vector<LayerShape> layerShapes(int64_t height, int64_t width) override;
+    void checkLayer(const std::string& name) const override;
+    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override;
+    torch::Tensor logits(const torch::Tensor& inputs) override;
+    int64_t classCount() const override { return m_classCount; }
+    std::vector<torch::Tensor> parameters() const override;
+
+private:
+    struct Split;
+    std::shared_ptr<Split> splitFor(const std::string& layer);
+
+    std::string m_path;
+    torch::jit::Module m_module;
+    InlinedForward m_inlined;
+    std::unique_ptr<torch::jit::GraphFunction> m_forward; // the inlined forward
+    std::vector<LayerInfo> m_layers;
+    std::string m_defaultLayer;
+    int64_t m_classCount = 0;
+    std::map<std::string, std::shared_ptr<Split>> m_splits;
+};
+
+} // namespace gce

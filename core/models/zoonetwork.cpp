@@ -1,0 +1,83 @@
+#include "core/models/zoonetwork.h"
+
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/models/modelzoo.h"
+#include "core/models/tap.h"
+
+namespace gce {
+
+ZooNetwork::ZooNetwork(std::shared_ptr<ClassifierModule> model, int64_t classCount)
+    : m_model(std::move(model)), m_defaultLayer(defaultTargetLayer(*m_model)), m_classCount(classCount)
+{
+}
+
+std::vector<LayerInfo> ZooNetwork::layers() const { return listLayers(*m_model); }
+
+void ZooNetwork::checkLayer(const std::string& name) const { findLayer(*m_model, name); }
+
+std::vector<LayerShape> ZooNetwork::layerShapes(int64_t height, int64_t width)
+{
+    torch::NoGradGuard noGrad;
+    TapScope tap(nullptr, /*recordShapes=*/true);
+    m_model->forward(torch::zeros({1, 3, height, width}));
+    std::vector<LayerShape> shapes;
+    for (const auto& item : m_model->named_modules("", false)) {
+        LayerShape shape{item.key(), moduleTypeName(*item.value()), {}};
+        if (const auto found = tap.shapes().find(item.value().get()); found != tap.shapes().end())
+            shape.outputShape = found->second;
+        shapes.push_back(std::move(shape));
+    }
+    return shapes;
+}
+
+TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
+{
+    const auto module = findLayer(*m_model, layer);
+    TappedForward result;
+    {
+        torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
+        TapScope tap(module.get());
+        result.logits = m_model->forward(input);
+        if (!tap.reached())
+            throw UsageError("layer \"" + layer + "\" is not used by the model's forward pass");
+        result.activation = tap.activation();
+    }
+    // The tail re-runs the layers before the target at batch 1: the modules
+    // have no resumable state, and their outputs broadcast over the batch of
+    // replacements (residual sums). Where they do not (concatenations), the
+    // input is repeated over the batch instead.
+    result.tail = [model = m_model, module, input](const torch::Tensor& activations) {
+        torch::NoGradGuard noGrad;
+        const auto run = [&](const torch::Tensor& x) {
+            TapScope tap(module.get());
+            tap.replaceWith(activations);
+            return model->forward(x);
+        };
+        try {
+            return run(input);
+        } catch (const std::exception&) {
+            return run(input.expand({activations.size(0), -1, -1, -1}));
+        }
+    };
+    return result;
+}
+
+torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
+{
+    torch::NoGradGuard noGrad;
+    return m_model->forward(inputs);
+}
+
+torch::Tensor ZooNetwork::guidedLogits(const torch::Tensor& input)
+{
+    // The whole network is recorded (autograd from the input, not from a
+    // target layer): this costs a full backward per class, not a tail's.
+    torch::AutoGradMode grad(true);
+    TapScope tap(nullptr);
+    tap.guideRectifiers();
+    return m_model->forward(input);
+}
+
+} // namespace gce
