@@ -4,12 +4,18 @@
 //   GradCam/ExtraClass                              (target: under 2 ms)
 //   Tutorial/FullBackward: the tutorial's way (autograd over the whole
 //   network, parameter gradients included), the baseline we improve on.
+//   ScoreCam/Layer4, AblationCam/Layer4 vs Forward/NoGrad (a ratio: how many
+//   forward passes one map costs; Score-CAM target: under torch-cam's published
+//   6.8 s, and bench/python_scorecam.py times torch-cam's way in this run)
+//   ScoreCam/Batch/N, AblationCam/Batch/N: the batch-size sweep behind the
+//   defaults in core/cam/cammethods.cpp.
 #include <benchmark/benchmark.h>
 
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "core/cam/explainer.h"
+#include "core/models/zoonetwork.h"
 #include "core/imaging/overlay.h"
 #include "core/support/runtime.h"
 
@@ -29,7 +35,7 @@ torch::Tensor input()
 
 void ForwardNoGrad(benchmark::State& state)
 {
-    auto& model = explainer().model();
+    auto& model = dynamic_cast<gce::ZooNetwork&>(explainer().network()).module();
     for (auto _ : state) {
         torch::NoGradGuard noGrad;
         benchmark::DoNotOptimize(model.forward(input()));
@@ -61,7 +67,7 @@ BENCHMARK(GradCamExtraClass)->Name("GradCam/ExtraClass")->Unit(benchmark::kMilli
 // full backward that also fills every parameter's .grad.
 void TutorialFullBackward(benchmark::State& state)
 {
-    auto& model = explainer().model();
+    auto& model = dynamic_cast<gce::ZooNetwork&>(explainer().network()).module();
     for (auto _ : state) {
         model.zero_grad();
         const torch::Tensor logits = model.forward(input());
@@ -73,6 +79,44 @@ void TutorialFullBackward(benchmark::State& state)
         p.mutable_grad() = torch::Tensor();
 }
 BENCHMARK(TutorialFullBackward)->Name("Tutorial/FullBackward")->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+// Score-based methods: a fresh session per iteration, so every iteration
+// runs all the perturbed passes (a session caches them for further classes).
+void ScoreBasedMap(benchmark::State& state, gce::CamMethod method, const char* layer)
+{
+    gce::ExplainControl control;
+    control.batchSize = static_cast<int>(state.range(0)); // 0: the method's default
+    for (auto _ : state) {
+        auto session = explainer().explainTensor(input(), layer);
+        benchmark::DoNotOptimize(session->explain({method, session->topK(1).front().index}, control).map.data);
+    }
+}
+BENCHMARK_CAPTURE(ScoreBasedMap, score, gce::CamMethod::ScoreCam, "layer4")
+    ->Name("ScoreCam/Layer4")->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK_CAPTURE(ScoreBasedMap, ablation, gce::CamMethod::AblationCam, "layer4")
+    ->Name("AblationCam/Layer4")->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(ScoreBasedMap, ablationconv, gce::CamMethod::AblationCam, "layer4.1.conv2")
+    ->Name("AblationCam/Layer4.1.conv2")->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(ScoreBasedMap, scoresweep, gce::CamMethod::ScoreCam, "layer4")
+    ->Name("ScoreCam/Batch")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Arg(32)
+    ->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(ScoreBasedMap, ablationsweep, gce::CamMethod::AblationCam, "layer4.1.conv2")
+    ->Name("AblationCam/Batch")->Arg(8)->Arg(32)->Arg(64)->Arg(128)->Arg(512)
+    ->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+// A further class of a session whose Score-CAM passes are done: weights
+// from the cached matrix, no forward pass.
+void ScoreCamExtraClass(benchmark::State& state)
+{
+    auto session = explainer().explainTensor(input(), "layer4");
+    session->explain({gce::CamMethod::ScoreCam, 0});
+    int classIndex = 1;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(session->explain({gce::CamMethod::ScoreCam, classIndex}).map.data);
+        classIndex = (classIndex + 37) % 1000;
+    }
+}
+BENCHMARK(ScoreCamExtraClass)->Name("ScoreCam/ExtraClass")->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
 void Overlay4000x3000(benchmark::State& state)
 {

@@ -11,9 +11,14 @@ All ratios compare two measurements taken in this same run on this machine.
    open-to-overlay, peak memory with 4 panes.
  - the tutorial's Python pipeline (bench/python_tutorial.py) on Debian's torch,
    with torch's default thread count and with the machine's cores.
+ - Score-CAM and Ablation-CAM (gce-bench) as multiples of the forward pass,
+   Score-CAM the torch-cam way in Python (bench/python_scorecam.py, unbatched
+   and torch-cam's batch of 32), and the cancel latency of a running Score-CAM
+   in the explorer's worker (gce-cancel-latency).
 """
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -25,12 +30,14 @@ ROOT = os.path.dirname(HERE)
 IMAGE = os.path.join(ROOT, "resources", "demo", "cat_and_coffee.jpg")
 
 
-def gce_bench(build, env_extra, min_time):
+def gce_bench(build, env_extra, min_time, only=None):
     env = dict(os.environ, **env_extra)
     out = subprocess.run([os.path.join(build, "bench", "gce-bench"), "--benchmark_format=json",
-                          "--benchmark_min_time=%g" % min_time], env=env, check=True,
+                          "--benchmark_min_time=%g" % min_time] +
+                         (["--benchmark_filter=" + only] if only else []), env=env, check=True,
                          capture_output=True, text=True).stdout
-    return {b["name"].split("/min_time")[0]: b["real_time"] for b in json.loads(out)["benchmarks"]}
+    return {re.sub(r"/(min_time|iterations):.*", "", b["name"]): b["real_time"]
+            for b in json.loads(out)["benchmarks"]}
 
 
 def timed_process(cmd):
@@ -58,7 +65,8 @@ def main(build, quick):
                    check=True)
 
     tuned = gce_bench(build, {}, min_time)
-    untuned = gce_bench(build, {"GCE_NO_MALLOPT": "1"}, min_time)
+    # The score-based methods take seconds each: timed once, tuned.
+    untuned = gce_bench(build, {"GCE_NO_MALLOPT": "1"}, min_time, "^(Forward|GradCam)")
 
     cli = os.path.join(build, "app", "cli", "gradcam-cli")
     overlay = os.path.join(tmp, "overlay.png")
@@ -84,6 +92,14 @@ def main(build, quick):
                                       str(runs + 2), str(threads)])
         py[threads] = {"process_wall": statistics.median(walls), "steady": json.loads(steady)}
 
+    threads = str(os.cpu_count())
+    py_scorecam = {batch: json.loads(subprocess.run(
+        ["/usr/bin/python3", os.path.join(HERE, "python_scorecam.py"), str(batch), "1" if quick else "2", threads],
+        check=True, capture_output=True, text=True).stdout) for batch in (1, 32)}
+    cancel = json.loads(subprocess.run([os.path.join(build, "bench", "gce-cancel-latency"), IMAGE,
+                                        "5" if quick else "9"],
+                                       check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
     fwd = tuned["Forward/NoGrad"]
     rows = [
         ("Forward only (no autograd)", "%.1f ms" % fwd, "baseline"),
@@ -98,6 +114,25 @@ def main(build, quick):
          "%.2fx faster tuned" % (untuned["GradCam/TensorToMap"] / tuned["GradCam/TensorToMap"])),
         ("Allocator tuning: forward", "%.1f ms untuned" % untuned["Forward/NoGrad"],
          "%.2fx faster tuned" % (untuned["Forward/NoGrad"] / fwd)),
+        ("Score-CAM, layer4 (512 masked passes)", "%.0f ms" % tuned["ScoreCam/Layer4/0"],
+         "%.0fx forward; target < 6800 ms (torch-cam's published CPU figure)" % (tuned["ScoreCam/Layer4/0"] / fwd)),
+        ("Score-CAM, further class (cached)", "%.2f ms" % tuned["ScoreCam/ExtraClass"], "no forward pass"),
+        ("Score-CAM, torch-cam way in Python, unbatched", "%.0f ms" % py_scorecam[1]["scorecam_ms"],
+         "ours is %.1fx faster" % (py_scorecam[1]["scorecam_ms"] / tuned["ScoreCam/Layer4/0"])),
+        ("Score-CAM, torch-cam way in Python, batch 32", "%.0f ms" % py_scorecam[32]["scorecam_ms"],
+         "ours is %.1fx faster" % (py_scorecam[32]["scorecam_ms"] / tuned["ScoreCam/Layer4/0"])),
+        ("Ablation-CAM, layer4", "%.0f ms" % tuned["AblationCam/Layer4/0"],
+         "%.1fx forward" % (tuned["AblationCam/Layer4/0"] / fwd)),
+        ("Ablation-CAM, layer4.1.conv2", "%.0f ms" % tuned["AblationCam/Layer4.1.conv2/0"],
+         "%.1fx forward" % (tuned["AblationCam/Layer4.1.conv2/0"] / fwd)),
+        ("Score-CAM cancel -> new result (worker)", "%.0f ms" % cancel["latency_ms"]["max"],
+         "max of %d (median %.0f ms); target < 100 ms" % (cancel["runs"], cancel["latency_ms"]["median"])),
+    ]
+    rows += [("Score-CAM batch %s" % name.split("/")[-1], "%.0f ms" % ms, "sweep")
+             for name, ms in tuned.items() if name.startswith("ScoreCam/Batch/")]
+    rows += [("Ablation-CAM (layer4.1.conv2) batch %s" % name.split("/")[-1], "%.0f ms" % ms, "sweep")
+             for name, ms in tuned.items() if name.startswith("AblationCam/Batch/")]
+    rows += [
         ("CLI end to end (median of %d)" % runs, "%.0f ms" % statistics.median(cli_walls), "baseline"),
         ("CLI peak RSS", "%.0f MB" % max(cli_rss), "target < 400 MB"),
     ]
@@ -121,7 +156,7 @@ def main(build, quick):
     for name, value, note in rows:
         print("  %-*s  %12s  %s" % (width, name, value, note))
     json.dump({"engine": tuned, "engine_untuned": untuned, "cli_wall_ms": cli_walls, "cli_rss_mb": cli_rss,
-               "gui": gui, "python": py}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
+               "gui": gui, "python": py, "python_scorecam": py_scorecam, "cancel": cancel}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":

@@ -38,4 +38,12 @@ public:
     using Error::Error;
 };
 
+// A long explanation stopped because its caller no longer wants it
+// (ExplainControl::cancelled, e.g. a newer request in the explorer). Not a
+// failure: the caller drops the result. Work already done is kept.
+class Cancelled : public Error {
+public:
+    using Error::Error;
+};
+
 } // namespace gce

@@ -6,7 +6,8 @@ target_precompile_headers(tst_engineparity PRIVATE <torch/torch.h>)
 gce_add_test(tst_explanationsession SOURCES tst_explanationsession.cpp LIBS gce_engine)
 target_precompile_headers(tst_explanationsession REUSE_FROM tst_engineparity)
 gce_add_test(tst_labels SOURCES tst_labels.cpp LIBS gce_engine)
-gce_add_test(tst_cli SOURCES tst_cli.cpp LIBS gce_imaging FIXTURES engine)
+gce_add_test(tst_labelsfile SOURCES tst_labelsfile.cpp LIBS gce_engine)
+gce_add_test(tst_cli SOURCES tst_cli.cpp LIBS gce_engine FIXTURES engine)
 target_compile_definitions(tst_cli PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
 add_dependencies(tst_cli gradcam-cli)
 gce_add_test(tst_realweights SOURCES tst_realweights.cpp LIBS gce_engine)
@@ -16,3 +17,11 @@ target_precompile_headers(tst_realweights REUSE_FROM tst_engineparity)
 gce_add_fixture(methods make_method_fixtures.py)
 gce_add_test(tst_cammethods SOURCES tst_cammethods.cpp LIBS gce_engine FIXTURES methods)
 target_precompile_headers(tst_cammethods REUSE_FROM tst_engineparity)
+# Score-CAM and Ablation-CAM run one pass per channel: on a busy 2-core
+# machine a data row can outlast Qt Test's 5-minute per-function default.
+set_property(TEST tst_cammethods APPEND PROPERTY ENVIRONMENT "QTEST_FUNCTION_TIMEOUT=900000")
+
+# Models users bring: TorchScript files and fine-tuned class counts.
+gce_add_fixture(custommodels make_custom_model_fixtures.py)
+gce_add_test(tst_custommodels SOURCES tst_custommodels.cpp LIBS gce_engine FIXTURES custommodels)
+target_precompile_headers(tst_custommodels REUSE_FROM tst_engineparity)

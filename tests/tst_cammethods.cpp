@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <set>
+
 #include <torch/torch.h>
 
 #include "core/cam/explainer.h"
@@ -30,13 +32,15 @@ private slots:
 
     void names()
     {
-        QCOMPARE(allCamMethods().size(), std::size_t(6));
+        QCOMPARE(allCamMethods().size(), std::size_t(10)); // with guidedbackprop, guidedgradcam
         for (CamMethod method : allCamMethods()) {
             QCOMPARE(camMethodFromName(camMethodName(method)), std::optional<CamMethod>(method));
             QVERIFY(!camMethodDescription(method).empty());
         }
         QCOMPARE(camMethodFromName("GradCAM++"), std::optional<CamMethod>(CamMethod::GradCamPlusPlus));
         QVERIFY(!camMethodFromName("scorecam-ish"));
+        QCOMPARE(camMethodFromName("ScoreCAM"), std::optional<CamMethod>(CamMethod::ScoreCam));
+        QCOMPARE(camMethodFromName("ablationcam"), std::optional<CamMethod>(CamMethod::AblationCam));
     }
 
     void matchesPublishedFormulas_data()
@@ -53,29 +57,36 @@ private slots:
         Explainer explainer(model["model"].toString().toStdString(), model["weights"].toString().toStdString());
         const StateDict reference = readCheckpoint(
             (test::fixturesDir("methods") + "/" + model["model"].toString() + "_methods.safetensors").toStdString());
-        const torch::Tensor input = *reference.find("input");
         std::map<std::string, std::unique_ptr<ExplanationSession>> sessions;
         int checked = 0;
+        std::set<std::string> scoreBased;
         for (const auto& value : model["cases"].toArray()) {
             const QJsonObject c = value.toObject();
             const std::string layer = c["layer"].toString().toStdString();
-            auto& session = sessions[layer];
+            // Score-based cases use a smaller input (the oracle's passes are slow).
+            const std::string inputName = c["input"].toString("input").toStdString();
+            auto& session = sessions[layer + "|" + inputName];
             if (!session)
-                session = explainer.explainTensor(input, layer);
+                session = explainer.explainTensor(*reference.find(inputName), layer);
             CamQuery query;
             query.method = *camMethodFromName(c["method"].toString().toStdString());
             query.classIndex = c["class"].toInt();
             query.contrastClass = c["contrast"].toInt();
             query.counterfactual = c["counterfactual"].toBool();
-            const CamMap cam = session->explain(query);
+            ExplainControl control;
+            control.batchSize = 64; // fewer, larger passes: a quicker test (the batch does not change the formula)
+            const CamMap cam = session->explain(query, control);
             const torch::Tensor want = *reference.find(c["key"].toString().toStdString());
             const torch::Tensor got =
                 torch::from_blob(const_cast<float*>(cam.map.ptr<float>()), {cam.map.rows, cam.map.cols}).clone();
             const double error = (got - want).abs().max().item<double>();
             QVERIFY2(error < 1e-4, qPrintable(c["key"].toString() + QString(": off by %1").arg(error)));
             ++checked;
+            if (inputName != "input")
+                scoreBased.insert(c["method"].toString().toStdString() + "|" + layer);
         }
-        QVERIFY(checked >= 40);
+        QVERIFY(checked >= 48);
+        QCOMPARE(scoreBased.size(), std::size_t(4)); // Score-CAM and Ablation-CAM at both layers
     }
 
     void contrastiveAndCounterfactualDiffer()
@@ -89,8 +100,68 @@ private slots:
         QVERIFY(cv::norm(plain.map, against.map, cv::NORM_INF) > 0.0);
         QVERIFY(cv::norm(plain.map, rather.map, cv::NORM_INF) > 0.0);
         QVERIFY_THROWS_EXCEPTION(UsageError, session->explain({CamMethod::GradCam, 5, 1000, false}));
-        for (const auto& parameter : explainer.model().parameters())
+        for (const auto& parameter : explainer.network().parameters())
             QVERIFY(!parameter.grad().defined()); // still no parameter gradients
+    }
+
+    // Score-based methods run their perturbed passes once per session, in
+    // batches: progress climbs to 1, a cancel between batches throws
+    // Cancelled, the next query resumes where it stopped and its map equals
+    // an uninterrupted run's; a further class runs no pass at all.
+    void scoreMethodsCancelResumeAndCache_data()
+    {
+        QTest::addColumn<int>("method");
+        QTest::newRow("scorecam") << int(CamMethod::ScoreCam);
+        QTest::newRow("ablationcam") << int(CamMethod::AblationCam);
+    }
+
+    void scoreMethodsCancelResumeAndCache()
+    {
+        QFETCH(int, method);
+        const auto which = CamMethod(method);
+        Explainer explainer("resnet18", "");
+        torch::manual_seed(5);
+        const torch::Tensor input = torch::randn({1, 3, 64, 64}); // small: 512 cheap passes
+        auto session = explainer.explainTensor(input, "layer4");
+        const int classIndex = session->topK(1).front().index;
+
+        std::vector<double> seen;
+        ExplainControl control;
+        control.batchSize = 16;
+        control.progress = [&](double fraction) { seen.push_back(fraction); };
+        control.cancelled = [&] { return seen.size() >= 3; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, session->explain({which, classIndex}, control));
+        QCOMPARE(seen.size(), std::size_t(3));
+        const double stoppedAt = seen.back();
+        QVERIFY(stoppedAt > 0.0 && stoppedAt < 1.0);
+
+        seen.clear();
+        control.cancelled = {};
+        const CamMap resumed = session->explain({which, classIndex}, control);
+        QVERIFY(!seen.empty());
+        QVERIFY2(seen.front() > stoppedAt, "the cancelled batches were recomputed");
+        QCOMPARE(seen.back(), 1.0);
+        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+
+        auto fresh = explainer.explainTensor(input, "layer4");
+        ExplainControl uninterruptedControl;
+        uninterruptedControl.batchSize = 64; // another batching: the result must not depend on it
+        const CamMap uninterrupted = fresh->explain({which, classIndex}, uninterruptedControl);
+        QVERIFY(!uninterrupted.empty);
+        QVERIFY(cv::norm(resumed.map, uninterrupted.map, cv::NORM_INF) < 1e-5);
+
+        seen.clear();
+        const int other = session->topK(4).back().index;
+        const CamMap second = session->explain({which, other}, control);
+        QVERIFY2(seen.empty(), "a further class ran the perturbed passes again");
+        QCOMPARE(second.classIndex, other);
+        QVERIFY(cv::norm(second.map, fresh->explain({which, other}).map, cv::NORM_INF) < 1e-5);
+
+        // They explain a class score: no contrast, no counterfactual.
+        QVERIFY_THROWS_EXCEPTION(UsageError, session->explain({which, classIndex, other, false}));
+        QVERIFY_THROWS_EXCEPTION(UsageError, session->explain({which, classIndex, -1, true}));
+        for (const auto& parameter : explainer.network().parameters())
+            QVERIFY(!parameter.grad().defined());
     }
 };
 

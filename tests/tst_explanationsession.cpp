@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/cam/explainer.h"
+#include "core/models/zoonetwork.h"
 #include "core/errors.h"
 #include "core/support/runtime.h"
 
@@ -100,7 +101,7 @@ private slots:
         const CamMap again = session->gradCam(3);
         QVERIFY(sameMap(first.map, again.map));
         QVERIFY(!sameMap(first.map, other.map));
-        for (const auto& parameter : explainer.model().parameters())
+        for (const auto& parameter : explainer.network().parameters())
             QVERIFY(!parameter.grad().defined());
     }
 
@@ -135,7 +136,7 @@ private slots:
         Explainer explainer("resnet18", "");
         {
             torch::NoGradGuard guard;
-            for (auto& item : explainer.model().named_parameters())
+            for (auto& item : dynamic_cast<ZooNetwork&>(explainer.network()).module().named_parameters())
                 if (item.key() == "fc.weight")
                     item.value().zero_(); // logits no longer depend on the activation
         }

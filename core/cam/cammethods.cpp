@@ -1,7 +1,10 @@
 #include "core/cam/cammethods.h"
 
+#include "core/cam/smoothing.h"
+
 #include <torch/torch.h>
 
+#include "core/cam/explanationsession.h"
 #include "core/support/textmatch.h"
 
 namespace gce {
@@ -21,7 +24,25 @@ constexpr MethodInfo kMethods[] = {
     {CamMethod::HiResCam, "hirescam", "HiRes-CAM: element-wise gradient x activation, summed over channels"},
     {CamMethod::LayerCam, "layercam", "LayerCAM: element-wise relu(gradient) x activation"},
     {CamMethod::EigenCam, "eigencam", "Eigen-CAM: first principal component of the activations (class-agnostic)"},
+    {CamMethod::ScoreCam, "scorecam",
+     "Score-CAM: weights = class probability of the image masked by each channel (one pass per channel)"},
+    {CamMethod::AblationCam, "ablationcam",
+     "Ablation-CAM: weights = relative drop of the class score when a channel is zeroed (layers after the target)"},
+    {CamMethod::GuidedBackprop, "guidedbackprop",
+     "Guided Backpropagation: input gradient through ReLUs that pass only positive gradients (input resolution)"},
+    {CamMethod::GuidedGradCam, "guidedgradcam",
+     "Guided Grad-CAM: guided backpropagation x Grad-CAM upsampled to the input (input resolution)"},
 };
+
+// Channels per batch (ExplainControl::batchSize overrides; bench/gce_bench.cpp
+// ScoreCam/Batch and AblationCam/Batch sweep them). Score-CAM: one batch is
+// the granularity of cancel, so a batch must stay well under the 100 ms
+// cancel target (a ResNet-18 forward is ~24 ms at 224×224 on 2 quiet cores) and
+// larger batches buy little on CPU. Ablation-CAM: each batch re-runs the
+// layers before the target once, so larger batches amortise that.
+// Provisional: the sweep could not be timed on a quiet machine yet.
+constexpr int64_t kScoreCamBatch = 2;
+constexpr int64_t kAblationCamBatch = 64;
 
 class GradCamMethod : public CamMethodImpl {};
 
@@ -49,6 +70,7 @@ protected:
 class HiResCamMethod : public CamMethodImpl {
 public:
     torch::Tensor camImage(const torch::Tensor& a, const torch::Tensor& g) const override { return (g * a).sum(1)[0]; }
+    torch::Tensor weightedActivations(const torch::Tensor& a, const torch::Tensor& g) const override { return g * a; }
 };
 
 class LayerCamMethod : public CamMethodImpl {
@@ -57,25 +79,110 @@ public:
     {
         return (torch::relu(g) * a).sum(1)[0];
     }
+    torch::Tensor weightedActivations(const torch::Tensor& a, const torch::Tensor& g) const override
+    {
+        return torch::relu(g) * a;
+    }
 };
 
 class EigenCamMethod : public CamMethodImpl {
 public:
     bool usesGradients() const override { return false; }
+    // Eigen-CAM already is the activations' projection: smoothing leaves it as is.
+    torch::Tensor weightedActivations(const torch::Tensor& a, const torch::Tensor&) const override { return a; }
     torch::Tensor camImage(const torch::Tensor& a, const torch::Tensor&) const override
     {
-        const int64_t channels = a.size(1), height = a.size(2), width = a.size(3);
-        torch::Tensor points = a[0].reshape({channels, height * width}).t().to(torch::kFloat64); // HW×C
-        points = points - points.mean(0, /*keepdim=*/true);
-        const auto svd = torch::linalg_svd(points, /*full_matrices=*/false);
-        torch::Tensor projection = torch::matmul(points, std::get<2>(svd)[0]); // onto the first component
-        if (projection.sum().item<double>() < 0)
-            projection = -projection; // an SVD's sign is arbitrary: make the result reproducible
-        return projection.reshape({height, width}).to(torch::kFloat32);
+        // Its sign comes from the component, not from the projection's sum
+        // (always 0 for centred points): see core/cam/smoothing.h.
+        return principalComponentProjection(a);
+    }
+};
+
+// Wang et al. 2020 as the authors implement it (haofanwang/Score-CAM,
+// cam/scorecam.py): each channel, bilinearly upsampled to the input and
+// min-max normalised, masks the preprocessed input; its weight is the softmax
+// probability of the class for the masked input.
+class ScoreCamMethod : public CamMethodImpl {
+public:
+    bool usesGradients() const override { return false; }
+    bool usesChannelScores() const override { return true; }
+    int64_t batchSize() const override { return kScoreCamBatch; }
+
+    torch::Tensor channelScores(ExplanationSession& session, int64_t begin, int64_t end) const override
+    {
+        namespace F = torch::nn::functional;
+        torch::NoGradGuard noGrad;
+        const torch::Tensor& input = session.input();
+        const torch::Tensor channels = session.activation().slice(1, begin, end).transpose(0, 1); // n×1×h×w
+        torch::Tensor masks = F::interpolate(channels, F::InterpolateFuncOptions()
+                                                           .size(std::vector<int64_t>{input.size(2), input.size(3)})
+                                                           .mode(torch::kBilinear)
+                                                           .align_corners(false));
+        const torch::Tensor flat = masks.flatten(1);
+        const torch::Tensor low = std::get<0>(flat.min(1)), high = std::get<0>(flat.max(1));
+        torch::Tensor scores = torch::zeros({end - begin, int64_t(session.classCount())});
+        // A constant channel masks nothing in particular (and would divide by
+        // zero): weight 0, and no pass is run for it, as the authors skip it.
+        const torch::Tensor varying = (high > low).nonzero().flatten();
+        if (varying.numel() == 0)
+            return scores;
+        const auto shape = std::vector<int64_t>{-1, 1, 1, 1};
+        const torch::Tensor lo = low.index_select(0, varying).view(shape);
+        const torch::Tensor span = (high.index_select(0, varying) - low.index_select(0, varying)).view(shape);
+        masks = (masks.index_select(0, varying) - lo) / span;
+        const torch::Tensor logits = session.network().logits(input * masks);
+        return scores.index_copy_(0, varying, torch::softmax(logits, 1));
+    }
+
+    torch::Tensor scoreWeights(const torch::Tensor& scores, const torch::Tensor&, int classIndex) const override
+    {
+        return scores.select(1, classIndex);
+    }
+};
+
+// Desai & Ramaswamy 2020, as pytorch-grad-cam's ablation_cam.py applies it to
+// one image: the channel is set to 0 (the paper's ablation) and only the
+// layers after the target run, on a batch of ablated activations.
+class AblationCamMethod : public CamMethodImpl {
+public:
+    bool usesGradients() const override { return false; }
+    bool usesChannelScores() const override { return true; }
+    int64_t batchSize() const override { return kAblationCamBatch; }
+
+    torch::Tensor channelScores(ExplanationSession& session, int64_t begin, int64_t end) const override
+    {
+        torch::NoGradGuard noGrad;
+        const int64_t count = end - begin;
+        torch::Tensor ablated = session.activation().repeat({count, 1, 1, 1});
+        // Row i loses channel begin + i.
+        ablated.index_put_({torch::arange(count), torch::arange(begin, end)}, 0.f);
+        return session.tailLogits(ablated);
+    }
+
+    torch::Tensor scoreWeights(const torch::Tensor& scores, const torch::Tensor& logits, int classIndex) const override
+    {
+        const float score = logits[0][classIndex].item<float>();
+        // A class score of exactly 0 has no relative drop: no evidence (an
+        // empty map) rather than infinities.
+        if (score == 0.f)
+            return torch::zeros({scores.size(0)});
+        return (score - scores.select(1, classIndex)) / score;
     }
 };
 
 } // namespace
+
+torch::Tensor CamMethodImpl::channelScores(ExplanationSession&, int64_t, int64_t) const
+{
+    TORCH_CHECK(false, "channelScores called on a method without channel scores");
+    return {};
+}
+
+torch::Tensor CamMethodImpl::scoreWeights(const torch::Tensor&, const torch::Tensor&, int) const
+{
+    TORCH_CHECK(false, "scoreWeights called on a method without channel scores");
+    return {};
+}
 
 torch::Tensor CamMethodImpl::channelWeights(const torch::Tensor&, const torch::Tensor& gradient) const
 {
@@ -129,6 +236,12 @@ std::unique_ptr<CamMethodImpl> makeCamMethod(CamMethod method)
     case CamMethod::HiResCam: return std::make_unique<HiResCamMethod>();
     case CamMethod::LayerCam: return std::make_unique<LayerCamMethod>();
     case CamMethod::EigenCam: return std::make_unique<EigenCamMethod>();
+    case CamMethod::ScoreCam: return std::make_unique<ScoreCamMethod>();
+    case CamMethod::AblationCam: return std::make_unique<AblationCamMethod>();
+    // Routed to core/cam/guidedbackprop.h by the session; the layer map they
+    // build on (Guided Grad-CAM's factor) is Grad-CAM's.
+    case CamMethod::GuidedBackprop:
+    case CamMethod::GuidedGradCam: return std::make_unique<GradCamMethod>();
     }
     return std::make_unique<GradCamMethod>();
 }

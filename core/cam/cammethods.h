@@ -12,6 +12,19 @@
 //   layercam     cam = Σ_k relu(G_k) ⊙ A_k                         (Jiang et al.)
 //   eigencam     cam = projection of A on its first principal component, no gradients;
 //                the SVD's sign is fixed so that the projection's sum is positive.
+//
+// Score-based methods weigh channels by the class scores of perturbed passes
+// instead of gradients (no autograd):
+//   scorecam     w_k = softmax(f(X ∘ M_k))_c, M_k = A_k upsampled (bilinear) to the
+//                input and min-max normalised; constant channels get w_k = 0 without
+//                a pass. As the authors' implementation (haofanwang/Score-CAM,
+//                Wang et al. 2020): softmax over the classes, no baseline.
+//   ablationcam  w_k = (y_c − y_c^k) / y_c, y_c^k = logit c with channel k of A set
+//                to 0, only the layers after the target run (Desai & Ramaswamy 2020).
+// Their perturbed scores do not depend on the class: the session computes the
+// channels×classes matrix once (channelScores, batch by batch, with progress
+// and cancel) and keeps it, so a further class costs only scoreWeights.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,22 +35,54 @@
 
 namespace gce {
 
-enum class CamMethod { GradCam, GradCamPlusPlus, XGradCam, HiResCam, LayerCam, EigenCam };
+// GuidedBackprop and GuidedGradCam are computed at the input's resolution by
+// core/cam/guidedbackprop.h (the session routes them there).
+enum class CamMethod {
+    GradCam, GradCamPlusPlus, XGradCam, HiResCam, LayerCam, EigenCam, ScoreCam, AblationCam,
+    GuidedBackprop, GuidedGradCam
+};
 
 std::string camMethodName(CamMethod method);                   // "gradcam", "gradcam++", ...
 std::optional<CamMethod> camMethodFromName(std::string_view name); // case-insensitive
 std::vector<CamMethod> allCamMethods();
 std::string camMethodDescription(CamMethod method);            // one line for --list-methods
 
+class ExplanationSession;
+
+// How a long explanation (Score-CAM: one forward pass per channel) reports
+// progress and learns that it is no longer wanted. Both are called between
+// batches on the computing thread; either may be empty.
+struct ExplainControl {
+    std::function<void(double fraction)> progress; // 0..1 of the perturbed passes done
+    std::function<bool()> cancelled;               // true: stop, ExplanationSession::explain throws Cancelled
+    int batchSize = 0;                             // channels per batch; 0 = the method's own (measured) choice
+};
+
 class CamMethodImpl {
 public:
     virtual ~CamMethodImpl() = default;
     virtual bool usesGradients() const { return true; }
+
+    // Score-based methods (usesChannelScores): rows [begin, end) of the
+    // channels×classes matrix of perturbed scores, and the channel weights
+    // (C) for one class from the whole matrix. `batchSize` is how many
+    // channels one call should take at most, by default.
+    virtual bool usesChannelScores() const { return false; }
+    virtual int64_t batchSize() const { return 0; }
+    virtual torch::Tensor channelScores(ExplanationSession& session, int64_t begin, int64_t end) const;
+    virtual torch::Tensor scoreWeights(const torch::Tensor& scores, const torch::Tensor& logits, int classIndex) const;
+
     // The map before ReLU and normalisation: H×W.
     virtual torch::Tensor camImage(const torch::Tensor& activation, const torch::Tensor& gradient) const;
+    // The per-channel terms that camImage sums over channels (1×C×H×W): what
+    // principal-component smoothing projects instead (core/cam/smoothing.h).
+    virtual torch::Tensor weightedActivations(const torch::Tensor& activation, const torch::Tensor& gradient) const
+    {
+        return channelWeights(activation, gradient) * activation;
+    }
 
 protected:
-    // Channel weights 1×C×1×1 (the hook most methods override).
+    // Channel weights 1×C×1×1 (the hook most gradient methods override).
     virtual torch::Tensor channelWeights(const torch::Tensor& activation, const torch::Tensor& gradient) const;
 };
 

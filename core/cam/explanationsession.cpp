@@ -1,12 +1,13 @@
 #include "core/cam/explanationsession.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/models/classifier.h"
-#include "core/models/tap.h"
+#include "core/cam/guidedbackprop.h"
+#include "core/cam/smoothing.h"
 
 namespace gce {
 
@@ -25,19 +26,15 @@ std::string shapeText(const std::vector<int64_t>& shape)
 }
 } // namespace
 
-ExplanationSession::ExplanationSession(ClassifierModule& model, const torch::Tensor& input,
-                                       const torch::nn::Module& layer, std::string layerName)
-    : m_layerName(std::move(layerName))
+ExplanationSession::ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input,
+                                       std::string layerName)
+    : m_network(std::move(network)), m_layerName(std::move(layerName)), m_input(input)
 {
     const auto start = std::chrono::steady_clock::now();
-    {
-        torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
-        TapScope tap(&layer);
-        m_logits = model.forward(input);
-        if (!tap.reached())
-            throw UsageError("layer \"" + m_layerName + "\" is not used by the model's forward pass");
-        m_activation = tap.activation();
-    }
+    TappedForward forward = m_network->forwardTapped(input, m_layerName);
+    m_logits = forward.logits;
+    m_activation = forward.activation;
+    m_tail = std::move(forward.tail);
     if (m_activation.dim() != 4)
         throw UsageError("layer \"" + m_layerName + "\" outputs " + shapeText(m_activation.sizes().vec()) +
                          "; Grad-CAM needs a layer with an N×C×H×W output (a convolutional layer or block)");
@@ -82,13 +79,52 @@ int ExplanationSession::rankOf(int classIndex) const
     return static_cast<int>(above + tiedBefore + 1);
 }
 
-CamMap ExplanationSession::explain(const CamQuery& query)
+const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const CamMethodImpl& method,
+                                                      const ExplainControl& control)
+{
+    ChannelScores& cache = m_channelScores[which];
+    const int64_t channels = m_activation.size(1);
+    if (!cache.scores.defined())
+        cache.scores = torch::zeros({channels, int64_t(classCount())});
+    const int64_t batch = std::max<int64_t>(1, control.batchSize > 0 ? control.batchSize : method.batchSize());
+    while (cache.done < channels) {
+        if (control.cancelled && control.cancelled())
+            throw Cancelled(camMethodName(which) + " cancelled");
+        const int64_t end = std::min(channels, cache.done + batch);
+        cache.scores.slice(0, cache.done, end).copy_(method.channelScores(*this, cache.done, end));
+        cache.done = end;
+        if (control.progress)
+            control.progress(double(cache.done) / double(channels));
+    }
+    return cache.scores;
+}
+
+CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& control)
 {
     checkClass(query.classIndex);
     if (query.contrastClass >= 0)
         checkClass(query.contrastClass);
+    if (query.augmentSmooth) {
+        if (!m_augmented)
+            m_augmented = std::make_shared<AugmentedSessions>(m_network, m_input, m_layerName);
+        return m_augmented->explain(*this, query, control);
+    }
+    if (isGuidedMethod(query.method)) {
+        if (!m_guided)
+            m_guided = std::make_shared<GuidedBackprop>(*m_network, m_input);
+        return explainGuided(*this, *m_guided, query);
+    }
     const auto start = std::chrono::steady_clock::now();
     const auto method = makeCamMethod(query.method);
+    torch::Tensor weights; // score-based methods: C channel weights
+    if (method->usesChannelScores()) {
+        if (query.contrastClass >= 0 || query.counterfactual)
+            throw UsageError(camMethodName(query.method) +
+                             " explains one class score; contrastive and counterfactual maps need a gradient method");
+        const torch::Tensor& scores = channelScores(query.method, *method, control);
+        torch::NoGradGuard noGrad;
+        weights = method->scoreWeights(scores, m_logitsValues, query.classIndex);
+    }
     torch::Tensor gradient;
     if (method->usesGradients()) {
         torch::Tensor score = m_logits[0][query.classIndex];
@@ -101,7 +137,12 @@ CamMap ExplanationSession::explain(const CamQuery& query)
     }
 
     torch::NoGradGuard noGrad;
-    torch::Tensor cam = torch::relu(method->camImage(m_activation.detach(), gradient)); // H×W
+    const torch::Tensor activation = m_activation.detach();
+    torch::Tensor cam = torch::relu(weights.defined() ? (weights.reshape({1, -1, 1, 1}) * activation).sum(1)[0]
+                                                      : method->camImage(activation, gradient)); // H×W
+    if (query.eigenSmooth)
+        cam = torch::relu(principalComponentProjection(weights.defined() ? weights.reshape({1, -1, 1, 1}) * activation
+                                                                         : method->weightedActivations(activation, gradient)));
     CamMap result;
     result.classIndex = query.classIndex;
     result.rawMax = cam.max().item<float>();

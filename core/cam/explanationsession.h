@@ -4,8 +4,11 @@
 //
 // Efficiency by construction: the network runs without autograd up to the
 // target layer; the target's output is made the only tensor that requires
-// grad (core/models/tap.h), so autograd records just the tail, and
+// grad (core/models/network.h), so autograd records just the tail, and
 // d(logit_c)/d(activation) never touches parameter gradients.
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,14 +16,12 @@
 #include <torch/types.h>
 
 #include "core/cam/cammethods.h"
-
-namespace torch::nn {
-class Module;
-}
+#include "core/models/network.h"
 
 namespace gce {
 
-class ClassifierModule;
+class GuidedBackprop;    // core/cam/guidedbackprop.h
+class AugmentedSessions; // core/cam/smoothing.h
 
 struct ClassScore {
     int index = -1;
@@ -34,25 +35,34 @@ struct CamQuery {
     int classIndex = -1;
     int contrastClass = -1;      // >= 0: "why A rather than B", the score is logit_A − logit_B
     bool counterfactual = false; // negated score: the evidence against the class
+    // Smoothing (core/cam/smoothing.h), pytorch-grad-cam's aug_smooth and eigen_smooth:
+    bool augmentSmooth = false; // average over flips × scales 0.9/1.0/1.1 (6 passes, maps aligned back)
+    bool eigenSmooth = false;   // first principal component of the weighted activations
 };
 
 struct CamMap {
     int classIndex = -1;
-    cv::Mat map;         // CV_32FC1, the target layer's spatial size, values in [0,1]
+    cv::Mat map;         // CV_32FC1, the target layer's spatial size (guided methods: the input's), values in [0,1]
     bool empty = false;  // ReLU(Σ α·A) was 0 everywhere: map is all zeros (never NaN)
     float rawMax = 0.f;  // max of ReLU(Σ α·A) before normalisation
-    double backwardMs = 0.0;
+    double backwardMs = 0.0; // the method's own cost: backward pass, or perturbed passes (Score-CAM)
 };
 
 class ExplanationSession {
 public:
     // Runs the forward pass for `input` (1×3×H×W). `layer` must be a module
-    // of `model` reached by its forward. Throws UsageError when the layer's
-    // output is not N×C×H×W.
-    ExplanationSession(ClassifierModule& model, const torch::Tensor& input, const torch::nn::Module& layer,
-                       std::string layerName);
+    // of `network` reached by its forward. Throws UsageError when it is not,
+    // or when the layer's output is not N×C×H×W. The session keeps the
+    // network alive (methods such as Score-CAM run it again).
+    ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input, std::string layerName);
 
     const std::string& layerName() const { return m_layerName; }
+    const torch::Tensor& input() const { return m_input; }            // 1×3×H×W, preprocessed
+    torch::Tensor activation() const { return m_activation.detach(); } // 1×C×h×w
+    Network& network() { return *m_network; }
+    // Logits for a batch of activations in place of the target layer's output
+    // (B×C×h×w -> B×classes), no autograd (core/models/network.h).
+    torch::Tensor tailLogits(const torch::Tensor& activations) const { return m_tail(activations); }
     std::vector<int64_t> activationShape() const { return m_activation.sizes().vec(); }
     int classCount() const { return static_cast<int>(m_probabilities.size(1)); }
     double forwardMs() const { return m_forwardMs; }
@@ -69,18 +79,37 @@ public:
 
     // Any method of the family on the same pipeline (ReLU, then / max; all
     // zeros and `empty` when the maximum is 0). One backward pass through the
-    // tail when the method uses gradients, none otherwise.
-    CamMap explain(const CamQuery& query);
+    // tail when the method uses gradients, none otherwise. Score-based methods
+    // (Score-CAM, Ablation-CAM) run their perturbed passes on the first query
+    // only, in batches, reporting progress and polling `control.cancelled`
+    // between batches: cancelled, explain throws Cancelled, and the batches
+    // done so far are kept for the next query. They explain a class score, so
+    // a contrast class or counterfactual throws UsageError.
+    CamMap explain(const CamQuery& query, const ExplainControl& control = {});
 
 private:
     void checkClass(int classIndex) const;
+    const torch::Tensor& channelScores(CamMethod which, const CamMethodImpl& method, const ExplainControl& control);
 
+    std::shared_ptr<Network> m_network;
     std::string m_layerName;
+    torch::Tensor m_input;
+    std::function<torch::Tensor(const torch::Tensor&)> m_tail;
     torch::Tensor m_activation;    // requires grad; the leaf of the tail graph
     torch::Tensor m_logits;        // with the tail graph, kept for further classes
     torch::Tensor m_logitsValues;
     torch::Tensor m_probabilities;
     double m_forwardMs = 0.0;
+    // Score-based methods: channels×classes perturbed scores, rows [0, done) filled.
+    struct ChannelScores {
+        torch::Tensor scores;
+        int64_t done = 0;
+    };
+    std::map<CamMethod, ChannelScores> m_channelScores;
+    // Made on first use, kept for further classes: the guided forward pass and
+    // the augmented passes of test-time augmentation.
+    std::shared_ptr<GuidedBackprop> m_guided;
+    std::shared_ptr<AugmentedSessions> m_augmented;
 };
 
 } // namespace gce

@@ -121,7 +121,7 @@ std::string DenseNet::checkpointKey(const std::string& fileKey) const
 torch::Tensor DenseNet::forward(const torch::Tensor& input)
 {
     const torch::Tensor features = runSequential(m_features, input);
-    torch::Tensor out = torch::adaptive_avg_pool2d(torch::relu(features), {1, 1});
+    torch::Tensor out = torch::adaptive_avg_pool2d(tappedRelu(features), {1, 1});
     return tapped(m_classifier, torch::flatten(out, 1));
 }
 

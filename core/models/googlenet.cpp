@@ -32,7 +32,7 @@ BasicConv2dImpl::BasicConv2dImpl(torch::nn::Conv2dOptions options)
 
 torch::Tensor BasicConv2dImpl::forward(const torch::Tensor& x)
 {
-    return torch::relu(tapped(m_bn, tapped(m_conv, x))); // functional in torchvision: not a module
+    return tappedRelu(tapped(m_bn, tapped(m_conv, x))); // functional in torchvision: not a module
 }
 
 InceptionImpl::InceptionImpl(int64_t inChannels, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red,

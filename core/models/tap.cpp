@@ -6,7 +6,22 @@ namespace gce {
 
 namespace {
 thread_local TapScope* t_current = nullptr;
+
+bool isRectifier(const torch::nn::Module* module)
+{
+    return dynamic_cast<const torch::nn::ReLUImpl*>(module) || dynamic_cast<const torch::nn::ReLU6Impl*>(module);
 }
+
+// The guided rule on a rectifier's output: only positive gradients flow back
+// into the rectifier (a hook on the output changes the gradient its backward
+// receives, summed over every consumer).
+torch::Tensor guided(torch::Tensor output)
+{
+    if (output.requires_grad())
+        output.register_hook([](const torch::Tensor& gradient) { return gradient.clamp_min(0); });
+    return output;
+}
+} // namespace
 
 TapScope::TapScope(const torch::nn::Module* target, bool recordShapes)
     : m_target(target),
@@ -31,13 +46,26 @@ torch::Tensor TapScope::afterModule(const torch::nn::Module* module, torch::Tens
 {
     if (m_recordShapes)
         m_shapes[module] = output.sizes().vec();
+    if (m_guided && isRectifier(module))
+        output = guided(std::move(output));
     if (module != m_target)
         return output;
+    if (m_replacement.defined()) {
+        m_activation = output;
+        return m_replacement;
+    }
     // A module called several times (torchvision's shared ReLU in a block)
     // is captured at its last call, like a forward hook would be.
     m_activation = output.detach().requires_grad_(true);
     c10::GradMode::set_enabled(true);
     return m_activation;
+}
+
+torch::Tensor tappedRelu(const torch::Tensor& input)
+{
+    torch::Tensor output = torch::relu(input);
+    const TapScope* scope = TapScope::current();
+    return scope && scope->guidesRectifiers() ? guided(std::move(output)) : output;
 }
 
 torch::Tensor runSequential(torch::nn::Sequential& sequential, torch::Tensor input)

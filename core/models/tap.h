@@ -10,6 +10,11 @@
 //    Run the forward under torch::NoGradGuard and only the tail after the
 //    target layer is recorded: this is what makes Grad-CAM cost a forward pass.
 //  - record the output shape of every module (for layer lists).
+//  - replace the target's output with other activations (replaceWith): the
+//    layers after the target then run on them, e.g. a batch of ablated maps.
+//  - guide every rectifier (guideRectifiers): the output of each ReLU / ReLU6
+//    module, and of each functional ReLU written as tappedRelu(), passes only
+//    positive gradients back: guided backpropagation (core/cam/guidedbackprop.h).
 // Models must never modify a module's output in place (the tapped tensor is
 // a leaf that requires grad), so they use out-of-place ops throughout.
 #include <map>
@@ -33,6 +38,14 @@ public:
     const torch::Tensor& activation() const { return m_activation; }
     bool reached() const { return m_activation.defined(); }
     const std::map<const torch::nn::Module*, std::vector<int64_t>>& shapes() const { return m_shapes; }
+    // The model continues from `activations` instead of the target's output;
+    // grad mode is left as the caller set it.
+    void replaceWith(torch::Tensor activations) { m_replacement = std::move(activations); }
+    // Guided backpropagation for the forward run under this scope. Combined
+    // with the rectifier's own backward (which passes gradients only where its
+    // input is positive) the gradient reaching its input is (x > 0)·max(g, 0).
+    void guideRectifiers() { m_guided = true; }
+    bool guidesRectifiers() const { return m_guided; }
 
     // Called by tapped(): returns the tensor the model continues with.
     torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor output);
@@ -45,6 +58,8 @@ private:
     bool m_gradModeBefore;
     TapScope* m_previous;
     torch::Tensor m_activation;
+    torch::Tensor m_replacement;
+    bool m_guided = false;
     std::map<const torch::nn::Module*, std::vector<int64_t>> m_shapes;
 };
 
@@ -62,6 +77,11 @@ torch::Tensor tapped(Holder& child, const torch::Tensor& input)
 {
     return detail::afterModule(child.ptr().get(), child->forward(input));
 }
+
+// A ReLU applied as a function in forward (torchvision's F.relu: DenseNet's
+// last ReLU, GoogLeNet's BasicConv2d), not by a module: written through here
+// so that guided backpropagation guides it too.
+torch::Tensor tappedRelu(const torch::Tensor& input);
 
 // Runs a Sequential child by child (so that its children can be tapped), then
 // taps the Sequential itself.

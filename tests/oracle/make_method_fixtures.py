@@ -2,6 +2,9 @@
 formula in plain PyTorch (hooks, full backward, as a notebook would), on
 random-init torchvision models. Every map is ReLU(cam) / max (zeros when the
 max is 0), the engine's shared pipeline.
+
+Score-CAM and Ablation-CAM run one pass per channel; to keep this script
+quick their cases use a 112x112 input ("input_small"; ~4x cheaper passes).
 usage: make_method_fixtures.py OUT_DIR
 """
 import json
@@ -39,7 +42,7 @@ def eigencam(a):
     x = x - x.mean(dim=0, keepdim=True)
     _, _, vt = np.linalg.svd(x.numpy(), full_matrices=False)
     p = x.numpy() @ vt[0]
-    if p.sum() < 0:
+    if vt[0].sum() < 0:  # the projection of centred points sums to 0: the component's sum picks the sign
         p = -p
     return torch.from_numpy(p.reshape(h, w)).float()
 
@@ -53,6 +56,60 @@ def cam_image(method, a, g):
     if method == "layercam":
         return (torch.relu(g) * a).sum(dim=1)[0]
     return eigencam(a)
+
+
+def scorecam_probabilities(model, x, a, chunk=32):
+    """Score-CAM's scores as its authors' code computes them (haofanwang/
+    Score-CAM, cam/scorecam.py): each channel upsampled (bilinear), min-max
+    normalised, masks the input; row k = softmax of the masked input's logits
+    (all classes: the class only picks a column). Constant channels are
+    skipped (row of zeros). The masked inputs run `chunk` at a time."""
+    with torch.no_grad():
+        rows = torch.zeros(a.shape[1], model(x).shape[1])
+    masks, kept = [], []
+    for k in range(a.shape[1]):
+        m = torch.nn.functional.interpolate(a[:, k:k + 1], size=x.shape[-2:], mode="bilinear", align_corners=False)
+        if m.max() == m.min():
+            continue
+        masks.append((m - m.min()) / (m.max() - m.min()))
+        kept.append(k)
+    with torch.no_grad():
+        for begin in range(0, len(kept), chunk):
+            batch = torch.cat(masks[begin:begin + chunk])
+            rows[kept[begin:begin + chunk]] = torch.softmax(model(x * batch), dim=1)
+    return rows
+
+
+def scorecam(probabilities, a, cls):
+    """cam = sum_k softmax(f(X * M_k))_c A_k."""
+    return (probabilities[:, cls][None, :, None, None] * a).sum(dim=1)[0]
+
+
+def ablation_logits(model, x, layer, a, chunk=64):
+    """Logits with channel k of the layer's output set to 0, row k: a forward
+    hook replaces the output with ablated copies (input repeated), no grad."""
+    module = dict(model.named_modules())[layer]
+    channels = a.shape[1]
+    rows = []
+    for begin in range(0, channels, chunk):
+        end = min(channels, begin + chunk)
+        ablated = a.repeat(end - begin, 1, 1, 1)
+        for i in range(end - begin):
+            ablated[i, begin + i] = 0
+        handle = module.register_forward_hook(lambda _m, _i, _o, ablated=ablated: ablated)
+        try:
+            with torch.no_grad():
+                rows.append(model(x.expand(end - begin, -1, -1, -1)))
+        finally:
+            handle.remove()
+    return torch.cat(rows)
+
+
+def ablationcam(logits, ablated, a, cls):
+    """Desai & Ramaswamy: w_k = (y_c - y_c^k) / y_c."""
+    y = logits[0, cls]
+    w = (y - ablated[:, cls]) / y
+    return (w[None, :, None, None] * a).sum(dim=1)[0]
 
 
 def normalised(cam):
@@ -110,6 +167,25 @@ def main(out_dir):
                     tensors[key] = normalised(cam_image(method, a, g)).numpy()
                     cases.append({"method": method, "layer": layer, "class": cls, "contrast": contrast,
                                   "counterfactual": counter, "key": key})
+        # Score-based methods, on the small input.
+        x_small = torch.randn(1, 3, 112, 112, generator=generator)
+        tensors["input_small"] = x_small.numpy()
+        with torch.no_grad():
+            order = model(x_small)[0].argsort(descending=True)
+        for layer in layers:
+            logits, a, _ = activation_and_gradient(model, x_small, layer, lambda lg: lg[0, 0])
+            ablated = ablation_logits(model, x_small, layer, a)
+            probabilities = scorecam_probabilities(model, x_small, a)
+            for cls in (int(order[0]), int(order[3])):
+                for method in ("scorecam", "ablationcam"):
+                    if method == "scorecam":
+                        cam = scorecam(probabilities, a, cls)
+                    else:
+                        cam = ablationcam(logits, ablated, a, cls)
+                    key = "%s|%s|%d|-1|0" % (method, layer, cls)
+                    tensors[key] = normalised(cam).numpy()
+                    cases.append({"method": method, "layer": layer, "class": cls, "contrast": -1,
+                                  "counterfactual": False, "key": key, "input": "input_small"})
         save_safetensors(os.path.join(out_dir, name + "_methods.safetensors"), tensors)
         manifest.append({"model": name, "weights": weights, "cases": cases})
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
