@@ -1,6 +1,8 @@
 // WeightsDownloader and WeightsDialog against a local HTTP server on
-// 127.0.0.1: success, redirect, wrong hash, cancel, connection refused, HTTP
-// errors, and the dialog's choices. Nothing here contacts any other address.
+// 127.0.0.1: success, redirect, wrong hash, cancel, resume after an
+// interruption or a cancel, servers that ignore or refuse Range, connection
+// refused, HTTP errors, and the dialog's choices. Nothing here contacts any
+// other address.
 #include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
@@ -39,6 +41,15 @@ QByteArray readFile(const QString& path)
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(bytes), qint64(bytes.size()));
+}
+
+QString part(const QString& name) { return name + QStringLiteral(".part"); }
 
 struct Outcome {
     int finished = 0;
@@ -83,6 +94,13 @@ private slots:
     void followsRedirect();
     void rejectsWrongHash();
     void cancelsMidway();
+    void resumesInterruptedDownload_data();
+    void resumesInterruptedDownload();
+    void resumesLargePartHashedInSlices();
+    void restartsWhenServerIgnoresRange();
+    void restartsWhenRangeNotSatisfiable();
+    void restartsOnMismatchedContentRange();
+    void wrongHashAfterResumeLeavesNothing();
     void reportsConnectionRefused();
     void reportsHttpError();
     void keepsExistingFileWhenDownloadFails();
@@ -93,10 +111,24 @@ private slots:
     void dialogDownloads();
     void dialogStaysOpenOnFailure();
     void dialogCancelsDownload();
+    void dialogResumesInterruptedDownload();
     void dialogEscapeCancelsDownloadFirst();
     void dialogScreenshots();
 
 private:
+    // The Range headers of the requests for `route` since `from` (an index
+    // into the server's log). By route, because after a cut connection Qt's
+    // HTTP channel may re-send that request on its own, at any later moment.
+    QByteArrayList rangesSince(qsizetype from, const QByteArray& route) const
+    {
+        QByteArrayList ranges;
+        for (const auto& request : m_server.requests().mid(from))
+            if (request.path.startsWith(route))
+                ranges << request.range;
+        return ranges;
+    }
+    QByteArray rangeFrom(qint64 offset) const { return "bytes=" + QByteArray::number(offset) + '-'; }
+
     LocalHttpServer m_server;
     QByteArray m_body;
     QString m_goodName;  // model-<true sha256 prefix>.pth
@@ -154,7 +186,9 @@ void TestWeightsDownloader::downloadsAndVerifies()
     WeightsDownloader downloader;
     QSignalSpy progress(&downloader, &WeightsDownloader::progress);
 
-    const Outcome outcome = download(downloader, m_server.url("/good/" + m_goodName), dir);
+    const qsizetype requests = m_server.requests().size();
+    const Outcome outcome = download(downloader, m_server.url("/ranged/" + m_goodName), dir);
+    QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{QByteArray()}); // nothing to resume: no Range
     QCOMPARE(outcome.failed, 0);
     QCOMPARE(outcome.finished, 1);
     QCOMPARE(outcome.value, QDir(dir).filePath(m_goodName));
@@ -210,10 +244,161 @@ void TestWeightsDownloader::cancelsMidway()
     QTest::qWait(100); // nothing more arrives after the abort
     QCOMPARE(failed.count(), 1);
     QCOMPARE(finished.count(), 0);
-    QCOMPARE(filesIn(tmp.path()), QStringList());
+
+    // The bytes received so far stay, exactly as sent, under the .part name only.
+    QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)});
+    const QByteArray kept = readFile(tmp.filePath(part(m_goodName)));
+    QVERIFY(kept.size() > 0 && kept.size() < m_body.size());
+    QCOMPARE(downloader.keptBytes(), qint64(kept.size()));
+    QVERIFY(kept == m_body.left(kept.size()));
 
     downloader.cancel(); // idle: no-op
     QCOMPARE(failed.count(), 1);
+
+    // The next attempt asks for the rest and completes the file.
+    const qsizetype requests = m_server.requests().size();
+    const Outcome outcome = download(downloader, m_server.url("/ranged/" + m_goodName), tmp.path());
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{rangeFrom(kept.size())});
+    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+}
+
+void TestWeightsDownloader::resumesInterruptedDownload_data()
+{
+    QTest::addColumn<qint64>("dropAfter");
+    QTest::newRow("one byte") << qint64(1);
+    QTest::newRow("midway") << qint64(1024 * 1024 + 123);
+    QTest::newRow("all but one byte") << qint64(m_body.size() - 1);
+}
+
+void TestWeightsDownloader::resumesInterruptedDownload()
+{
+    QFETCH(qint64, dropAfter);
+    QTemporaryDir tmp;
+    WeightsDownloader downloader;
+    const qsizetype requests = m_server.requests().size();
+
+    // The server closes the connection after `dropAfter` bytes of the body.
+    const QString cut = QStringLiteral("/cut/%1/").arg(dropAfter);
+    const Outcome broken = download(downloader, m_server.url(cut + m_goodName), tmp.path());
+    QCOMPARE(broken.failed, 1);
+    QVERIFY2(broken.value.startsWith("cannot download "), qPrintable(broken.value));
+    QVERIFY(!broken.value.contains(u'\n'));
+    QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)}); // no final file
+    QVERIFY(readFile(tmp.filePath(part(m_goodName))) == m_body.left(dropAfter));
+    QCOMPARE(downloader.keptBytes(), dropAfter);
+    QCOMPARE(rangesSince(requests, "/cut/").value(0), QByteArray()); // a fresh start asks for everything
+
+    QSignalSpy progress(&downloader, &WeightsDownloader::progress);
+    const Outcome resumed = download(downloader, m_server.url("/ranged/" + m_goodName), tmp.path());
+    QCOMPARE(resumed.failed, 0);
+    QCOMPARE(resumed.finished, 1);
+    QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{rangeFrom(dropAfter)});
+    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+
+    // Progress counts the whole file, the kept bytes included.
+    QVERIFY(!progress.isEmpty());
+    QVERIFY(progress.first().at(0).toLongLong() >= dropAfter);
+    QCOMPARE(progress.last().at(0).toLongLong(), qint64(m_body.size()));
+    QCOMPARE(progress.last().at(1).toLongLong(), qint64(m_body.size()));
+}
+
+void TestWeightsDownloader::resumesLargePartHashedInSlices()
+{
+    // Kept bytes are hashed in 8 MB slices between events: a .part of several
+    // slices, with new bytes arriving meanwhile, still hashes in file order
+    // (a wrong order would fail the hash check) and completes the file.
+    QByteArray big(21 * 1024 * 1024 + 7, Qt::Uninitialized);
+    QRandomGenerator(7).fillRange(reinterpret_cast<quint32*>(big.data()), big.size() / 4);
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(big, QCryptographicHash::Sha256).toHex());
+    const QString name = QStringLiteral("big-%1.pth").arg(sha.left(8));
+    LocalHttpServer server;
+    server.setBody(big);
+    QVERIFY(server.listen());
+
+    QTemporaryDir tmp;
+    const qint64 keptSize = 17 * 1024 * 1024 + 3;
+    writeFile(tmp.filePath(part(name)), big.left(keptSize));
+    WeightsDownloader downloader;
+    const Outcome outcome = download(downloader, server.url("/ranged/" + name), tmp.path());
+    QCOMPARE(outcome.failed, 0);
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(server.requests().size(), 1);
+    QCOMPARE(server.requests().first().range, rangeFrom(keptSize));
+    QVERIFY(readFile(tmp.filePath(name)) == big);
+    QCOMPARE(filesIn(tmp.path()), QStringList{name});
+}
+
+void TestWeightsDownloader::restartsWhenServerIgnoresRange()
+{
+    // The .part holds bytes that are not the file's start: appending the
+    // server's 200 body to them would be wrong twice over.
+    QTemporaryDir tmp;
+    const QByteArray stale(777, 'x');
+    writeFile(tmp.filePath(part(m_goodName)), stale);
+    WeightsDownloader downloader;
+    const qsizetype requests = m_server.requests().size();
+    const Outcome outcome = download(downloader, m_server.url("/good/" + m_goodName), tmp.path());
+    QCOMPARE(outcome.failed, 0);
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(rangesSince(requests, "/good/"), QByteArrayList{rangeFrom(stale.size())}); // asked, got 200
+    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+}
+
+void TestWeightsDownloader::restartsWhenRangeNotSatisfiable()
+{
+    // A .part as long as the file or longer (the file shrank, or the last
+    // attempt stopped just before the rename) gets a 416: start from zero.
+    for (const qint64 extra : {qint64(0), qint64(5)}) {
+        QTemporaryDir tmp;
+        const QByteArray stale = m_body + QByteArray(extra, 'y');
+        writeFile(tmp.filePath(part(m_goodName)), stale);
+        WeightsDownloader downloader;
+        const qsizetype requests = m_server.requests().size();
+        const Outcome outcome = download(downloader, m_server.url("/ranged/" + m_goodName), tmp.path());
+        QCOMPARE(outcome.failed, 0);
+        QCOMPARE(outcome.finished, 1);
+        QCOMPARE(rangesSince(requests, "/ranged/"), (QByteArrayList{rangeFrom(stale.size()), QByteArray()}));
+        QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+        QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+    }
+}
+
+void TestWeightsDownloader::restartsOnMismatchedContentRange()
+{
+    QTemporaryDir tmp;
+    const qint64 keptSize = 4096;
+    writeFile(tmp.filePath(part(m_goodName)), m_body.left(keptSize));
+    WeightsDownloader downloader;
+    const qsizetype requests = m_server.requests().size();
+    const Outcome outcome = download(downloader, m_server.url("/badrange/" + m_goodName), tmp.path());
+    QCOMPARE(outcome.failed, 0);
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(rangesSince(requests, "/badrange/"), (QByteArrayList{rangeFrom(keptSize), QByteArray()}));
+    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+}
+
+void TestWeightsDownloader::wrongHashAfterResumeLeavesNothing()
+{
+    // The hash covers the whole file, the resumed bytes included: a mismatch
+    // deletes the .part, so the next attempt cannot build on bad bytes.
+    QTemporaryDir tmp;
+    const qint64 keptSize = 100000;
+    writeFile(tmp.filePath(part(m_wrongName)), m_body.left(keptSize));
+    WeightsDownloader downloader;
+    const qsizetype requests = m_server.requests().size();
+    const Outcome outcome = download(downloader, m_server.url("/ranged/" + m_wrongName), tmp.path());
+    QCOMPARE(outcome.finished, 0);
+    QCOMPARE(outcome.failed, 1);
+    QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{rangeFrom(keptSize)});
+    QCOMPARE(outcome.value, QStringLiteral("downloaded file is corrupt: SHA-256 starts with %1, expected %2")
+                                .arg(m_goodName.mid(6, 8), m_wrongName.mid(6, 8)));
+    QCOMPARE(filesIn(tmp.path()), QStringList());
+    QCOMPARE(downloader.keptBytes(), qint64(0));
 }
 
 void TestWeightsDownloader::reportsConnectionRefused()
@@ -261,6 +446,21 @@ void TestWeightsDownloader::keepsExistingFileWhenDownloadFails()
     QCOMPARE(readFile(tmp.filePath(m_goodName)), old);
     QCOMPARE(filesIn(tmp.path()).size(), 2);
 
+    // Interrupted, interrupted again while resuming, cancelled while resuming:
+    // the final name keeps the old file, only the .part grows.
+    QCOMPARE(download(downloader, m_server.url("/cut/1000/" + m_goodName), tmp.path()).failed, 1);
+    QCOMPARE(download(downloader, m_server.url("/cut/2000/" + m_goodName), tmp.path()).failed, 1);
+    QCOMPARE(readFile(tmp.filePath(m_goodName)), old);
+    QVERIFY(readFile(tmp.filePath(part(m_goodName))) == m_body.left(3000));
+    QSignalSpy progress(&downloader, &WeightsDownloader::progress);
+    downloader.start(m_server.url("/slow/" + m_goodName), tmp.path());
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, kWaitMs);
+    downloader.cancel();
+    QCOMPARE(readFile(tmp.filePath(m_goodName)), old);
+    QStringList expected{m_goodName, part(m_goodName), m_wrongName};
+    expected.sort();
+    QCOMPARE(filesIn(tmp.path()), expected);
+
     // A good download does replace it.
     QCOMPARE(download(downloader, m_server.url("/good/" + m_goodName), tmp.path()).finished, 1);
     QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
@@ -291,7 +491,12 @@ void TestWeightsDownloader::destructorAbortsCleanly()
         QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kWaitMs);
     }
     QTest::qWait(50); // let deferred deletions run
-    QCOMPARE(filesIn(tmp.path()), QStringList());
+    // As after a cancel: the received bytes stay for a resume, and nothing
+    // appears under the final name.
+    QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)});
+    const QByteArray kept = readFile(tmp.filePath(part(m_goodName)));
+    QVERIFY(kept.size() > 0 && kept.size() < m_body.size());
+    QVERIFY(kept == m_body.left(kept.size()));
 }
 
 void TestWeightsDownloader::dialogContinueUntrained()
@@ -364,11 +569,34 @@ void TestWeightsDownloader::dialogCancelsDownload()
 
     dialog.cancelDownloadButton()->click();
     QVERIFY(!downloader->isRunning());
-    QVERIFY2(dialog.statusLabel()->text().contains("cancelled"), qPrintable(dialog.statusLabel()->text()));
+    const QString status = dialog.statusLabel()->text();
+    QVERIFY2(status.contains("cancelled"), qPrintable(status));
+    QVERIFY2(status.contains(part(m_goodName)) && status.contains("resumes"), qPrintable(status));
     QVERIFY(!dialog.cancelDownloadButton()->isVisibleTo(&dialog));
     QVERIFY(dialog.downloadButton()->isEnabled());
+    QVERIFY2(dialog.downloadButton()->text().startsWith("&Resume"), qPrintable(dialog.downloadButton()->text()));
     QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
-    QCOMPARE(filesIn(tmp.path()), QStringList());
+    QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)});
+}
+
+void TestWeightsDownloader::dialogResumesInterruptedDownload()
+{
+    // A .part left by an earlier run: the button offers to resume, and a
+    // click completes the file from where it stopped.
+    QTemporaryDir tmp;
+    const qint64 keptSize = 1024 * 1024;
+    writeFile(tmp.filePath(part(m_goodName)), m_body.left(keptSize));
+    WeightsDialog dialog("resnet18", m_server.url("/ranged/" + m_goodName), tmp.path());
+    QVERIFY2(dialog.downloadButton()->text().startsWith("&Resume"), qPrintable(dialog.downloadButton()->text()));
+
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    const qsizetype requests = m_server.requests().size();
+    dialog.downloadButton()->click();
+    QVERIFY(accepted.wait(kWaitMs));
+    QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{rangeFrom(keptSize)});
+    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Downloaded);
+    QVERIFY(readFile(dialog.weightsPath()) == m_body);
+    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
 }
 
 void TestWeightsDownloader::dialogEscapeCancelsDownloadFirst()
@@ -410,6 +638,8 @@ void TestWeightsDownloader::dialogScreenshots()
     QTRY_VERIFY_WITH_TIMEOUT(busy.progressBar()->value() > 0, kWaitMs);
     QVERIFY(busy.grab().save(QDir(outDir).filePath("weightsdialog-downloading.png")));
     busy.cancelDownloadButton()->click();
+    QTest::qWait(50); // relayout after the status label appeared
+    QVERIFY(busy.grab().save(QDir(outDir).filePath("weightsdialog-cancelled.png")));
 
     WeightsDialog broken("resnet18", m_server.url("/good/resnet18-f37072fd.pth"), cache);
     broken.show();

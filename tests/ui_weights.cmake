@@ -1,5 +1,6 @@
-# Weights download and the first-run dialog, against a local HTTP server on
-# 127.0.0.1 (never the internet).
+# Weights management: the torch hub cache search (core), and the download and
+# first-run dialog against a local HTTP server on 127.0.0.1 (never the internet).
+gce_add_test(tst_weightscache SOURCES tst_weightscache.cpp LIBS gce_engine TIMEOUT 60)
 gce_add_test(tst_weightsdownloader
   SOURCES tst_weightsdownloader.cpp localhttpserver.h localhttpserver.cpp
   LIBS gce_ui_weights

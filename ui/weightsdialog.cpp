@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHash>
 #include <QLabel>
@@ -104,9 +105,9 @@ WeightsDialog::WeightsDialog(const QString& modelName, const QUrl& downloadUrl, 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->hide();
 
-    const QString size = knownDownloadSize(fileName);
-    m_download = new QPushButton(size.isEmpty() ? tr("&Download") : tr("&Download (≈%1)").arg(size));
+    m_download = new QPushButton;
     m_download->setToolTip(m_url.toDisplayString());
+    updateDownloadButton();
     m_download->setDefault(true);
     m_chooseFile = new QPushButton(tr("&Choose file…"));
     m_chooseFile->setAutoDefault(false);
@@ -157,6 +158,24 @@ WeightsDialog::WeightsDialog(const QString& modelName, const QUrl& downloadUrl, 
     });
 }
 
+QString WeightsDialog::partialPath() const
+{
+    return WeightsDownloader::partialPath(QDir(m_cacheDirectory).filePath(m_url.fileName()));
+}
+
+void WeightsDialog::updateDownloadButton()
+{
+    // A .part from an earlier attempt (cancelled, interrupted, another run
+    // of the app) is resumed: say so before the click, with what is there.
+    const QFileInfo part(partialPath());
+    if (!m_url.fileName().isEmpty() && part.isFile() && part.size() > 0) {
+        m_download->setText(tr("&Resume download (%1 kept)").arg(dataSize(part.size())));
+        return;
+    }
+    const QString size = knownDownloadSize(m_url.fileName());
+    m_download->setText(size.isEmpty() ? tr("&Download") : tr("&Download (≈%1)").arg(size));
+}
+
 void WeightsDialog::startDownload()
 {
     m_status->clear();
@@ -195,7 +214,12 @@ void WeightsDialog::downloadFailed(const QString& message)
 {
     // The dialog stays open: the user can retry, choose a file or go untrained.
     setDownloading(false);
-    m_status->setText(asSentence(message));
+    QString text = asSentence(message);
+    if (const qint64 kept = m_downloader->keptBytes(); kept > 0)
+        text += u' ' + tr("The %1 received so far are kept in %2; the next download resumes from there.")
+                           .arg(dataSize(kept), QFileInfo(partialPath()).fileName());
+    m_status->setText(text);
+    updateDownloadButton();
     m_status->show();
     growToFit();
 }

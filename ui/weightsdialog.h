@@ -1,7 +1,8 @@
 #pragma once
 // First-run weights dialog, shown when no weights for the model are found:
-// download from the official URL (progress bar, cancel), choose a file, or
-// continue with untrained weights.
+// download from the official URL (progress bar, cancel; a cancelled or broken
+// download is resumed by the next click), choose a file, or continue with
+// untrained weights.
 #include <QDialog>
 #include <QUrl>
 
@@ -42,6 +43,8 @@ private:
     void downloadFailed(const QString& message);
     void setDownloading(bool downloading);
     void growToFit();
+    QString partialPath() const;
+    void updateDownloadButton();
 
     QUrl m_url;
     QString m_cacheDirectory;

@@ -1,43 +1,93 @@
 #include "core/support/weightscache.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/errors.h"
 #include "core/models/modelspecs.h"
+#include "core/support/textmatch.h"
 
 namespace gce {
 
 namespace fs = std::filesystem;
 
 namespace {
+
 std::string environment(const char* name)
 {
     const char* value = std::getenv(name);
     return value ? std::string(value) : std::string();
 }
+
+// "~" as Python's os.path.expanduser reads it (torch.hub uses that): $HOME,
+// else the password database. Empty when neither knows.
+std::string homeDirectory()
+{
+    if (std::string home = environment("HOME"); !home.empty())
+        return home;
+    if (const passwd* entry = getpwuid(getuid()); entry && entry->pw_dir)
+        return entry->pw_dir;
+    return {};
+}
+
+// The torch homes torch.hub would consider, in its order of preference.
+std::vector<fs::path> torchHomeCandidates()
+{
+    std::vector<fs::path> homes;
+    if (const std::string torchHome = environment("TORCH_HOME"); !torchHome.empty())
+        homes.emplace_back(torchHome);
+    if (const std::string xdg = environment("XDG_CACHE_HOME"); !xdg.empty())
+        homes.push_back(fs::path(xdg) / "torch");
+    if (const std::string home = homeDirectory(); !home.empty())
+        homes.push_back(fs::path(home) / ".cache" / "torch");
+    return homes;
+}
+
+fs::path checkpointsIn(const fs::path& torchHome) { return torchHome / "hub" / "checkpoints"; }
+
 } // namespace
 
 std::string torchHubCheckpointsDir()
 {
-    fs::path torchHome;
-    if (const std::string home = environment("TORCH_HOME"); !home.empty())
-        torchHome = home;
-    else if (const std::string xdg = environment("XDG_CACHE_HOME"); !xdg.empty())
-        torchHome = fs::path(xdg) / "torch";
-    else
-        torchHome = fs::path(environment("HOME")) / ".cache" / "torch";
-    return (torchHome / "hub" / "checkpoints").string();
+    const auto homes = torchHomeCandidates();
+    // No variable and no home directory at all: a relative folder is the
+    // only honest answer, and it is what torch.hub would end up with too.
+    return checkpointsIn(homes.empty() ? fs::path(".cache") / "torch" : homes.front()).string();
+}
+
+std::vector<std::string> torchHubSearchDirs()
+{
+    std::vector<std::string> dirs;
+    std::vector<fs::path> seen;
+    for (const auto& home : torchHomeCandidates()) {
+        const fs::path dir = checkpointsIn(home);
+        std::error_code error;
+        if (!fs::is_directory(dir, error))
+            continue;
+        // TORCH_HOME=$XDG_CACHE_HOME/torch (or a symlink) names one folder twice.
+        bool repeat = false;
+        for (const auto& earlier : seen)
+            repeat = repeat || fs::equivalent(earlier, dir, error);
+        if (repeat)
+            continue;
+        seen.push_back(dir);
+        dirs.push_back(dir.string());
+    }
+    return dirs;
 }
 
 std::optional<std::string> findCachedWeights(const ModelSpec& spec)
 {
-    const fs::path dir = torchHubCheckpointsDir();
-    for (const auto& file : spec.weights) {
-        std::error_code error;
-        const fs::path candidate = dir / file.fileName;
-        if (fs::is_regular_file(candidate, error))
-            return candidate.string();
+    for (const auto& dir : torchHubSearchDirs()) {
+        for (const auto& file : spec.weights) {
+            std::error_code error;
+            const fs::path candidate = fs::path(dir) / file.fileName;
+            if (fs::is_regular_file(candidate, error))
+                return candidate.string();
+        }
     }
     return std::nullopt;
 }
@@ -45,12 +95,20 @@ std::optional<std::string> findCachedWeights(const ModelSpec& spec)
 std::string howToGetWeights(const ModelSpec& spec)
 {
     const auto& preferred = spec.weights.front();
-    return "no weights for " + spec.name + " in " + torchHubCheckpointsDir() + ": download " + preferred.url +
-           " there, pass --weights FILE, or --weights none for untrained weights";
+    const auto searched = torchHubSearchDirs();
+    const std::string where = searched.empty() ? "the torch hub cache" : joinWords(searched, ", ");
+    return "no weights for " + spec.name + " in " + where + ": download " + preferred.url + " into " +
+           torchHubCheckpointsDir() + ", pass --weights FILE, or --weights none for untrained weights";
 }
 
 std::string resolveWeightsArgument(const std::string& modelName, const std::optional<std::string>& argument)
 {
+    if (namesModelFile(modelName)) {
+        if (argument && *argument != "none")
+            throw UsageError("a TorchScript model carries its own weights: --weights does not apply to \"" +
+                             modelName + "\"");
+        return {};
+    }
     const ModelSpec& spec = modelSpec(modelName);
     if (argument && *argument == "none")
         return {};

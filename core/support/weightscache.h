@@ -2,16 +2,27 @@
 // Where torchvision keeps downloaded weights, and finding them there.
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gce {
 
 struct ModelSpec;
 
-// torch.hub's rule: $TORCH_HOME, else $XDG_CACHE_HOME/torch, else
-// ~/.cache/torch; checkpoints live in <that>/hub/checkpoints.
+// Where a download goes, by torch.hub's rule (the first that applies):
+// $TORCH_HOME, else $XDG_CACHE_HOME/torch, else ~/.cache/torch; checkpoints
+// live in <that>/hub/checkpoints. The folder need not exist yet.
 std::string torchHubCheckpointsDir();
 
-// The first of the model's official files present in the cache.
+// Every checkpoints folder weights may already sit in, in search order:
+// $TORCH_HOME/hub/checkpoints, $XDG_CACHE_HOME/torch/hub/checkpoints,
+// ~/.cache/torch/hub/checkpoints. Unset or empty variables are skipped, as are
+// folders that do not exist and repeats of an earlier folder.
+std::vector<std::string> torchHubSearchDirs();
+
+// The model's official file in the first search folder that holds one (the
+// preferred file first within a folder). By file name only: the SHA-256
+// prefix in the name is not re-checked here (hashing 100 MB per lookup is
+// too slow); downloads are checked before they get that name.
 std::optional<std::string> findCachedWeights(const ModelSpec& spec);
 
 // One line telling a user how to get weights for `spec`.
