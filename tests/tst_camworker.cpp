@@ -108,6 +108,34 @@ private slots:
         QVERIFY(failures.last().at(1).toString().contains("unknown layer"));
     }
 
+    // A running Score-CAM (one forward pass per channel) streams progress and
+    // stops at its next batch when a newer request arrives: it never emits
+    // its result, and the newer request's result arrives.
+    void newerRequestCancelsScoreCam()
+    {
+        CamWorker worker;
+        QSignalSpy results(&worker, &CamWorker::resultReady);
+        QSignalSpy failures(&worker, &CamWorker::requestFailed);
+        QSignalSpy progress(&worker, &CamWorker::progress);
+        auto scoreCam = requestFor(demo("chelsea.jpg"), {-1});
+        scoreCam.methods = {"scorecam"};
+        const quint64 slow = worker.request(scoreCam);
+        QVERIFY(progress.wait(120000)); // it is under way
+        QCOMPARE(progress.first().at(0).toULongLong(), slow);
+        const double fraction = progress.first().at(1).toDouble();
+        QVERIFY(fraction > 0.0 && fraction < 1.0);
+
+        const quint64 quick = worker.request(requestFor(demo("chelsea.jpg"), {-1}));
+        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty(), 60000);
+        QCOMPARE(results.first().at(0).value<CamResult>().requestId, quick);
+        QCOMPARE(results.first().at(0).value<CamResult>().panes[0].method, QString("gradcam"));
+        QCOMPARE(worker.cancelledComputations(), 1);
+        QVERIFY(failures.isEmpty()); // a cancel is not a failure
+        for (const auto& args : results)
+            QVERIFY(args.at(0).value<CamResult>().requestId != slow);
+        QCOMPARE(worker.forwardPasses(), 1); // the gradcam request reused the session
+    }
+
     void neighboursArePreloaded()
     {
         CamWorker worker;

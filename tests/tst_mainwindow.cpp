@@ -1,10 +1,13 @@
 // The explorer window, driven as a user would (offscreen platform).
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTableView>
+#include <QTreeView>
 #include <QtTest>
 
 #include "testsupport.h"
@@ -12,7 +15,10 @@
 #include "ui/comparepane.h"
 #include "ui/exportrenderer.h"
 #include "ui/imagecanvas.h"
+#include "ui/layertree.h"
+#include "ui/layertreemodel.h"
 #include "ui/mainwindow.h"
+#include "ui/settings.h"
 
 using namespace gce::ui;
 
@@ -42,6 +48,47 @@ bool waitShown(MainWindow& window, int timeoutMs = 120000)
     QSignalSpy shown(&window, &MainWindow::resultShown);
     return shown.wait(timeoutMs);
 }
+
+StartOptions untrainedModel(const QString& model, const QString& image)
+{
+    StartOptions options = untrained(image);
+    options.modelName = model;
+    return options;
+}
+
+QModelIndex findLayerRow(const QAbstractItemModel& model, const QString& name, const QModelIndex& parent = {})
+{
+    for (int row = 0; row < model.rowCount(parent); ++row) {
+        const QModelIndex index = model.index(row, 0, parent);
+        if (index.data(LayerTreeModel::LayerNameRole).toString() == name)
+            return index;
+        if (const QModelIndex inner = findLayerRow(model, name, index); inner.isValid())
+            return inner;
+    }
+    return {};
+}
+
+// Chooses `layer` as a user would: Ctrl+L opens the Layers panel, type the
+// name into its filter, click the row.
+void chooseInTree(MainWindow& window, const QString& layer)
+{
+    window.action(MainWindow::ActionId::ChooseLayer)->trigger();
+    LayerTree* tree = window.layerTree();
+    QTRY_VERIFY(tree->isVisible());
+    QTest::keyClicks(tree->filterField(), layer);
+    QTreeView* view = tree->view();
+    const QModelIndex row = findLayerRow(*view->model(), layer);
+    QVERIFY2(row.isValid(), qPrintable(layer));
+    view->scrollTo(row);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, view->visualRect(row).center());
+}
+
+// "1×256×14×14" -> {14, 14}: the map of a layer has its output's H×W.
+QSize spatialSize(const QString& shape)
+{
+    const QStringList parts = shape.split(QStringLiteral("×"));
+    return parts.size() == 4 ? QSize(parts[3].toInt(), parts[2].toInt()) : QSize();
+}
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -56,6 +103,9 @@ private slots:
         QCoreApplication::setApplicationName("tst_mainwindow");
     }
 
+    // A layer remembered by one test must not change what the next one computes.
+    void cleanup() { Settings::setValue(Setting::Layers, QVariantMap()); }
+
     void opensImageAndShowsTopClass()
     {
         MainWindow window(untrained());
@@ -69,8 +119,10 @@ private slots:
         QVERIFY(window.panes()[0]->canvas()->hasImage());
         QCOMPARE(window.classPanel()->currentClass(), result.panes[0].classIndex);
         QVERIFY(window.untrainedBadgeVisible());
-        QVERIFY(window.layerBox()->count() > 5);
-        QVERIFY(window.layerBox()->currentText().contains("layer4.1.conv2"));
+        QVERIFY(window.layerTree()->model()->rowCount() > 5);
+        QCOMPARE(window.layerTree()->currentLayer(), QString("layer4.1.conv2"));
+        QVERIFY(window.layerButton()->text().contains("layer4.1.conv2"));
+        QCOMPARE(result.layerName, QString("layer4.1.conv2"));
     }
 
     void selectingAClassComputesOnceWithoutForward()
@@ -271,6 +323,144 @@ private slots:
         qInfo("open-to-overlay %lld ms; longest event-loop gap %lld ms", total, worstGap);
         // Generous bound: a computation on the UI thread would block for the whole decode + forward.
         QVERIFY2(worstGap < std::max<qint64>(150, total / 2), qPrintable(QString::number(worstGap)));
+    }
+
+    void choosingALayerInTheTreeComputesIt()
+    {
+        QTemporaryDir dir;
+        MainWindow window(untrainedModel("resnet18", isolated(dir, "chelsea.jpg")));
+        window.show();
+        QVERIFY(waitShown(window));
+        const QString defaultLayer = window.layerTree()->model()->defaultLayer();
+        QCOMPARE(window.lastResult().layerName, defaultLayer);
+        const int forward = window.worker()->forwardPasses();
+
+        const QString layer = "layer3.1.conv2";
+        QVERIFY(layer != defaultLayer);
+        chooseInTree(window, layer);
+        QVERIFY(waitShown(window));
+        QCOMPARE(window.lastResult().layerName, layer);
+        QCOMPARE(window.layerTree()->currentLayer(), layer);
+        QVERIFY(window.layerButton()->text().contains(layer));
+        QCOMPARE(window.worker()->forwardPasses(), forward + 1); // a new layer needs a new forward pass
+        // The map is that layer's: its grid is the layer's output H×W.
+        const QString shape =
+            window.layerTree()->model()->indexOfLayer(layer, LayerTreeModel::ShapeColumn).data().toString();
+        const CamMapData& map = window.panes()[0]->result().map;
+        QCOMPARE(QSize(map.cols, map.rows), spatialSize(shape));
+        const QString defaultShape =
+            window.layerTree()->model()->indexOfLayer(defaultLayer, LayerTreeModel::ShapeColumn).data().toString();
+        QVERIFY(spatialSize(shape) != spatialSize(defaultShape)); // so the check above means something
+        QCOMPARE(Settings::layerFor("resnet18"), layer);
+
+        // Back to the default: the choice is forgotten rather than pinned.
+        window.layerTree()->filterField()->clear();
+        chooseInTree(window, defaultLayer);
+        QVERIFY(waitShown(window));
+        QCOMPARE(window.lastResult().layerName, defaultLayer);
+        QVERIFY(Settings::layerFor("resnet18").isEmpty());
+    }
+
+    void layerIsRememberedPerModel()
+    {
+        QTemporaryDir dir;
+        const QString image = isolated(dir, "chelsea.jpg");
+        const QString resnetLayer = "layer2.1.conv1";
+        const QString squeezeLayer = "features.12";
+        {
+            MainWindow window(untrainedModel("resnet18", image));
+            window.show();
+            QVERIFY(waitShown(window));
+            chooseInTree(window, resnetLayer);
+            QVERIFY(waitShown(window));
+            QCOMPARE(window.lastResult().layerName, resnetLayer);
+        }
+        {
+            MainWindow window(untrainedModel("squeezenet1_1", image));
+            window.show();
+            QVERIFY(waitShown(window));
+            // Another model starts on its own default, not on ResNet's choice.
+            QCOMPARE(window.lastResult().layerName, window.layerTree()->model()->defaultLayer());
+            QVERIFY(window.lastResult().layerName != squeezeLayer);
+            chooseInTree(window, squeezeLayer);
+            QVERIFY(waitShown(window));
+            QCOMPARE(window.lastResult().layerName, squeezeLayer);
+        }
+        // New windows, same settings file: each model gets its own layer back.
+        for (const auto& [model, layer] : {std::pair{QString("resnet18"), resnetLayer},
+                                           std::pair{QString("squeezenet1_1"), squeezeLayer}}) {
+            MainWindow window(untrainedModel(model, image));
+            window.show();
+            QVERIFY(waitShown(window));
+            QCOMPARE(window.lastResult().modelName, model);
+            QCOMPARE(window.lastResult().layerName, layer);
+            QCOMPARE(window.layerTree()->currentLayer(), layer);
+            QVERIFY(window.layerButton()->text().contains(layer));
+        }
+    }
+
+    // A TorchScript file with a sidecar and labels (tests/oracle/make_custom_model_fixtures.py)
+    // opens like an architecture: its labels in the class panel, its module tree in the
+    // Layers panel, no untrained banner and no weights to choose; an inner layer recomputes.
+    void torchScriptModelOpensWithItsLabelsAndLayers()
+    {
+        const QString model = gce::test::fixturesDir("custommodels") + "/tinynet.pt";
+        QVERIFY2(QFile::exists(model), "fixture missing: run ctest (fixture_custommodels)");
+        QTemporaryDir dir;
+        StartOptions options;
+        options.imagePath = isolated(dir, "chelsea.jpg");
+        options.modelName = model;
+        options.askForWeights = false;
+        MainWindow window(options);
+        window.show();
+        QVERIFY(waitShown(window));
+        const CamResult& result = window.lastResult();
+        QCOMPARE(result.modelName, model);
+        QCOMPARE(result.layerName, QString("head"));
+        QVERIFY(!result.untrained);
+        QVERIFY(!window.untrainedBadgeVisible());
+        QVERIFY(!window.action(MainWindow::ActionId::ChooseWeights)->isEnabled());
+        QCOMPARE(result.probabilities.size(), 10);
+        QCOMPARE(result.panes.front().className, QString("apple banana cherry date elderberry fig grape honeydew kiwi lemon")
+                                                     .split(' ')
+                                                     .at(result.panes.front().classIndex));
+        QCOMPARE(result.panes.front().map.rows, 32); // head: 1×24×32×40 for a 64×80 input
+        QCOMPARE(result.panes.front().map.cols, 40);
+
+        chooseInTree(window, "block.0");
+        QVERIFY(waitShown(window));
+        QCOMPARE(window.lastResult().layerName, QString("block.0"));
+        QCOMPARE(window.lastResult().panes.front().map.rows, 32);
+        Settings::setValue(Setting::Model, QStringLiteral("resnet18")); // later tests start on the usual model
+    }
+
+    void missingRememberedLayerFallsBackToDefault_data()
+    {
+        QTest::addColumn<QString>("remembered");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("not in the model") << "layer9.0.conv1"
+                                          << "not a layer";
+        QTest::newRow("no 4-D output") << "fc"
+                                       << "4-D";
+    }
+
+    void missingRememberedLayerFallsBackToDefault()
+    {
+        QFETCH(QString, remembered);
+        QFETCH(QString, why);
+        Settings::setLayerFor("resnet18", remembered);
+        QTemporaryDir dir;
+        MainWindow window(untrainedModel("resnet18", isolated(dir, "chelsea.jpg")));
+        window.show();
+        QVERIFY(waitShown(window));
+        const QString defaultLayer = window.layerTree()->model()->defaultLayer();
+        QVERIFY(!defaultLayer.isEmpty());
+        QCOMPARE(window.lastResult().layerName, defaultLayer);
+        QCOMPARE(window.layerTree()->currentLayer(), defaultLayer);
+        QVERIFY(window.layerButton()->text().contains(defaultLayer));
+        QVERIFY2(window.messageText().contains(remembered) && window.messageText().contains(why),
+                 qPrintable(window.messageText()));
+        QVERIFY(Settings::layerFor("resnet18").isEmpty()); // not offered again
     }
 
 private:

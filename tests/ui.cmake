@@ -1,4 +1,4 @@
 # The worker thread and the main window (offscreen, untrained weights: the
 # behaviour under test does not depend on trained values).
 gce_add_test(tst_camworker SOURCES tst_camworker.cpp LIBS gce_ui TIMEOUT 300)
-gce_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS gce_ui gce_engine TIMEOUT 300)
+gce_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS gce_ui gce_engine TIMEOUT 300 FIXTURES custommodels)

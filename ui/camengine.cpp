@@ -40,6 +40,8 @@ bool guarded(CamFailure* failure, F&& work)
     try {
         work();
         return true;
+    } catch (const Cancelled& error) {
+        *failure = {firstLine(error.what()), false, true};
     } catch (const UsageError& error) {
         *failure = {firstLine(error.what()), true};
     } catch (const Error& error) {
@@ -66,6 +68,7 @@ struct CamEngine::State {
     std::unique_ptr<Explainer> explainer;
     QString modelName;
     QString weightsPath;
+    QString labelsPath;
     std::list<CachedImage> images; // most recently used first
 
     CachedImage& decoded(const QString& path)
@@ -108,12 +111,15 @@ CamEngine::~CamEngine() = default;
 bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
 {
     State& s = *m_state;
-    if (s.explainer && s.modelName == request.modelName && s.weightsPath == request.weightsPath)
+    if (s.explainer && s.modelName == request.modelName && s.weightsPath == request.weightsPath &&
+        s.labelsPath == request.labelsPath)
         return false;
     return guarded(failure, [&] {
-        s.explainer = std::make_unique<Explainer>(request.modelName.toStdString(), request.weightsPath.toStdString());
+        s.explainer = std::make_unique<Explainer>(request.modelName.toStdString(), request.weightsPath.toStdString(),
+                                                  request.labelsPath.toStdString());
         s.modelName = request.modelName;
         s.weightsPath = request.weightsPath;
+        s.labelsPath = request.labelsPath;
         s.images.clear(); // sessions belong to the old model
     });
 }
@@ -136,7 +142,8 @@ ModelInfo CamEngine::modelInfo()
 }
 
 std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 id,
-                                            const std::function<bool()>& cancelled, CamFailure* failure)
+                                            const std::function<bool()>& cancelled, CamFailure* failure,
+                                            const std::function<void(double)>& progress)
 {
     State& s = *m_state;
     std::optional<CamResult> outcome;
@@ -167,7 +174,10 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             const auto method = camMethodFromName(methodName.toStdString());
             if (!method)
                 throw UsageError("unknown CAM method \"" + methodName.toStdString() + "\"");
-            const CamMap cam = session.explain({*method, classIndex});
+            ExplainControl control;
+            control.cancelled = cancelled;
+            control.progress = progress;
+            const CamMap cam = session.explain({*method, classIndex}, control);
             ++m_backwardPasses;
             result.backwardMs += cam.backwardMs;
             PaneResult shown;

@@ -17,8 +17,9 @@ namespace gce::ui {
 
 struct CamRequest {
     QString imagePath;
-    QString modelName = QStringLiteral("resnet18");
-    QString weightsPath;   // empty = untrained weights
+    QString modelName = QStringLiteral("resnet18"); // an architecture, or a TorchScript file's path
+    QString weightsPath;   // empty = untrained weights (ignored for a TorchScript file)
+    QString labelsPath;    // labels file; empty = ImageNet's, numbered, or the TorchScript sidecar's
     QString layer;         // empty = the model's default layer
     QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
     QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
@@ -26,8 +27,9 @@ struct CamRequest {
 };
 
 struct CamFailure {
-    QString message;    // one line
-    bool usage = false; // unknown layer/class (vs. a bad file)
+    QString message;        // one line
+    bool usage = false;     // unknown layer/class (vs. a bad file)
+    bool cancelled = false; // `cancelled` stopped a long method (Score-CAM): not an error
 };
 
 class CamEngine {
@@ -40,10 +42,13 @@ public:
     bool ensureModel(const CamRequest& request, CamFailure* failure);
     ModelInfo modelInfo();
 
-    // Computes the request. `cancelled` is polled between stages: when it
-    // returns true the computation stops and nothing is returned.
+    // Computes the request. `cancelled` is polled between stages and between
+    // the batches of score-based methods (Score-CAM, Ablation-CAM): when it
+    // returns true the computation stops, nothing is returned and
+    // failure->cancelled is set. `progress` gets the fraction done of such a
+    // method's perturbed passes (not called when they are cached).
     std::optional<CamResult> compute(const CamRequest& request, quint64 id, const std::function<bool()>& cancelled,
-                                     CamFailure* failure);
+                                     CamFailure* failure, const std::function<void(double)>& progress = {});
 
     // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
     void prepare(const QString& path, const QString& layer);

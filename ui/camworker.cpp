@@ -67,7 +67,16 @@ void CamWorker::process(const CamRequest& request, quint64 id)
             emit modelFailed(id, failure.message);
         return;
     }
-    const auto result = m_engine->compute(request, id, [this, id] { return superseded(id); }, &failure);
+    // A newer request is seen between batches of a long method: it stops the
+    // running one (Score-CAM keeps its finished batches for a later request).
+    const auto result = m_engine->compute(
+        request, id, [this, id] { return superseded(id); }, &failure,
+        [this, id](double fraction) {
+            if (!superseded(id))
+                emit progress(id, fraction);
+        });
+    if (failure.cancelled)
+        ++m_cancelled;
     m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
     m_backwardPasses += m_engine->backwardPasses() - backwardBefore;
     // A newer request makes this one moot: never show a superseded result.

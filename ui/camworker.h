@@ -33,6 +33,8 @@ public:
     // Counters for tests and the status bar (thread-safe).
     int forwardPasses() const { return m_forwardPasses.load(); }
     int backwardPasses() const { return m_backwardPasses.load(); }
+    // Computations stopped part-way by a newer request (Score-CAM, Ablation-CAM).
+    int cancelledComputations() const { return m_cancelled.load(); }
 
 signals:
     void resultReady(const gce::ui::CamResult& result);
@@ -41,6 +43,9 @@ signals:
     // (if any) is still loaded and used by requests that name it.
     void modelFailed(quint64 requestId, const QString& message);
     void modelLoaded(const gce::ui::ModelInfo& info);
+    // Fraction done (0..1) of a long method's perturbed passes (Score-CAM),
+    // between batches; never sent for a superseded request.
+    void progress(quint64 requestId, double fraction);
 
 protected:
     void run() override;
@@ -59,6 +64,7 @@ private:
     std::atomic<quint64> m_latestId{0};
     std::atomic<int> m_forwardPasses{0};
     std::atomic<int> m_backwardPasses{0};
+    std::atomic<int> m_cancelled{0};
     std::unique_ptr<CamEngine> m_engine; // used on the worker thread only
 };
 

@@ -1,5 +1,6 @@
 #include "ui/exportrenderer.h"
 
+#include <QBuffer>
 #include <QColor>
 #include <QDir>
 #include <QFileInfo>
@@ -309,6 +310,23 @@ bool saveImageAtomically(const QImage& image, const QString& path, bool overwrit
         return false;
     }
 
+    // Encoded in memory first: a write that fails (full disk, file-size
+    // limit) is then the file's error with the system's reason, not an
+    // encoder failure that says "Unknown error" (and libpng, writing to a
+    // device that fails, also prints its own line on stderr).
+    QByteArray encoded;
+    {
+        QBuffer buffer(&encoded);
+        buffer.open(QIODevice::WriteOnly);
+        QImageWriter writer(&buffer, format);
+        if (format == "jpeg")
+            writer.setQuality(95);
+        if (!writer.write(image)) {
+            setError(error,
+                     QStringLiteral("cannot encode %1: %2").arg(QDir::toNativeSeparators(path), writer.errorString()));
+            return false;
+        }
+    }
     // QSaveFile writes a temporary file next to the target and renames it on
     // commit(), so a failed export never leaves a truncated file behind or
     // damages the one already there.
@@ -317,13 +335,17 @@ bool saveImageAtomically(const QImage& image, const QString& path, bool overwrit
         setError(error, QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
         return false;
     }
-    QImageWriter writer(&file, format);
-    if (format == "jpeg")
-        writer.setQuality(95);
-    if (!writer.write(image)) {
-        file.cancelWriting();
-        setError(error, QStringLiteral("cannot encode %1: %2").arg(QDir::toNativeSeparators(path), writer.errorString()));
-        return false;
+    // A write that fills the disk returns short without an error; the next
+    // one fails with the reason (ENOSPC, EFBIG).
+    for (qint64 done = 0; done < encoded.size();) {
+        const qint64 written = file.write(encoded.constData() + done, encoded.size() - done);
+        if (written <= 0) {
+            setError(error,
+                     QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+            file.cancelWriting();
+            return false;
+        }
+        done += written;
     }
     // Narrows (but cannot close) the window in which another process creates the file meanwhile.
     if (!overwrite && QFileInfo::exists(path)) {

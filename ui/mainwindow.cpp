@@ -13,10 +13,13 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSlider>
 #include <QStatusBar>
 #include <QStyle>
@@ -30,7 +33,10 @@
 #include "ui/classpanel.h"
 #include "ui/comparepane.h"
 #include "ui/exportrenderer.h"
+#include "ui/layertree.h"
+#include "ui/layertreemodel.h"
 #include "ui/settings.h"
+#include "ui/settingscheck.h"
 #include "ui/weightsdialog.h"
 
 namespace gce::ui {
@@ -40,6 +46,11 @@ constexpr int kMaxPanes = 4;
 constexpr int kBusyDelayMs = 150;       // no spinner flicker for quick class switches
 constexpr int kMessageTimeoutMs = 12000;
 constexpr int kTopKExport = 5;
+constexpr int kLayerButtonTextWidth = 220; // px; longer (TorchScript) names are elided in the middle
+// Bumped when the docks change: a layout saved without the Layers dock would
+// leave it wherever Qt puts unknown docks, so such a layout is not restored.
+constexpr int kWindowStateVersion = 1;
+constexpr int kDockWidth = 380; // px: the layer tree's name, type and shape columns side by side
 
 const QStringList kImageSuffixes = {"jpg", "jpeg", "png", "webp", "bmp"};
 
@@ -85,7 +96,9 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     connect(m_worker, &CamWorker::modelFailed, this, &MainWindow::onModelFailed);
 
     m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
-    m_layer = options.layer.isEmpty() ? Settings::value(Setting::Layer).toString() : options.layer;
+    // --layer is for this run; a layer chosen in the tree is remembered per model.
+    m_layer = options.layer.isEmpty() ? Settings::layerFor(m_modelName) : options.layer;
+    m_labelsPath = options.labelsPath.isEmpty() ? Settings::labelsFor(m_modelName) : options.labelsPath;
 
     createActions();
     createCentralArea();
@@ -96,11 +109,14 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     connect(&m_busyTimer, &QTimer::timeout, m_busy, &QLabel::show);
     m_messageTimer.setSingleShot(true);
     connect(&m_messageTimer, &QTimer::timeout, m_message, &QLabel::hide);
+    // A damaged settings file costs the user one line, once: the check repairs it.
+    if (const SettingsCheck check = checkSettingsFile(); !check.ok())
+        showMessage(check.notice());
 
     m_classPanel->setLabels(imageNetLabels());
     if (!restoreGeometry(Settings::value(Setting::WindowGeometry).toByteArray()))
         resize(1280, 760);
-    restoreState(Settings::value(Setting::WindowState).toByteArray());
+    restoreState(Settings::value(Setting::WindowState).toByteArray(), kWindowStateVersion);
 
     if (!options.classes.isEmpty()) {
         m_panes.front()->setTarget(options.classes.front());
@@ -201,6 +217,12 @@ void MainWindow::createActions()
     });
     pin->setCheckable(true);
     pin->setChecked(Settings::value(Setting::PinClasses).toBool());
+    make(ActionId::ChooseLayer, tr("Choose Target &Layer…"), QKeySequence(tr("Ctrl+L")), [this] {
+        m_layerDock->show();
+        m_layerDock->raise(); // it shares a tab with the class panel
+        m_layerTree->filterField()->setFocus(Qt::ShortcutFocusReason);
+        m_layerTree->filterField()->selectAll();
+    });
     make(ActionId::ChooseWeights, tr("Choose &Weights File…"), {}, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Choose Weights"), QString(),
                                                           tr("Weights (*.pth *.pt *.safetensors);;All files (*)"));
@@ -209,6 +231,23 @@ void MainWindow::createActions()
         m_weightsPath = path;
         m_untrained = false;
         Settings::setWeightsFor(m_modelName, path);
+        requestCompute();
+    });
+    make(ActionId::OpenModelFile, tr("Open &Model File…"), QKeySequence(tr("Ctrl+Shift+O")), [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open TorchScript Model"), QString(),
+            tr("TorchScript models (*.pt *.pth *.ptl *.ts *.zip);;All files (*)"));
+        if (!path.isEmpty())
+            chooseModel(path);
+    });
+    make(ActionId::ChooseLabels, tr("Choose &Labels File…"), {}, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Choose Labels"), QString(),
+            tr("Labels (*.txt *.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        m_labelsPath = path;
+        Settings::setLabelsFor(m_modelName, path);
         requestCompute();
     });
     make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
@@ -248,7 +287,11 @@ void MainWindow::createMenus()
         group->addAction(choice);
     }
     m_modelMenu->addSeparator();
+    m_modelMenu->addAction(action(ActionId::OpenModelFile));
+    m_modelMenu->addSeparator();
+    m_modelMenu->addAction(action(ActionId::ChooseLayer));
     m_modelMenu->addAction(action(ActionId::ChooseWeights));
+    m_modelMenu->addAction(action(ActionId::ChooseLabels));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(action(ActionId::About));
@@ -306,18 +349,16 @@ void MainWindow::createToolBar()
     connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
     applyColormap();
 
+    // The layer is chosen in the Layers panel (a tree with output shapes);
+    // the toolbar only names it and opens that panel.
     bar->addWidget(new QLabel(tr("  Layer "), bar));
-    m_layerBox = new QComboBox(bar);
-    m_layerBox->setMinimumContentsLength(28);
-    m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_layerBox->setToolTip(tr("Target layer: Grad-CAM explains this layer's output"));
-    bar->addWidget(m_layerBox);
-    connect(m_layerBox, &QComboBox::activated, this, [this](int index) {
-        const QString layer = m_layerBox->itemData(index).toString();
-        m_layer = layer == m_modelInfo.defaultLayer ? QString() : layer;
-        Settings::setValue(Setting::Layer, m_layer);
-        requestCompute();
-    });
+    // A framed button, not a flat tool button: in a toolbar those read as a label.
+    m_layerButton = new QPushButton(bar);
+    m_layerButton->setObjectName(QStringLiteral("layerButton"));
+    m_layerButton->setFocusPolicy(Qt::NoFocus); // Ctrl+L is the keyboard way
+    bar->addWidget(m_layerButton);
+    connect(m_layerButton, &QPushButton::clicked, action(ActionId::ChooseLayer), &QAction::trigger);
+    showLayerChoice();
 }
 
 void MainWindow::createCentralArea()
@@ -360,11 +401,41 @@ void MainWindow::createCentralArea()
     addDockWidget(Qt::RightDockWidgetArea, dock);
     connect(m_classPanel, &ClassPanel::classActivated, this, &MainWindow::onClassActivated);
 
+    // Both panels are long lists that want the full height, and the layer
+    // changes far less often than the class: a tab behind the classes.
+    m_layerTree = new LayerTree(this);
+    m_layerDock = new QDockWidget(tr("Layers"), this);
+    m_layerDock->setObjectName(QStringLiteral("layerDock"));
+    m_layerDock->setFeatures(QDockWidget::DockWidgetMovable);
+    m_layerDock->setWidget(m_layerTree);
+    addDockWidget(Qt::RightDockWidgetArea, m_layerDock);
+    setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
+    tabifyDockWidget(dock, m_layerDock);
+    dock->raise();
+    resizeDocks({dock}, {kDockWidth}, Qt::Horizontal);
+    connect(m_layerTree, &LayerTree::layerChosen, this, &MainWindow::chooseLayer);
+
     m_busy = new QLabel(tr("Computing…"), this);
     m_busy->hide();
     m_status = new QLabel(this);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_busy);
+
+    // Score-CAM and Ablation-CAM stream their progress; any answer ends it.
+    auto* progress = new QProgressBar(this);
+    progress->setObjectName(QStringLiteral("methodProgress"));
+    progress->setRange(0, 100);
+    progress->setMaximumWidth(120);
+    progress->hide();
+    statusBar()->addPermanentWidget(progress);
+    connect(m_worker, &CamWorker::progress, progress, [this, progress](quint64 id, double fraction) {
+        if (id != m_worker->latestRequestId())
+            return;
+        progress->setValue(qRound(fraction * 100));
+        progress->setVisible(fraction < 1.0);
+    });
+    connect(m_worker, &CamWorker::resultReady, progress, &QWidget::hide);
+    connect(m_worker, &CamWorker::requestFailed, progress, &QWidget::hide);
 }
 
 void MainWindow::updateActions()
@@ -377,6 +448,7 @@ void MainWindow::updateActions()
     action(ActionId::PreviousImage)->setEnabled(position > 0);
     action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
     action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
+    action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_modelName.toStdString()));
 }
 
 void MainWindow::updateRecentMenu()
@@ -421,6 +493,9 @@ void MainWindow::removePane(int index)
     pane->deleteLater();
     setFocusedPane(std::min(index, int(m_panes.size()) - 1));
     relayoutPanes();
+    // An answer in flight lists the old panes by position: ask again for
+    // these (same image and layer, so backward passes only).
+    requestCompute();
 }
 
 void MainWindow::relayoutPanes()
@@ -505,6 +580,11 @@ void MainWindow::step(int delta)
 
 bool MainWindow::resolveWeights(bool interactive)
 {
+    if (namesModelFile(m_modelName.toStdString())) { // TorchScript: the file carries its weights
+        m_weightsPath.clear();
+        m_untrained = false;
+        return true;
+    }
     const QString remembered = Settings::weightsFor(m_modelName);
     if (!remembered.isEmpty() && QFileInfo::exists(remembered)) {
         m_weightsPath = remembered;
@@ -538,11 +618,50 @@ void MainWindow::chooseModel(const QString& modelName)
     if (modelName == m_modelName)
         return;
     m_modelName = modelName;
-    m_layer.clear();
+    m_layer = Settings::layerFor(modelName);
+    m_labelsPath = Settings::labelsFor(modelName);
     Settings::setValue(Setting::Model, modelName);
-    Settings::setValue(Setting::Layer, QString());
+    // A TorchScript file is not one of the menu's architectures: no choice stays checked.
+    for (QAction* choice : m_modelMenu->actions())
+        if (choice->isCheckable())
+            choice->setChecked(choice->text() == modelName);
+    showLayerChoice();
     resolveWeights(true);
     requestCompute();
+}
+
+void MainWindow::chooseLayer(const QString& layer)
+{
+    // The tree lists the loaded model's layers: while another model loads,
+    // a choice from it would be remembered for the wrong model.
+    if (m_modelInfo.modelName != m_modelName)
+        return;
+    const QString wanted = layer == m_modelInfo.defaultLayer ? QString() : layer;
+    if (wanted == m_layer)
+        return;
+    m_layer = wanted;
+    Settings::setLayerFor(m_modelName, m_layer);
+    showLayerChoice();
+    requestCompute();
+}
+
+void MainWindow::showLayerChoice()
+{
+    const bool loaded = m_modelInfo.modelName == m_modelName;
+    const QString shown = !m_layer.isEmpty() ? m_layer : loaded ? m_modelInfo.defaultLayer : QString();
+    if (m_layerTree && loaded)
+        m_layerTree->setCurrentLayer(shown);
+    if (!m_layerButton)
+        return;
+    const QString text = shown.isEmpty() ? tr("default") : shown;
+    const QFontMetrics metrics = m_layerButton->fontMetrics();
+    m_layerButton->setText(metrics.elidedText(text, Qt::ElideMiddle, kLayerButtonTextWidth));
+    // Room around the name, or the framed text reads as an input field.
+    m_layerButton->setMinimumWidth(metrics.horizontalAdvance(m_layerButton->text()) + 4 * metrics.averageCharWidth());
+    m_layerButton->setToolTip(tr("Target layer %1: Grad-CAM explains this layer's output.\n"
+                                 "Click or press %2 to choose another in the Layers panel.")
+                                  .arg(text, action(ActionId::ChooseLayer)->shortcut().toString(
+                                                 QKeySequence::NativeText)));
 }
 
 // ---- the worker ---------------------------------------------------------
@@ -555,6 +674,7 @@ void MainWindow::requestCompute()
     request.imagePath = m_imagePath;
     request.modelName = m_modelName;
     request.weightsPath = m_untrained ? QString() : m_weightsPath;
+    request.labelsPath = m_labelsPath;
     request.layer = m_layer;
     for (ComparePane* pane : m_panes) {
         request.classes.push_back(pane->target());
@@ -639,8 +759,11 @@ void MainWindow::onFailed(quint64 id, const QString& message)
     m_busyTimer.stop();
     m_busy->hide();
     // Keep showing the previous image: nothing is lost by a bad file.
-    if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath)
+    if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath) {
         m_imagePath = m_result.imagePath;
+        // openImage listed the bad file's folder: Next/Previous step from the image shown.
+        m_folderImages = imagesInFolder(QFileInfo(m_imagePath).absoluteDir());
+    }
     showMessage(message);
     updateActions();
 }
@@ -649,17 +772,19 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
 {
     m_modelInfo = info;
     m_classPanel->setLabels(info.labels);
-    m_layerBox->clear();
-    for (const LayerEntry& layer : info.layers) {
-        if (layer.shape.count(QStringLiteral("×")) != 3)
-            continue; // Grad-CAM needs an N×C×H×W output
-        QString text = QStringLiteral("%1  ·  %2  ·  %3").arg(layer.name, layer.type, layer.shape);
-        if (layer.name == info.defaultLayer)
-            text += tr("  (default)");
-        m_layerBox->addItem(text, layer.name);
+    m_layerTree->setLayers(info.layers, info.defaultLayer);
+    // A remembered layer this model does not have (a re-exported TorchScript
+    // file, an edited settings file) falls back to the default. The request
+    // in flight names it and is bound to fail: replace it.
+    if (info.modelName == m_modelName && !m_layer.isEmpty() && !m_layerTree->model()->isUsable(m_layer)) {
+        showMessage(tr("Target layer: %1. Showing the default layer %2 instead.")
+                        .arg(m_layerTree->model()->unusableReason(m_layer), info.defaultLayer));
+        if (Settings::layerFor(m_modelName) == m_layer)
+            Settings::setLayerFor(m_modelName, QString()); // do not offer it again
+        m_layer.clear();
+        requestCompute();
     }
-    const QString current = m_layer.isEmpty() ? info.defaultLayer : m_layer;
-    m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findData(current)));
+    showLayerChoice();
 }
 
 void MainWindow::onModelFailed(quint64 id, const QString& message)
@@ -669,6 +794,7 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
     showMessage(message);
     // Fall back to the model that last loaded (the worker still holds it), so
     // a bad weights file costs nothing but the message.
+    const QString failedModel = m_modelName;
     if (!m_modelInfo.modelName.isEmpty()) {
         m_modelName = m_modelInfo.modelName;
         m_weightsPath = m_modelInfo.weightsPath;
@@ -681,6 +807,10 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
         m_modelName = QStringLiteral("resnet18"); // e.g. an unknown model name from old settings
     } else {
         return; // nothing left to fall back to
+    }
+    if (m_modelName != failedModel) {
+        m_layer = Settings::layerFor(m_modelName);
+        showLayerChoice();
     }
     if (id == m_worker->latestRequestId())
         requestCompute();
@@ -744,6 +874,7 @@ void MainWindow::exportTopK()
     request.imagePath = m_result.imagePath;
     request.modelName = m_modelName;
     request.weightsPath = m_untrained ? QString() : m_weightsPath;
+    request.labelsPath = m_labelsPath;
     request.layer = m_layer;
     for (int rank = 1; rank <= kTopKExport; ++rank) {
         request.classes.push_back(-rank);
@@ -770,7 +901,7 @@ void MainWindow::about()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     Settings::setValue(Setting::WindowGeometry, saveGeometry());
-    Settings::setValue(Setting::WindowState, saveState());
+    Settings::setValue(Setting::WindowState, saveState(kWindowStateVersion));
     Settings::setValue(Setting::Opacity, m_opacity->value());
     Settings::setValue(Setting::Colormap,
                        QString::fromStdString(colormapName(Colormap(m_colormap->currentData().toInt()))));

@@ -1,8 +1,8 @@
 #pragma once
-// The explorer window: compare panes over one photo, the class panel, the
-// opacity/colormap/layer controls, folder browsing, export. All model work
-// goes to the CamWorker thread; this class only sends requests and shows
-// results whose id is the newest.
+// The explorer window: compare panes over one photo, the class panel and the
+// layer tree (tabbed docks), the opacity/colormap controls, folder browsing,
+// export. All model work goes to the CamWorker thread; this class only sends
+// requests and shows results whose id is the newest.
 #include <QElapsedTimer>
 #include <QHash>
 #include <QMainWindow>
@@ -16,20 +16,24 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QMenu;
+class QPushButton;
 class QSlider;
 
 namespace gce::ui {
 
 class ClassPanel;
 class ComparePane;
+class LayerTree;
 
 // How the window starts (from gradcam-explorer's command line).
 struct StartOptions {
     QString imagePath;
     QString modelName;            // empty = remembered setting
     QString weightsPath;          // explicit file; wins over everything
+    QString labelsPath;           // explicit labels file; else the one remembered for the model
     bool untrained = false;       // --weights none
     bool askForWeights = true;    // show the first-run dialog when nothing is found
     QString layer;
@@ -43,7 +47,7 @@ public:
         Open, OpenFolder, Export, ExportPane, ExportTopK, Copy, Quit,
         ZoomIn, ZoomOut, Fit, ActualSize, ToggleOverlay,
         NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
-        ChooseWeights, About,
+        ChooseLayer, ChooseWeights, OpenModelFile, ChooseLabels, About,
     };
 
     explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
@@ -62,7 +66,9 @@ public:
     void addPane(int target);
     QSlider* opacitySlider() const { return m_opacity; }
     QComboBox* colormapBox() const { return m_colormap; }
-    QComboBox* layerBox() const { return m_layerBox; }
+    LayerTree* layerTree() const { return m_layerTree; }
+    QDockWidget* layerDock() const { return m_layerDock; }
+    QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
     const CamResult& lastResult() const { return m_result; }
     quint64 shownRequestId() const { return m_result.requestId; }
     int staleResultsDropped() const { return m_staleDropped; }
@@ -97,6 +103,8 @@ private:
     void relayoutPanes();
     void step(int delta);
     void chooseModel(const QString& modelName);
+    void chooseLayer(const QString& layer);
+    void showLayerChoice(); // m_layer in the tree and on the toolbar button
     bool resolveWeights(bool interactive);
     void exportImage(bool allPanes);
     void exportTopK();
@@ -114,7 +122,9 @@ private:
     int m_focused = 0;
     QSlider* m_opacity = nullptr;
     QComboBox* m_colormap = nullptr;
-    QComboBox* m_layerBox = nullptr;
+    LayerTree* m_layerTree = nullptr;
+    QDockWidget* m_layerDock = nullptr;
+    QPushButton* m_layerButton = nullptr;
     QLabel* m_badge = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_busy = nullptr;
@@ -127,7 +137,8 @@ private:
     QString m_modelName;
     QString m_weightsPath;
     bool m_untrained = false;
-    QString m_layer;
+    QString m_layer; // empty = the model's default
+    QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
     CamResult m_result;
     ModelInfo m_modelInfo;
     quint64 m_topKExportId = 0;

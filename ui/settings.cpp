@@ -1,27 +1,48 @@
 #include "ui/settings.h"
 
+#include <QDir>
 #include <QSettings>
+
+#include <algorithm>
+
+#include "core/imaging/overlay.h"
 
 namespace gce::ui {
 
 namespace {
 
+// A stored value of the right type can still be unusable (an opacity of 900,
+// a colormap nobody knows, a recent "file" that is a number).
+using Check = bool (*)(const QVariant& value);
+
+bool isPercent(const QVariant& value) { return value.toInt() >= 0 && value.toInt() <= 100; }
+
+bool isColormapName(const QVariant& value) { return colormapFromName(value.toString().toStdString()).has_value(); }
+
+bool areAbsolutePaths(const QVariant& value)
+{
+    const QStringList paths = value.toStringList();
+    return std::all_of(paths.begin(), paths.end(), [](const QString& path) { return QDir::isAbsolutePath(path); });
+}
+
 struct Entry {
     Setting setting;
     const char* key;
     QVariant defaultValue;
+    Check usable = nullptr; // beyond the type check; nullptr = any value of the type
 };
 
 const std::vector<Entry>& table()
 {
     static const std::vector<Entry> entries = {
         {Setting::LastFolder, "files/lastFolder", QString()},
-        {Setting::RecentFiles, "files/recent", QStringList()},
-        {Setting::Opacity, "view/opacity", 40},
-        {Setting::Colormap, "view/colormap", QStringLiteral("jet")},
+        {Setting::RecentFiles, "files/recent", QStringList(), areAbsolutePaths},
+        {Setting::Opacity, "view/opacity", 40, isPercent},
+        {Setting::Colormap, "view/colormap", QStringLiteral("jet"), isColormapName},
         {Setting::Model, "model/name", QStringLiteral("resnet18")},
         {Setting::WeightsPaths, "model/weights", QVariantMap()},
-        {Setting::Layer, "model/layer", QString()},
+        {Setting::Layers, "model/layers", QVariantMap()},
+        {Setting::LabelsPaths, "model/labels", QVariantMap()},
         {Setting::WindowGeometry, "window/geometry", QByteArray()},
         {Setting::WindowState, "window/state", QByteArray()},
         {Setting::PinClasses, "classes/pinned", false},
@@ -48,10 +69,25 @@ QVariant Settings::defaultValue(Setting setting) { return entry(setting).default
 QVariant Settings::value(Setting setting)
 {
     const Entry& e = entry(setting);
-    QVariant stored = QSettings().value(QString::fromLatin1(e.key), e.defaultValue);
-    if (!stored.convert(e.defaultValue.metaType()))
+    QVariant stored = QSettings().value(QString::fromLatin1(e.key));
+    if (!stored.isValid() || !stored.convert(e.defaultValue.metaType()) || (e.usable && !e.usable(stored)))
         return e.defaultValue;
     return stored;
+}
+
+QList<Setting> Settings::all()
+{
+    QList<Setting> settings;
+    for (const auto& e : table())
+        settings << e.setting;
+    return settings;
+}
+
+bool Settings::isUsable(Setting setting, const QVariant& stored)
+{
+    const Entry& e = entry(setting);
+    QVariant converted = stored;
+    return converted.convert(e.defaultValue.metaType()) && (!e.usable || e.usable(converted));
 }
 
 void Settings::setValue(Setting setting, const QVariant& value)
@@ -59,19 +95,19 @@ void Settings::setValue(Setting setting, const QVariant& value)
     QSettings().setValue(QString::fromLatin1(entry(setting).key), value);
 }
 
-QString Settings::weightsFor(const QString& model)
+QString Settings::forModel(Setting setting, const QString& model)
 {
-    return value(Setting::WeightsPaths).toMap().value(model).toString();
+    return value(setting).toMap().value(model).toString();
 }
 
-void Settings::setWeightsFor(const QString& model, const QString& path)
+void Settings::setForModel(Setting setting, const QString& model, const QString& value)
 {
-    QVariantMap paths = value(Setting::WeightsPaths).toMap();
-    if (path.isEmpty())
-        paths.remove(model);
+    QVariantMap values = Settings::value(setting).toMap();
+    if (value.isEmpty())
+        values.remove(model);
     else
-        paths.insert(model, path);
-    setValue(Setting::WeightsPaths, paths);
+        values.insert(model, value);
+    setValue(setting, values);
 }
 
 QStringList Settings::recentFiles() { return value(Setting::RecentFiles).toStringList(); }

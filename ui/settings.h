@@ -1,7 +1,9 @@
 #pragma once
 // Every remembered setting with its key and default, in one table
-// (settings.cpp). Backed by QSettings; a value of the wrong type falls back
-// to the default, so a corrupt settings file never breaks start-up.
+// (settings.cpp). Backed by QSettings; a value of the wrong type or out of
+// range falls back to the default, so a corrupt settings file never breaks
+// start-up (ui/settingscheck.h tells the user about it).
+#include <QList>
 #include <QStringList>
 #include <QVariant>
 
@@ -14,7 +16,8 @@ enum class Setting {
     Colormap,    // lower-case name
     Model,
     WeightsPaths, // model name -> weights file chosen by the user (map)
-    Layer,       // empty = the model's default
+    Layers,      // model name -> target layer chosen by the user (map); absent = the model's default
+    LabelsPaths, // model name -> labels file chosen by the user (map); absent = the model's own
     WindowGeometry,
     WindowState,
     PinClasses,
@@ -26,10 +29,33 @@ public:
     static void setValue(Setting setting, const QVariant& value);
     static QString key(Setting setting);
     static QVariant defaultValue(Setting setting);
+    static QList<Setting> all(); // every entry of the table
+    // Whether a value read from the file converts to the setting's type and
+    // makes sense for it (value() returns the default otherwise).
+    static bool isUsable(Setting setting, const QVariant& stored);
+
+    // A per-model map setting (WeightsPaths, Layers, LabelsPaths): the value
+    // for `model`, empty when absent; setting an empty value removes it.
+    static QString forModel(Setting setting, const QString& model);
+    static void setForModel(Setting setting, const QString& model, const QString& value);
 
     // The weights file the user chose for `model`; empty = the torch hub cache.
-    static QString weightsFor(const QString& model);
-    static void setWeightsFor(const QString& model, const QString& path);
+    static QString weightsFor(const QString& model) { return forModel(Setting::WeightsPaths, model); }
+    static void setWeightsFor(const QString& model, const QString& path)
+    {
+        setForModel(Setting::WeightsPaths, model, path);
+    }
+
+    // The target layer the user chose for `model`; empty = the model's default.
+    static QString layerFor(const QString& model) { return forModel(Setting::Layers, model); }
+    static void setLayerFor(const QString& model, const QString& layer) { setForModel(Setting::Layers, model, layer); }
+
+    // The labels file the user chose for `model`; empty = the model's own labels.
+    static QString labelsFor(const QString& model) { return forModel(Setting::LabelsPaths, model); }
+    static void setLabelsFor(const QString& model, const QString& path)
+    {
+        setForModel(Setting::LabelsPaths, model, path);
+    }
 
     static QStringList recentFiles();
     static void addRecentFile(const QString& path); // most recent first, at most 10
