@@ -12,6 +12,8 @@ GCE_PACKAGES=(g++ cmake ninja-build pkg-config ccache
 # The test oracle (Debian's PyTorch, torchvision, Pillow, OpenCV) and GUI screenshots.
 GCE_TEST_PACKAGES=(python3 python3-torch python3-torchvision python3-pil python3-opencv python3-numpy
   xvfb xauth imagemagick fonts-dejavu-core)
+# libFuzzer targets (scripts/fuzz): clang (14 on Debian 12) and its runtime libraries.
+GCE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 gce_install_packages() {
   local missing=()

@@ -303,11 +303,27 @@ private slots:
         row("evil_in_value.pth", {"subprocess.check_output", "not an allowed global"});
         row("evil_legacy.pth", {"os.system", "not an allowed global"});
         row("pickled_module.pth", {"torch.nn.modules.linear.Linear", "not an allowed global"});
+        row("reduce_storage_class.pth", {"refusing to call torch.FloatStorage"});
+        row("reduce_string.pth", {"REDUCE calls a str"});
+        row("evil_attribute_chain.pth", {"collections.OrderedDict.__init__.__globals__", "not an allowed global"});
+        row("long_global.pth", {"GLOBAL name is too long"});
         row("bad_memo.pth", {"memo entry 99"});
         row("stack_underflow.pth", {"stack underflow"});
         row("missing_record.pth", {"data/1", "missing"});
         row("oob_view.pth", {"\"a\"", "reads element 5", "only 4"});
         row("record_size.pth", {"data/0", "16 bytes", "declares 10"});
+        // Sizes and offsets from the file (make_checkpoints.py: 2^60, 2^62, 2^40, 2^47, ...).
+        row("huge_storage.pth", {"storage \"0\"", "invalid size (1152921504606846976 elements)"});
+        row("negative_storage.pth", {"storage \"0\"", "invalid size (-1 elements)"});
+        row("huge_offset.pth", {"\"a\"", "invalid storage offset 4611686018427387904"});
+        row("negative_offset.pth", {"\"a\"", "invalid storage offset -1"});
+        row("huge_shape.pth", {"\"a\"", "too large [1099511627776, 1099511627776]"});
+        row("negative_size.pth", {"\"a\"", "invalid shape [-1]"});
+        row("huge_stride.pth", {"\"a\"", "reads element 140737488355328", "only 4"});
+        row("huge_string.pth", {"truncated", "needs 4611686018427387904 more bytes"});
+        row("huge_frame.pth", {"frame of 1099511627776 bytes runs past the end"});
+        row("endless_pickle.pth", {"too many operations"});
+        row("legacy_huge_storage.pth", {"storage \"0\"", "truncated", "4398046511104 bytes"});
         row("torchscript.pt", {"TorchScript"});
         row("not_state_dict.pth", {"no state dict found", "\"epoch\""});
         row("list_top.pth", {"holds a list"});
@@ -316,6 +332,9 @@ private slots:
         row("st_size_mismatch.safetensors", {"\"a\"", "needs 12"});
         row("st_bad_dtype.safetensors", {"unsupported dtype C64"});
         row("st_long_header.safetensors", {"truncated"});
+        row("st_huge_shape.safetensors", {"\"a\"", "too large"});
+        row("st_huge_offsets.safetensors", {"\"a\"", "outside"});
+        row("st_negative_offsets.safetensors", {"\"a\"", "invalid data_offsets"});
     }
 
     void badFiles()

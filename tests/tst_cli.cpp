@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/models/modelspecs.h"
 #include "testsupport.h"
 
 using namespace gce;
@@ -131,8 +132,14 @@ private slots:
     {
         const auto listing = run({"--list-methods"});
         QCOMPARE(listing.exitCode, 0);
-        for (const char* name : {"gradcam", "gradcam++", "xgradcam", "hirescam", "layercam", "eigencam"})
+        for (const char* name :
+             {"gradcam", "gradcam++", "xgradcam", "hirescam", "layercam", "eigencam", "scorecam", "ablationcam"})
             QVERIFY(listing.out.contains(name));
+        const auto ablation = run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class", "285",
+                                   "--method", "ablationcam", "--layer", "layer4", "--json"});
+        QCOMPARE(ablation.exitCode, 0);
+        QCOMPARE(jsonLines(ablation.out)[0]["method"].toString(), QString("ablationcam"));
+        QCOMPARE(jsonLines(ablation.out)[0]["heatmap"].toObject()["values"].toArray().size(), 49);
         const auto r = run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class", "285",
                             "--method", "layercam", "--contrast", "tabby", "--json"});
         QCOMPARE(r.exitCode, 0);
@@ -150,11 +157,52 @@ private slots:
                                "--json"}).out)[0]["heatmap"].toObject()["values"]);
     }
 
+    void metricsAddFaithfulnessScores()
+    {
+        const QStringList args{"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--class", "285"};
+        const auto r = run(args + QStringList{"--json", "--metrics"});
+        QCOMPARE(r.exitCode, 0);
+        const auto lines = jsonLines(r.out);
+        QCOMPARE(lines.size(), 1);
+        const QJsonObject metrics = lines[0]["metrics"].toObject();
+        for (const char* key : {"deletion", "insertion"}) {
+            const QJsonArray curve = metrics[QString(key) + "_curve"].toArray();
+            QCOMPARE(curve.size(), 51); // 50 steps
+            double sum = 0;
+            for (const auto& v : curve) {
+                QVERIFY(v.isDouble() && v.toDouble() >= 0.0 && v.toDouble() <= 1.0);
+                sum += v.toDouble();
+            }
+            // The AUC is the trapezoid rule over x in [0,1] of the printed curve.
+            const double trapezoid = (sum - (curve.first().toDouble() + curve.last().toDouble()) / 2) / 50;
+            const double auc = metrics[QString(key) + "_auc"].toDouble(-1);
+            QVERIFY2(std::abs(auc - trapezoid) < 1e-9, key);
+        }
+        // Deletion starts from the untouched image: the reported probability.
+        QVERIFY(std::abs(metrics["deletion_curve"].toArray().first().toDouble() -
+                         lines[0]["probability"].toDouble()) < 1e-4);
+        const double drop = metrics["average_drop"].toDouble(-1);
+        QVERIFY(drop >= 0.0 && drop <= 100.0);
+        QVERIFY(metrics["increase_in_confidence"].isBool());
+        if (metrics["increase_in_confidence"].toBool())
+            QCOMPARE(drop, 0.0);
+        QVERIFY(lines[0]["timings_ms"].toObject()["metrics"].toDouble() > 0.0);
+
+        const auto plain = run(args + QStringList{"--json"});
+        QVERIFY(!jsonLines(plain.out)[0].contains("metrics"));
+        const auto text = run(args + QStringList{"--metrics"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("faithfulness: deletion AUC "), text.out.constData());
+    }
+
     void missingWeightsSaysHowToGetThem()
     {
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // All three cache locations are searched: none may be the user's real one.
         env.insert("TORCH_HOME", m_dir.filePath("empty-torch-home"));
+        env.insert("XDG_CACHE_HOME", m_dir.filePath("empty-xdg-cache"));
+        env.insert("HOME", m_dir.filePath("empty-home"));
         process.setProcessEnvironment(env);
         process.start(cli(), {"--image", demo("chelsea.jpg")});
         QVERIFY(process.waitForFinished(120000));
@@ -163,6 +211,65 @@ private slots:
         QVERIFY(err.contains("resnet18-f37072fd.pth"));
         QVERIFY(err.contains("--weights"));
         QCOMPARE(err.count('\n'), 1);
+    }
+
+    void listModelsShowsWhereWeightsAre()
+    {
+        // A throw-away cache: TORCH_HOME with resnet18, ~/.cache with
+        // squeezenet1_1, XDG_CACHE_HOME pointing nowhere (skipped). The files
+        // are not weights at all: the listing goes by file name only.
+        const QString torchHome = m_dir.filePath("list-models/torchhome/hub/checkpoints");
+        const QString homeCache = m_dir.filePath("list-models/home/.cache/torch/hub/checkpoints");
+        QVERIFY(QDir().mkpath(torchHome) && QDir().mkpath(homeCache));
+        writeFile(torchHome + "/resnet18-f37072fd.pth", "not really weights");
+        writeFile(homeCache + "/squeezenet1_1-b8a52dc0.pth", "not really weights");
+        writeFile(homeCache + "/resnet34-b627a593.pth.part", "an unfinished download is not weights");
+
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("TORCH_HOME", m_dir.filePath("list-models/torchhome"));
+        env.insert("XDG_CACHE_HOME", m_dir.filePath("list-models/no-such-xdg"));
+        env.insert("HOME", m_dir.filePath("list-models/home"));
+        process.setProcessEnvironment(env);
+        process.start(cli(), {"--list-models"});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 0);
+        const QStringList lines =
+            QString::fromUtf8(process.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY(lines.size() >= 2);
+        // Both existing folders in search order (the missing XDG one skipped);
+        // downloads go to torch.hub's choice.
+        QCOMPARE(lines[0],
+                 "weights searched in " + torchHome + ", " + homeCache + "; downloads go to " + torchHome);
+
+        // A header, then one line per architecture, every column aligned with it.
+        const QString header = lines[1];
+        QVERIFY2(header.startsWith("model "), qPrintable(header));
+        const qsizetype statusColumn = header.indexOf("weights");
+        const qsizetype fileColumn = header.indexOf("file");
+        QVERIFY(statusColumn > 0 && fileColumn > statusColumn);
+        QMap<QString, QString> status, where;
+        for (const QString& line : lines.mid(2)) {
+            const QString name = line.left(statusColumn).trimmed();
+            QVERIFY2(!status.contains(name), qPrintable(line)); // one line each
+            QVERIFY2(line.at(statusColumn - 1) == u' ' && line.at(statusColumn) != u' ', qPrintable(line));
+            QVERIFY2(line.at(fileColumn - 1) == u' ' && line.at(fileColumn) != u' ', qPrintable(line));
+            status[name] = line.mid(statusColumn, fileColumn - statusColumn).trimmed();
+            where[name] = line.mid(fileColumn);
+        }
+        QCOMPARE(qsizetype(status.size()), qsizetype(modelSpecs().size()));
+        for (const auto& spec : modelSpecs()) {
+            const QString name = QString::fromStdString(spec.name);
+            QVERIFY2(status.contains(name), qPrintable(name));
+            if (name == "resnet18" || name == "squeezenet1_1")
+                continue;
+            QCOMPARE(status[name], QString("missing"));
+            QCOMPARE(where[name], QString::fromStdString(spec.weights.front().url));
+        }
+        QCOMPARE(status["resnet18"], QString("found"));
+        QCOMPARE(where["resnet18"], torchHome + "/resnet18-f37072fd.pth");
+        QCOMPARE(status["squeezenet1_1"], QString("found"));
+        QCOMPARE(where["squeezenet1_1"], homeCache + "/squeezenet1_1-b8a52dc0.pth");
     }
 
     void badInputs_data()
@@ -185,6 +292,7 @@ private slots:
         QTest::newRow("unknown colormap") << "colormap" << 2 << "unknown colormap";
         QTest::newRow("unknown method") << "method" << 2 << "unknown method \"scorecam9\"";
         QTest::newRow("unknown contrast class") << "contrast" << 2 << "unknown class \"no such\"";
+        QTest::newRow("score method with contrast") << "scorecontrast" << 2 << "need a gradient method";
         QTest::newRow("unwritable overlay") << "unwritable" << 3 << "cannot write";
     }
 
@@ -232,6 +340,8 @@ private slots:
             args << "--method" << "scorecam9";
         } else if (kind == "contrast") {
             args << "--contrast" << "no such";
+        } else if (kind == "scorecontrast") {
+            args << "--method" << "scorecam" << "--contrast" << "tabby";
         } else if (kind == "unwritable") {
             args << "--overlay" << m_dir.filePath("no-such-dir/out.png");
         }

@@ -34,22 +34,35 @@ Options:
   --model NAME          resnet18 (default) or another torchvision architecture:
                         resnet*, vgg*, densenet*, mobilenet_v*, efficientnet_b0..b3,
                         convnext_tiny, regnet_y_400mf, googlenet, squeezenet1_*
-                        (--list-models lists them all)
+                        (--list-models lists them all), or a TorchScript file
+                        (model.pt; input size, mean/std and labels from model.json)
   --weights FILE|none   weights file (.pth or .safetensors); default: torchvision's
-                        file in the torch hub cache; none = untrained weights
+                        file in the torch hub cache; none = untrained weights.
+                        A fine-tuned file with N classes builds the model with N
+  --labels FILE         class names: one per line, a JSON list, or a JSON
+                        {"index": "name"} map (default: ImageNet's for 1000
+                        classes, else "class 0".."class N-1")
   --layer NAME          target layer (default: the last Conv2d, e.g. layer4.1.conv2)
   --class N|"label"     class to explain, by index or ImageNet name (repeatable;
                         default: the top-1 prediction)
   --top-k K             how many predictions to report (default 5)
   --method NAME         gradcam (default), gradcam++, xgradcam, hirescam, layercam,
-                        eigencam; --list-methods describes them
+                        eigencam, scorecam, ablationcam, guidedbackprop, guidedgradcam
+                        (these two at the input's resolution); --list-methods describes them
   --contrast N|"label"  explain "why the class rather than this one" (logit difference)
   --counterfactual      explain what argues against the class (negated gradients)
+  --aug-smooth, --tta   test-time augmentation: the map averaged over horizontal flips
+                        x scales 0.9/1.0/1.1 (6 passes, maps aligned back)
+  --eigen-smooth        the first principal component of the weighted activations
+                        instead of their sum (pytorch-grad-cam's eigen_smooth)
   --overlay OUT.png     write the overlay (one image and one class)
   --out-dir DIR         write one overlay per image and class into DIR
   --alpha A             heatmap opacity in the overlay, 0..1 (default 0.4)
   --colormap NAME       jet (default), turbo, viridis, inferno, magma, gray
   --json                one JSON object per (image, class) line on stdout
+  --metrics             faithfulness scores per class: deletion and insertion AUC
+                        (RISE, 50 steps) and average drop / increase in confidence
+                        (Grad-CAM++ paper); about 100 extra forward passes per class
   --list-layers         list the model's layers with types and output shapes
   --list-models         list the known models and whether weights were found
   --list-methods        list the CAM methods
@@ -81,6 +94,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.model = value();
         else if (arg == "--weights")
             options.weights = value();
+        else if (arg == "--labels")
+            options.labels = value();
         else if (arg == "--layer")
             options.layer = value();
         else if (arg == "--class")
@@ -104,6 +119,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.contrast = value();
         else if (arg == "--counterfactual")
             options.counterfactual = true;
+        else if (arg == "--aug-smooth" || arg == "--tta")
+            options.augmentSmooth = true;
+        else if (arg == "--eigen-smooth")
+            options.eigenSmooth = true;
         else if (arg == "--list-methods")
             options.listMethods = true;
         else if (arg == "--overlay")
@@ -126,6 +145,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.colormap = *colormap;
         } else if (arg == "--json")
             options.json = true;
+        else if (arg == "--metrics")
+            options.metrics = true;
         else if (arg == "--list-layers")
             options.listLayers = true;
         else if (arg == "--list-models")

@@ -14,17 +14,21 @@ struct CliOptions {
     std::vector<std::string> images;
     std::string model = "resnet18";
     std::optional<std::string> weights; // "none" = untrained; unset = the torch hub cache
+    std::string labels;                 // labels file; empty = ImageNet's or numbered
     std::string layer;                  // empty = the model's default
     std::vector<std::string> classes;   // indices or labels; empty = top-1
     int topK = 5;
     CamMethod method = CamMethod::GradCam;
     std::string contrast;       // "why A rather than B": the B class (index or label)
     bool counterfactual = false; // the evidence against the class
+    bool augmentSmooth = false;  // --aug-smooth / --tta: flips × scales, averaged (core/cam/smoothing.h)
+    bool eigenSmooth = false;    // --eigen-smooth: first principal component (core/cam/smoothing.h)
     std::string overlayPath;
     std::string outDir;
     double alpha = kDefaultOverlayAlpha;
     Colormap colormap = Colormap::Jet;
     bool json = false;
+    bool metrics = false; // faithfulness scores per class (core/cam/faithfulness.h)
     bool listLayers = false;
     bool listModels = false;
     bool listMethods = false;

@@ -1,8 +1,11 @@
 #include "app/cli/clirunner.h"
+#include "app/cli/atomicwrite.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -10,9 +13,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/cam/explainer.h"
+#include "core/cam/faithfulness.h"
 #include "core/errors.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/overlay.h"
+#include "core/models/modelspecs.h"
+#include "core/support/textmatch.h"
 #include "core/support/weightscache.h"
 
 namespace gce::cli {
@@ -31,7 +37,7 @@ double msSince(Clock::time_point start)
 std::string resolveWeights(const CliOptions& options, std::ostream& err)
 {
     const std::string path = resolveWeightsArgument(options.model, options.weights);
-    if (path.empty())
+    if (path.empty() && !namesModelFile(options.model))
         err << "gradcam-cli: warning: untrained weights (--weights none): predictions and maps are meaningless\n";
     return path;
 }
@@ -44,28 +50,24 @@ std::string slug(const std::string& text)
     return out;
 }
 
-// Writes next to the destination, then renames: a failed write never leaves
-// a half-written file under the requested name.
+// Encoded in memory, then written atomically (app/cli/atomicwrite.h): the
+// reason a write failed is the system's, and libpng gets no file to complain
+// about on stderr.
 void writeImageAtomically(const fs::path& path, const cv::Mat& rgb)
 {
     cv::Mat bgr;
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    const fs::path temporary =
-        path.parent_path() / ("." + path.filename().string() + ".partial" + path.extension().string());
-    bool written = false;
+    std::vector<std::uint8_t> encoded;
+    bool ok = false;
     try {
-        written = cv::imwrite(temporary.string(), bgr);
+        ok = cv::imencode(path.extension().string(), bgr, encoded);
     } catch (const cv::Exception&) {
-        written = false;
+        ok = false;
     }
-    std::error_code error;
-    if (written)
-        fs::rename(temporary, path, error);
-    if (!written || error) {
-        fs::remove(temporary, error);
-        throw InputError("cannot write \"" + path.string() + "\" (check the folder exists, is writable, "
-                         "and the extension is an image format such as .png or .jpg)");
-    }
+    if (!ok)
+        throw InputError("cannot write \"" + path.string() + "\": \"" + path.extension().string() +
+                         "\" is not an image format (use .png or .jpg)");
+    writeFileAtomically(path, encoded);
 }
 
 nlohmann::json scoreJson(const LabelSet& labels, const ClassScore& score)
@@ -77,6 +79,17 @@ nlohmann::json heatmapJson(const cv::Mat& map)
 {
     std::vector<float> values(map.begin<float>(), map.end<float>());
     return {{"height", map.rows}, {"width", map.cols}, {"values", values}};
+}
+
+// --metrics: the faithfulness scores of one map (core/cam/faithfulness.h).
+nlohmann::json metricsJson(const FaithfulnessScores& scores)
+{
+    return {{"deletion_auc", scores.deletionAuc},
+            {"insertion_auc", scores.insertionAuc},
+            {"average_drop", scores.averageDrop},
+            {"increase_in_confidence", scores.increaseInConfidence},
+            {"deletion_curve", scores.deletionCurve},
+            {"insertion_curve", scores.insertionCurve}};
 }
 
 void listLayers(Explainer& explainer, std::ostream& out)
@@ -92,17 +105,30 @@ void listLayers(Explainer& explainer, std::ostream& out)
 
 void listModels(std::ostream& out)
 {
-    out << "weights are looked up in " << torchHubCheckpointsDir() << "\n";
+    // One line per architecture in aligned columns. "found" goes by the file
+    // name alone: hashing every cached file (up to 550 MB each) would make a
+    // listing take seconds; downloads are verified before they get the name.
+    const auto searched = torchHubSearchDirs();
+    const std::string where = searched.empty() ? "(no torch hub cache folder exists)" : joinWords(searched, ", ");
+    out << "weights searched in " << where << "; downloads go to " << torchHubCheckpointsDir() << "\n";
+    std::size_t nameWidth = std::string("model").size();
+    for (const auto& spec : modelSpecs())
+        nameWidth = std::max(nameWidth, spec.name.size());
+    const int nameColumn = static_cast<int>(nameWidth) + 2;
+    constexpr int kStatusColumn = 9; // "missing" + 2
+    out << std::left << std::setw(nameColumn) << "model" << std::setw(kStatusColumn) << "weights"
+        << "file (or download address)\n";
     for (const auto& spec : modelSpecs()) {
         const auto cached = findCachedWeights(spec);
-        out << std::left << std::setw(16) << spec.name << (cached ? "weights found: " + *cached : "no weights (download " + spec.weights.front().url + ")") << "\n";
+        out << std::left << std::setw(nameColumn) << spec.name << std::setw(kStatusColumn)
+            << (cached ? "found" : "missing") << (cached ? *cached : spec.weights.front().url) << "\n";
     }
 }
 
 void listMethods(std::ostream& out)
 {
     for (CamMethod method : allCamMethods())
-        out << std::left << std::setw(12) << camMethodName(method) << camMethodDescription(method) << "\n";
+        out << std::left << std::setw(16) << camMethodName(method) << camMethodDescription(method) << "\n";
 }
 
 struct ImageJob {
@@ -140,7 +166,8 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
     bool firstLine = true;
     for (int classIndex : classes) {
         const auto lineStart = Clock::now();
-        const CamMap cam = session->explain({options.method, classIndex, job.contrast, options.counterfactual});
+        const CamMap cam = session->explain({options.method, classIndex, job.contrast, options.counterfactual,
+                                             options.augmentSmooth, options.eigenSmooth});
         double overlayMs = 0.0;
         std::string written;
         if (!options.overlayPath.empty() || !options.outDir.empty()) {
@@ -155,6 +182,13 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
             written = path.string();
             overlayMs = msSince(t);
         }
+        std::optional<FaithfulnessScores> metrics;
+        double metricsMs = 0.0;
+        if (options.metrics) {
+            t = Clock::now();
+            metrics = computeFaithfulness(*session, classIndex, cam.map);
+            metricsMs = msSince(t);
+        }
         const ClassScore score = session->score(classIndex);
         const double sharedMs = firstLine ? decodeMs + preprocessMs + session->forwardMs() : 0.0;
         if (options.json) {
@@ -165,6 +199,8 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
                 {"method", camMethodName(options.method)},
                 {"contrast_class_index", job.contrast},
                 {"counterfactual", options.counterfactual},
+                {"aug_smooth", options.augmentSmooth},
+                {"eigen_smooth", options.eigenSmooth},
                 {"class_index", classIndex},
                 {"class_name", labels.name(classIndex)},
                 {"probability", score.probability},
@@ -185,12 +221,21 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
                 line["top_k"].push_back(scoreJson(labels, s));
             if (!written.empty())
                 line["overlay"] = written;
+            if (metrics) {
+                line["metrics"] = metricsJson(*metrics);
+                line["timings_ms"]["metrics"] = metricsMs;
+            }
             out << line.dump() << "\n";
         } else {
             out << "  class " << classIndex << " \"" << labels.name(classIndex) << "\": probability " << std::fixed
                 << std::setprecision(3) << score.probability << ", rank " << session->rankOf(classIndex)
                 << (cam.empty ? ", empty map (no positive evidence at this layer)" : "")
                 << (written.empty() ? "" : ", overlay " + written) << "\n";
+            if (metrics)
+                out << "    faithfulness: deletion AUC " << std::setprecision(3) << metrics->deletionAuc
+                    << ", insertion AUC " << metrics->insertionAuc << ", average drop " << std::setprecision(1)
+                    << metrics->averageDrop << "%, confidence "
+                    << (metrics->increaseInConfidence ? "increased" : "not increased") << "\n";
         }
         firstLine = false;
     }
@@ -209,18 +254,19 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
         listMethods(out);
         return 0;
     }
-    modelSpec(options.model); // unknown model: usage error before touching files
+    if (!namesModelFile(options.model))
+        modelSpec(options.model); // unknown model: usage error before touching files
     if (!options.outDir.empty() && !fs::is_directory(options.outDir))
         throw UsageError("--out-dir \"" + options.outDir + "\" is not a directory");
 
-    Explainer explainer(options.model, resolveWeights(options, err));
+    Explainer explainer(options.model, resolveWeights(options, err), options.labels);
     if (options.listLayers) {
         listLayers(explainer, out);
         return 0;
     }
     // Validate the layer and the classes before any image work.
     if (!options.layer.empty())
-        findLayer(explainer.model(), options.layer);
+        explainer.checkLayer(options.layer);
     std::vector<int> classes;
     for (const auto& query : options.classes)
         classes.push_back(explainer.labels().resolve(query));

@@ -80,9 +80,10 @@ Entry parseEntry(const std::string& name, const nlohmann::ordered_json& info, ui
         if (!dim.is_number_unsigned() || dim.get<uint64_t>() > kMaxElements)
             fail("has an invalid shape " + shapeIt->dump());
         const uint64_t size = dim.get<uint64_t>();
-        numel = (size == 0 || numel == 0) ? 0 : numel * size;
-        if (numel > kMaxElements)
+        // Checked before multiplying: two sides of 2^40 would wrap to 0.
+        if (size != 0 && numel > kMaxElements / size)
             fail("is too large " + shapeIt->dump());
+        numel *= size;
         entry.shape.push_back(static_cast<int64_t>(size));
     }
 

@@ -64,7 +64,6 @@ public:
         m_offset += bytes;
     }
 
-private:
     void requireBytes(uint64_t bytes, const std::string& what) const
     {
         if (bytes > m_size - m_offset)
@@ -72,6 +71,7 @@ private:
                                   " bytes, only " + std::to_string(m_size - m_offset) + " are left");
     }
 
+private:
     std::ifstream m_in;
     uint64_t m_size;
     uint64_t m_offset = 0;
@@ -139,6 +139,9 @@ StateDict readTorchLegacy(const std::string& path)
             file.skip(bytes, what);
             continue;
         }
+        // The size comes from the file: a short file must not make us
+        // allocate what it claims (up to 2^48 elements) before reading fails.
+        file.requireBytes(bytes, what);
         at::Storage storage = allocateStorage(bytes);
         file.readExactly(storage.data_ptr().get(), bytes, what);
         littleEndianToHost(storage.data_ptr().get(), bytes, bytesPerElement(ref.dtype));

@@ -11,7 +11,8 @@ Writes, from fixed seeds and Debian's torch / torchvision:
     Parameters, pickle protocol 4 and a legacy storage view;
   - a small conv/bn/fc net for the loadStateDict tests;
   - broken files (truncated, empty, text, garbage) and hostile pickles
-    (os.system, builtins.eval, bad memo, missing record, out-of-range view),
+    (os.system, builtins.eval, REDUCE of a non-callable, bad memo, missing record,
+    out-of-range view, sizes and offsets far beyond the file),
     crafted as bytes and never unpickled by Python here.
 For each readable file, <file>.json lists the expected entries in order:
 name, dtype, shape, stride, storage offset and the SHA-256 of the tensor's
@@ -106,7 +107,11 @@ def p_str(s):
 
 
 def p_int(n):
-    return b"J" + struct.pack("<i", n)
+    if -2**31 <= n < 2**31:
+        return b"J" + struct.pack("<i", n)
+    # LONG1, as pickle writes integers beyond 32 bits (hostile sizes).
+    b = n.to_bytes((n.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8a" + bytes([len(b)]) + b
 
 
 def p_tuple(items):
@@ -361,6 +366,36 @@ def write_bad_fixtures():
                     ok_records)
     write_torch_zip("truncated_pickle.pth", p_state_dict([("a", ok_tensor)])[:40], ok_records)
 
+    # REDUCE may only call the tensor and OrderedDict rebuilders: a storage
+    # class is allow-listed as data, and a plain string is no callable.
+    write_torch_zip("reduce_storage_class.pth", b"\x80\x02" + p_global("torch", "FloatStorage") + b")R.")
+    write_torch_zip("reduce_string.pth", b"\x80\x02" + p_str("os.system") + p_str("id") + b"\x85R.")
+    # The allow-list matches whole names: an allowed prefix is not enough.
+    write_torch_zip("evil_attribute_chain.pth",
+                    b"\x80\x02" + p_global("collections", "OrderedDict.__init__.__globals__") + b".")
+    write_torch_zip("long_global.pth", b"\x80\x02" + p_global("x" * 300, "system") + b".")
+
+    # Sizes and offsets from the file, checked before anything is allocated
+    # or read: storages, views, strings and frames far beyond the file.
+    def sized(name, numel=4, offset=0, size=(4,), stride=(1,)):
+        tensor = p_tensor(p_storage_pid("FloatStorage", "0", numel), offset, list(size), list(stride))
+        write_torch_zip(name, p_state_dict([("a", tensor)]), ok_records)
+    sized("huge_storage.pth", numel=2**60)
+    sized("negative_storage.pth", numel=-1)
+    sized("huge_offset.pth", offset=2**62)
+    sized("negative_offset.pth", offset=-1)
+    sized("huge_shape.pth", size=(2**40, 2**40), stride=(1, 1))
+    sized("negative_size.pth", size=(-1,))
+    sized("huge_stride.pth", size=(2,), stride=(2**47,))
+    write_torch_zip("huge_string.pth", b"\x80\x02\x8d" + struct.pack("<Q", 2**62) + b"x.")
+    write_torch_zip("huge_frame.pth", b"\x80\x04\x95" + struct.pack("<Q", 2**40) + b"}.")
+    # Every opcode costs work and memory: the number of operations is bounded.
+    write_torch_zip("endless_pickle.pth", b"\x80\x02" + b"(" * 4_000_001 + b".")
+    # A legacy storage of 2^40 floats announced by a 200-byte file.
+    write_legacy("legacy_huge_storage.pth",
+                 p_state_dict([("a", p_tensor(p_storage_pid("FloatStorage", "0", 2**40), 0, [4], [1]))]),
+                 [("0", 2**40, b"")])
+
     torch.save(torch.nn.Linear(2, 2), path("pickled_module.pth"))
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), path("torchscript.pt"))
     torch.save({"epoch": 3, "lr": 0.1}, path("not_state_dict.pth"))
@@ -374,6 +409,14 @@ def write_bad_fixtures():
                           {"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 16]}}, data)
     write_safetensors_raw("st_bad_dtype.safetensors",
                           {"a": {"dtype": "C64", "shape": [2], "data_offsets": [0, 16]}}, data)
+    # 2^80 elements, which is 0 modulo 2^64: matches an empty data range
+    # unless the element count is checked before it can wrap.
+    write_safetensors_raw("st_huge_shape.safetensors",
+                          {"a": {"dtype": "F32", "shape": [2**40, 2**40], "data_offsets": [0, 0]}}, data)
+    write_safetensors_raw("st_huge_offsets.safetensors",
+                          {"a": {"dtype": "U8", "shape": [15], "data_offsets": [2**64 - 16, 2**64 - 1]}}, data)
+    write_safetensors_raw("st_negative_offsets.safetensors",
+                          {"a": {"dtype": "F32", "shape": [4], "data_offsets": [-16, 0]}}, data)
     # The header length says 1000 bytes; the file ends after 9.
     with open(path("st_long_header.safetensors"), "wb") as f:
         f.write(struct.pack("<Q", 1000) + b"{\"a\": {}}")
