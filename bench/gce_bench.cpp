@@ -7,6 +7,8 @@
 //   ScoreCam/Layer4, AblationCam/Layer4 vs Forward/NoGrad (a ratio: how many
 //   forward passes one map costs; Score-CAM target: under torch-cam's published
 //   6.8 s, and bench/python_scorecam.py times torch-cam's way in this run)
+//   ScoreCam/Layer4/Cancellable: the same with a cancel function, as the
+//   worker runs it (adaptive batches, core/cam/adaptivebatch.h).
 //   ScoreCam/Batch/N, AblationCam/Batch/N: the batch-size sweep behind the
 //   defaults in core/cam/cammethods.cpp.
 #include <benchmark/benchmark.h>
@@ -93,6 +95,20 @@ void ScoreBasedMap(benchmark::State& state, gce::CamMethod method, const char* l
 }
 BENCHMARK_CAPTURE(ScoreBasedMap, score, gce::CamMethod::ScoreCam, "layer4")
     ->Name("ScoreCam/Layer4")->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+// As the explorer's worker runs it: with a cancel function, so the batch
+// size adapts to keep the cancel latency (core/cam/adaptivebatch.h).
+void ScoreCamCancellable(benchmark::State& state)
+{
+    gce::ExplainControl control;
+    control.cancelled = [] { return false; };
+    for (auto _ : state) {
+        auto session = explainer().explainTensor(input(), "layer4");
+        benchmark::DoNotOptimize(
+            session->explain({gce::CamMethod::ScoreCam, session->topK(1).front().index}, control).map.data);
+    }
+}
+BENCHMARK(ScoreCamCancellable)->Name("ScoreCam/Layer4/Cancellable")->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK_CAPTURE(ScoreBasedMap, ablation, gce::CamMethod::AblationCam, "layer4")
     ->Name("AblationCam/Layer4")->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(ScoreBasedMap, ablationconv, gce::CamMethod::AblationCam, "layer4.1.conv2")

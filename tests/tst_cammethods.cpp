@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "core/cam/adaptivebatch.h"
 #include "core/cam/explainer.h"
 #include "core/checkpoint/statedict.h"
 #include "core/errors.h"
@@ -162,6 +163,92 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(UsageError, session->explain({which, classIndex, -1, true}));
         for (const auto& parameter : explainer.network().parameters())
             QVERIFY(!parameter.grad().defined());
+    }
+
+    // The batch policy (core/cam/adaptivebatch.h): the next batch keeps the
+    // longest gap between two polls within the budget, from the smallest gap
+    // per pass of the last three batches (one slow batch is a spike, three
+    // are a slowdown), growing at most 4 times a step, within [1, largest];
+    // without a budget, always `largest`.
+    void adaptiveBatchSizes()
+    {
+        AdaptiveBatch batch(2, 32, 50.0);
+        QCOMPARE(batch.size(), int64_t(2));
+        batch.update(10.0); // 5 ms a pass: 10 would fit, 4 times 2 at most
+        QCOMPARE(batch.size(), int64_t(8));
+        batch.update(8.0); // 1 ms a pass: 50 fit, 32 at most
+        QCOMPARE(batch.size(), int64_t(32));
+        batch.update(320.0); // 10 ms a pass once: a spike, kept at 32
+        QCOMPARE(batch.size(), int64_t(32));
+        batch.update(320.0);
+        QCOMPARE(batch.size(), int64_t(32));
+        batch.update(320.0); // three slow batches in a row: 5 fit
+        QCOMPARE(batch.size(), int64_t(5));
+        for (int i = 0; i < 3; ++i)
+            batch.update(500.0); // 100 ms a pass: slower than the budget even alone
+        QCOMPARE(batch.size(), int64_t(1));
+        batch.update(0.0); // nothing measured: unchanged
+        QCOMPARE(batch.size(), int64_t(1));
+        AdaptiveBatch unbounded(2, 32, 0.0);
+        QCOMPARE(unbounded.size(), int64_t(32));
+        unbounded.update(1000.0);
+        QCOMPARE(unbounded.size(), int64_t(32));
+        QCOMPARE(AdaptiveBatch(64, 16).size(), int64_t(16));
+    }
+
+    // With a cancel function, Score-CAM's first batch is small (a new
+    // request may come at once); the batch size then follows the policy above.
+    void scoreCamStartsSmallWhenCancellable()
+    {
+        Explainer explainer("resnet18", "");
+        torch::manual_seed(7);
+        auto session = explainer.explainTensor(torch::randn({1, 3, 64, 64}), "layer4");
+        std::vector<double> seen;
+        ExplainControl control;
+        control.progress = [&](double fraction) { seen.push_back(fraction); };
+        control.cancelled = [] { return false; };
+        session->explain({CamMethod::ScoreCam, 0}, control);
+        QVERIFY(seen.size() >= 2);
+        QCOMPARE(seen.front(), 2.0 / 512.0);
+        QCOMPARE(seen.back(), 1.0);
+    }
+
+    // A cancel is also seen inside a batch (core/models/interrupt.h: our
+    // ports poll after every module), so one batch of all 512 channels still
+    // stops part-way; the interrupted batch is not counted as done and the
+    // poll is gone once explain has returned.
+    void scoreMethodsStopInsideABatch_data() { scoreMethodsCancelResumeAndCache_data(); }
+
+    void scoreMethodsStopInsideABatch()
+    {
+        QFETCH(int, method);
+        const auto which = CamMethod(method);
+        Explainer explainer("resnet18", "");
+        torch::manual_seed(6);
+        const torch::Tensor input = torch::randn({1, 3, 64, 64});
+        auto session = explainer.explainTensor(input, "layer4");
+        const int classIndex = session->topK(1).front().index;
+
+        int polls = 0;
+        int progressReports = 0;
+        ExplainControl control;
+        control.batchSize = 512; // every channel in one batch
+        control.progress = [&](double) { ++progressReports; };
+        control.cancelled = [&] { return ++polls >= 5; }; // poll 1 is before the batch
+        QVERIFY_THROWS_EXCEPTION(Cancelled, session->explain({which, classIndex}, control));
+        QCOMPARE(polls, 5);
+        QCOMPARE(progressReports, 0);
+
+        // Nothing polls any more: a forward outside explain runs to the end.
+        const int pollsAfter = polls;
+        explainer.network().logits(input);
+        QCOMPARE(polls, pollsAfter);
+
+        control.cancelled = {};
+        const CamMap resumed = session->explain({which, classIndex}, control);
+        QCOMPARE(progressReports, 1);
+        const CamMap fresh = explainer.explainTensor(input, "layer4")->explain({which, classIndex});
+        QVERIFY(cv::norm(resumed.map, fresh.map, cv::NORM_INF) < 1e-5);
     }
 };
 

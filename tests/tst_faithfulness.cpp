@@ -285,6 +285,25 @@ private slots:
         QCOMPARE(done.size(), 1);
     }
 
+    // With one of our torchvision ports a cancel is also seen inside a
+    // batch (after every module), so one batch of all 23 images stops part-way.
+    void cancelInsideABatch()
+    {
+        Explainer explainer("resnet18", "");
+        torch::manual_seed(3);
+        auto session = explainer.explainTensor(torch::randn({1, 3, 64, 64}), "layer4");
+        FaithfulnessOptions options;
+        options.steps = 10;
+        options.control.batchSize = 64;
+        int polls = 0;
+        int reports = 0;
+        options.control.progress = [&](double) { ++reports; };
+        options.control.cancelled = [&] { return ++polls >= 4; }; // poll 1 is before the batch
+        QVERIFY_THROWS_EXCEPTION(Cancelled, computeFaithfulness(*session, 0, cv::Mat::ones(2, 2, CV_32FC1), options));
+        QCOMPARE(polls, 4);
+        QCOMPARE(reports, 0);
+    }
+
     void badArguments()
     {
         QuadrantSetup setup;

@@ -55,7 +55,7 @@ class ExplanationSession;
 struct ExplainControl {
     std::function<void(double fraction)> progress; // 0..1 of the perturbed passes done
     std::function<bool()> cancelled;               // true: stop, ExplanationSession::explain throws Cancelled
-    int batchSize = 0;                             // channels per batch; 0 = the method's own (measured) choice
+    int batchSize = 0;                             // channels per batch; 0 = adaptive (core/cam/adaptivebatch.h)
 };
 
 class CamMethodImpl {
@@ -65,10 +65,11 @@ public:
 
     // Score-based methods (usesChannelScores): rows [begin, end) of the
     // channels×classes matrix of perturbed scores, and the channel weights
-    // (C) for one class from the whole matrix. `batchSize` is how many
-    // channels one call should take at most, by default.
+    // (C) for one class from the whole matrix. Channels per call: the first
+    // batch's size and the largest (core/cam/adaptivebatch.h).
     virtual bool usesChannelScores() const { return false; }
-    virtual int64_t batchSize() const { return 0; }
+    virtual int64_t firstBatch() const { return 1; }
+    virtual int64_t largestBatch() const { return 1; }
     virtual torch::Tensor channelScores(ExplanationSession& session, int64_t begin, int64_t end) const;
     virtual torch::Tensor scoreWeights(const torch::Tensor& scores, const torch::Tensor& logits, int classIndex) const;
 

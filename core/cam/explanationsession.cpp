@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/cam/adaptivebatch.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/cam/smoothing.h"
 
@@ -86,12 +87,16 @@ const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const Ca
     const int64_t channels = m_activation.size(1);
     if (!cache.scores.defined())
         cache.scores = torch::zeros({channels, int64_t(classCount())});
-    const int64_t batch = std::max<int64_t>(1, control.batchSize > 0 ? control.batchSize : method.batchSize());
+    AdaptiveBatch batch = AdaptiveBatch::choose(control.batchSize, bool(control.cancelled), method.firstBatch(),
+                                                method.largestBatch());
     while (cache.done < channels) {
         if (control.cancelled && control.cancelled())
             throw Cancelled(camMethodName(which) + " cancelled");
-        const int64_t end = std::min(channels, cache.done + batch);
-        cache.scores.slice(0, cache.done, end).copy_(method.channelScores(*this, cache.done, end));
+        const int64_t end = std::min(channels, cache.done + batch.size());
+        // Polled inside the batch too, after every module where the network allows it.
+        batch.run(control.cancelled, camMethodName(which) + " cancelled", [&] {
+            cache.scores.slice(0, cache.done, end).copy_(method.channelScores(*this, cache.done, end));
+        });
         cache.done = end;
         if (control.progress)
             control.progress(double(cache.done) / double(channels));

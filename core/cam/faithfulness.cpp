@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include "core/cam/adaptivebatch.h"
 #include "core/errors.h"
 #include "core/imaging/overlay.h"
 
@@ -121,7 +122,8 @@ FaithfulnessScores computeFaithfulness(ExplanationSession& session, int classInd
     if (options.steps < 1 || options.control.batchSize < 0)
         throw std::invalid_argument("computeFaithfulness: steps must be at least 1 and the batch size not negative");
     const ExplainControl& control = options.control;
-    const int batchSize = control.batchSize > 0 ? control.batchSize : kDefaultFaithfulnessBatch;
+    AdaptiveBatch batch = AdaptiveBatch::choose(control.batchSize, bool(control.cancelled), kFaithfulnessFirstBatch,
+                                                kDefaultFaithfulnessBatch);
     const auto start = std::chrono::steady_clock::now();
     FaithfulnessScores scores;
     scores.classIndex = classIndex;
@@ -165,16 +167,20 @@ FaithfulnessScores computeFaithfulness(ExplanationSession& session, int classInd
 
     std::vector<double> probabilities;
     probabilities.reserve(images.size());
-    for (int first = 0; first < total; first += batchSize) {
+    for (int first = 0; first < total;) {
         if (control.cancelled && control.cancelled())
             throw Cancelled("faithfulness scores cancelled");
-        const int last = std::min(total, first + batchSize);
-        std::vector<torch::Tensor> batch;
+        const int last = static_cast<int>(std::min<int64_t>(total, first + batch.size()));
+        std::vector<torch::Tensor> batchImages;
         for (int i = first; i < last; ++i) {
             const MaskedImage& image = images[static_cast<std::size_t>(i)];
-            batch.push_back(torch::where(rank < image.count, *image.inside, *image.outside));
+            batchImages.push_back(torch::where(rank < image.count, *image.inside, *image.outside));
         }
-        const torch::Tensor logits = session.network().logits(torch::cat(batch, 0));
+        torch::Tensor logits;
+        // Polled inside the batch too, after every module where the network allows it.
+        batch.run(control.cancelled, "faithfulness scores cancelled",
+                  [&] { logits = session.network().logits(torch::cat(batchImages, 0)); });
+        first = last;
         const torch::Tensor p = torch::softmax(logits.to(torch::kFloat64), 1).select(1, classIndex).contiguous();
         probabilities.insert(probabilities.end(), p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
         if (control.progress)

@@ -35,14 +35,19 @@ constexpr int kDefaultFaithfulnessSteps = 50;
 // shared 2-core development machine (103 images, best of 3): 323 ms/image at
 // batch 1, 222 at 8, 157 at 16, 158 at 32, 150 at 103; past 16 larger
 // batches only cost memory and cancel latency (cancel is polled between
-// batches; a worker that must answer faster passes a smaller batchSize).
+// batches; with a cancel function the batches also adapt, see below).
 constexpr int kDefaultFaithfulnessBatch = 16;
+// With a cancel function the batches start at this size and grow up to
+// kDefaultFaithfulnessBatch while a cancel still lands within the budget
+// (core/cam/adaptivebatch.h).
+constexpr int kFaithfulnessFirstBatch = 4;
 
 struct FaithfulnessOptions {
     int steps = kDefaultFaithfulnessSteps;
     // progress: the fraction of the 2·steps + 3 images evaluated, after each
     // batch; cancelled: polled before each batch, true throws Cancelled;
-    // batchSize: images per batch, 0 = kDefaultFaithfulnessBatch.
+    // batchSize: images per batch, 0 = kDefaultFaithfulnessBatch, or adaptive
+    // from kFaithfulnessFirstBatch when `cancelled` is set.
     ExplainControl control;
 };
 

@@ -51,7 +51,8 @@ public:
     // 1×3×H×W -> the layer's output and the logits (see TappedForward).
     // Throws UsageError when the layer is unknown or not reached by forward.
     virtual TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) = 0;
-    // Plain inference without autograd: B×3×H×W -> B×classes.
+    // Plain inference without autograd: B×3×H×W -> B×classes. Polls the
+    // thread's InterruptScope (core/models/interrupt.h) where it can.
     virtual torch::Tensor logits(const torch::Tensor& inputs) = 0;
     // Guided backpropagation's forward (core/cam/guidedbackprop.h): 1×3×H×W
     // `input` that requires grad -> logits recorded by autograd all the way

@@ -15,6 +15,7 @@
 //  - guide every rectifier (guideRectifiers): the output of each ReLU / ReLU6
 //    module, and of each functional ReLU written as tappedRelu(), passes only
 //    positive gradients back: guided backpropagation (core/cam/guidedbackprop.h).
+// Every child call also polls the thread's InterruptScope (core/models/interrupt.h).
 // Models must never modify a module's output in place (the tapped tensor is
 // a leaf that requires grad), so they use out-of-place ops throughout.
 #include <map>
@@ -22,6 +23,8 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
+
+#include "core/models/interrupt.h"
 
 namespace gce {
 
@@ -66,6 +69,7 @@ private:
 namespace detail {
 inline torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor output)
 {
+    InterruptScope::poll();
     TapScope* scope = TapScope::current();
     return scope ? scope->afterModule(module, std::move(output)) : output;
 }

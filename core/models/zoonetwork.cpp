@@ -57,6 +57,8 @@ TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::s
         };
         try {
             return run(input);
+        } catch (const Cancelled&) {
+            throw; // an interrupt (core/models/interrupt.h), not a shape mismatch
         } catch (const std::exception&) {
             return run(input.expand({activations.size(0), -1, -1, -1}));
         }
