@@ -7,6 +7,7 @@
 #include <list>
 
 #include "core/cam/explainer.h"
+#include "core/cam/faithfulness.h"
 #include "core/errors.h"
 #include "core/imaging/imageloader.h"
 #include "ui/heatmapimage.h"
@@ -53,6 +54,13 @@ bool guarded(CamFailure* failure, F&& work)
     }
     return false;
 }
+
+// Guided Backpropagation has no layer activations to project: the engine
+// refuses eigen smoothing for it (core/cam/guidedbackprop.cpp), so a window
+// toggle that applies to all panes leaves that pane plain instead.
+bool eigenSmoothingApplies(CamMethod method) { return method != CamMethod::GuidedBackprop; }
+
+QVector<double> toVector(const std::vector<double>& values) { return QVector<double>(values.begin(), values.end()); }
 
 } // namespace
 
@@ -177,7 +185,10 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             ExplainControl control;
             control.cancelled = cancelled;
             control.progress = progress;
-            const CamMap cam = session.explain({*method, classIndex}, control);
+            CamQuery query{*method, classIndex};
+            query.augmentSmooth = request.augmentSmooth;
+            query.eigenSmooth = request.eigenSmooth && eigenSmoothingApplies(*method);
+            const CamMap cam = session.explain(query, control);
             ++m_backwardPasses;
             result.backwardMs += cam.backwardMs;
             PaneResult shown;
@@ -186,11 +197,54 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             shown.className = QString::fromStdString(s.explainer->labels().name(classIndex));
             shown.probability = result.probabilities[classIndex];
             shown.rank = session.rankOf(classIndex);
+            shown.augmentSmooth = query.augmentSmooth;
+            shown.eigenSmooth = query.eigenSmooth;
             shown.map = toMapData(cam.map, cam.empty);
+            shown.map.rawMax = cam.rawMax;
             result.panes.push_back(std::move(shown));
             if (cancelled())
                 return;
         }
+        outcome = std::move(result);
+    });
+    return outcome;
+}
+
+std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const FaithfulnessRequest& request, quint64 id,
+                                                               const std::function<bool()>& cancelled,
+                                                               CamFailure* failure,
+                                                               const std::function<void(double)>& progress)
+{
+    State& s = *m_state;
+    std::optional<FaithfulnessResult> outcome;
+    guarded(failure, [&] {
+        const CamRequest& source = request.source;
+        // Scores of a map under another model would describe nothing shown.
+        if (!s.explainer || s.modelName != source.modelName || s.weightsPath != source.weightsPath ||
+            s.labelsPath != source.labelsPath)
+            throw InputError("the model this map was made with is no longer loaded");
+        if (request.map.isNull() || request.map.values.size() != qsizetype(request.map.rows) * request.map.cols)
+            throw UsageError("no map to score");
+        auto& entry = s.explained(source.imagePath, source.layer, m_forwardPasses);
+        FaithfulnessOptions options;
+        options.control.cancelled = cancelled;
+        options.control.progress = progress;
+        options.control.batchSize = request.batchSize; // 0: adaptive, a cancel lands within one module
+        const FaithfulnessScores scores =
+            computeFaithfulness(*entry.session, request.classIndex, toMat(request.map), options);
+        FaithfulnessResult result;
+        result.requestId = id;
+        result.classIndex = scores.classIndex;
+        result.deletionCurve = toVector(scores.deletionCurve);
+        result.insertionCurve = toVector(scores.insertionCurve);
+        result.deletionAuc = scores.deletionAuc;
+        result.insertionAuc = scores.insertionAuc;
+        result.originalProbability = scores.originalProbability;
+        result.explanationProbability = scores.explanationProbability;
+        result.averageDrop = scores.averageDrop;
+        result.increaseInConfidence = scores.increaseInConfidence;
+        result.forwardImages = scores.forwardImages;
+        result.elapsedMs = scores.elapsedMs;
         outcome = std::move(result);
     });
     return outcome;

@@ -24,6 +24,18 @@ struct CamRequest {
     QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
     QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
     QStringList preload;   // images to prepare afterwards (folder neighbours)
+    // Smoothing for every pane (CamQuery::augmentSmooth / eigenSmooth); eigen
+    // smoothing is skipped for methods that have no layer activations.
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
+};
+
+// Faithfulness scores for one pane's map (core/cam/faithfulness.h).
+struct FaithfulnessRequest {
+    CamRequest source;  // image, model, weights, labels and layer the map was made for (classes unused)
+    int classIndex = -1;
+    CamMapData map;     // the map as the engine made it (each divided by its own max)
+    int batchSize = 0;  // images per forward batch; 0 = adaptive (core/cam/adaptivebatch.h)
 };
 
 struct CamFailure {
@@ -49,6 +61,14 @@ public:
     // method's perturbed passes (not called when they are cached).
     std::optional<CamResult> compute(const CamRequest& request, quint64 id, const std::function<bool()>& cancelled,
                                      CamFailure* failure, const std::function<void(double)>& progress = {});
+
+    // Deletion/insertion curves, AUCs and average drop of request.map for its
+    // class, on the explanation session of its image and layer (made if
+    // needed). `cancelled` is polled and `progress` told between batches, as
+    // in compute(). The model loaded must be the one the map was made with.
+    std::optional<FaithfulnessResult> scoreFaithfulness(const FaithfulnessRequest& request, quint64 id,
+                                                        const std::function<bool()>& cancelled, CamFailure* failure,
+                                                        const std::function<void(double)>& progress = {});
 
     // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
     void prepare(const QString& path, const QString& layer);

@@ -4,6 +4,7 @@
 #include <QImage>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace gce::ui {
@@ -14,6 +15,9 @@ struct CamMapData {
     int cols = 0;
     QVector<float> values; // row-major
     bool empty = false;    // no positive evidence: all zeros
+    // max of ReLU(Σ α·A) before the division (CamMap::rawMax): values × rawMax
+    // are the raw map, which the shared scale compares across panes.
+    float rawMax = 0.f;
     bool isNull() const { return rows == 0 || cols == 0; }
 };
 
@@ -24,7 +28,23 @@ struct PaneResult {
     QString className;
     float probability = 0.f;
     int rank = 0; // 1 = top prediction
+    // The smoothings the map was made with (core/cam/smoothing.h). Eigen
+    // smoothing is off for a method without layer activations (guidedbackprop)
+    // even when the window asks for it.
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
     CamMapData map;
+
+    // "TTA", "eigen", "TTA + eigen", or empty: for captions.
+    QString smoothingText() const
+    {
+        QStringList parts;
+        if (augmentSmooth)
+            parts << QStringLiteral("TTA");
+        if (eigenSmooth)
+            parts << QStringLiteral("eigen");
+        return parts.join(QStringLiteral(" + "));
+    }
 };
 
 // The worker's answer to one request.
@@ -44,6 +64,29 @@ struct CamResult {
 } // namespace gce::ui
 
 Q_DECLARE_METATYPE(gce::ui::CamResult)
+
+namespace gce::ui {
+
+// Faithfulness scores of one pane's map (core/cam/faithfulness.h), computed on
+// request by the worker.
+struct FaithfulnessResult {
+    quint64 requestId = 0;
+    int classIndex = -1;
+    QVector<double> deletionCurve;  // steps + 1 class probabilities, x = k/steps
+    QVector<double> insertionCurve;
+    double deletionAuc = 0.0;  // lower is better
+    double insertionAuc = 0.0; // higher is better
+    double originalProbability = 0.0;    // Y_c
+    double explanationProbability = 0.0; // O_c: of the image multiplied by the map
+    double averageDrop = 0.0;            // percent
+    bool increaseInConfidence = false;   // O_c > Y_c
+    int forwardImages = 0;
+    double elapsedMs = 0.0;
+};
+
+} // namespace gce::ui
+
+Q_DECLARE_METATYPE(gce::ui::FaithfulnessResult)
 
 namespace gce::ui {
 

@@ -8,6 +8,7 @@ CamWorker::CamWorker(QObject* parent) : QThread(parent), m_engine(std::make_uniq
 {
     qRegisterMetaType<gce::ui::CamResult>();
     qRegisterMetaType<gce::ui::ModelInfo>();
+    qRegisterMetaType<gce::ui::FaithfulnessResult>();
 }
 
 CamWorker::~CamWorker()
@@ -26,32 +27,74 @@ quint64 CamWorker::request(const CamRequest& request)
     m_pending = request;
     m_pendingId = ++m_latestId;
     m_hasPending = true;
+    wake();
+    return m_pendingId;
+}
+
+quint64 CamWorker::requestFaithfulness(const FaithfulnessRequest& request)
+{
+    QMutexLocker locker(&m_mutex);
+    m_pendingFaith = request;
+    m_pendingFaithId = ++m_latestFaithId;
+    m_hasFaith = true;
+    wake();
+    return m_pendingFaithId;
+}
+
+void CamWorker::cancelFaithfulness()
+{
+    QMutexLocker locker(&m_mutex);
+    m_hasFaith = false;
+    ++m_latestFaithId; // a running computation sees it between batches
+}
+
+void CamWorker::wake()
+{
     if (!isRunning())
         start(QThread::LowPriority);
     else
         m_condition.wakeOne();
-    return m_pendingId;
 }
 
 bool CamWorker::superseded(quint64 id) const { return m_abort || m_latestId.load() != id; }
 
+bool CamWorker::faithfulnessSuperseded(quint64 id) const { return m_abort || m_latestFaithId.load() != id; }
+
 void CamWorker::run()
 {
+    CamRequest last; // the latest map request, whose neighbours are preloaded
+    quint64 lastId = 0;
     for (;;) {
         CamRequest request;
+        FaithfulnessRequest faith;
         quint64 id = 0;
+        bool scores = false;
         {
             QMutexLocker locker(&m_mutex);
-            while (!m_hasPending && !m_abort)
+            while (!m_hasPending && !m_hasFaith && !m_abort)
                 m_condition.wait(&m_mutex);
             if (m_abort)
                 return;
-            request = m_pending;
-            id = m_pendingId;
-            m_hasPending = false;
+            // Maps first: a class switch must not wait for a score computation.
+            if (m_hasPending) {
+                request = m_pending;
+                id = m_pendingId;
+                m_hasPending = false;
+            } else {
+                faith = m_pendingFaith;
+                id = m_pendingFaithId;
+                m_hasFaith = false;
+                scores = true;
+            }
         }
-        process(request, id);
-        preload(request, id);
+        if (scores) {
+            processFaithfulness(faith, id);
+        } else {
+            process(request, id);
+            last = request;
+            lastId = id;
+        }
+        preload(last, lastId);
     }
 }
 
@@ -88,12 +131,46 @@ void CamWorker::process(const CamRequest& request, quint64 id)
         emit requestFailed(id, failure.message);
 }
 
+void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 id)
+{
+    CamFailure failure;
+    const int forwardBefore = m_engine->forwardPasses();
+    // Stop between batches for newer scores, a cancel, or any map request.
+    const auto result = m_engine->scoreFaithfulness(
+        request, id, [this, id] { return faithfulnessSuperseded(id) || m_hasPending; }, &failure,
+        [this, id](double fraction) {
+            if (!faithfulnessSuperseded(id))
+                emit faithfulnessProgress(id, fraction);
+        });
+    m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
+    if (failure.cancelled) {
+        QMutexLocker locker(&m_mutex);
+        // Interrupted by a map request only: still wanted, so run it again
+        // once the map is done (nothing newer took the slot meanwhile).
+        if (!faithfulnessSuperseded(id) && !m_hasFaith) {
+            m_pendingFaith = request;
+            m_pendingFaithId = id;
+            m_hasFaith = true;
+            ++m_restartedFaith;
+        } else {
+            ++m_cancelledFaith;
+        }
+        return;
+    }
+    if (faithfulnessSuperseded(id))
+        return;
+    if (result)
+        emit faithfulnessReady(*result);
+    else
+        emit faithfulnessFailed(id, failure.message);
+}
+
 void CamWorker::preload(const CamRequest& request, quint64 id)
 {
     // Prepare the folder neighbours while nothing newer is asked for, so that
     // stepping through a folder finds the forward pass already done.
     for (const QString& path : request.preload) {
-        if (superseded(id))
+        if (superseded(id) || m_hasFaith) // scores asked for go before guesses
             return;
         const int before = m_engine->forwardPasses();
         m_engine->prepare(path, request.layer);

@@ -6,6 +6,14 @@
 // emitted. Switching class on the same image reuses the engine's explanation
 // session (no new forward pass). Neighbouring images named in a request are
 // prepared while the thread is otherwise idle.
+//
+// Faithfulness scores (requestFaithfulness) are a second kind of request with
+// a slot of its own, also newest-wins. A map request always goes first: one
+// arriving while scores are computed stops them within one module of the
+// network (core/models/interrupt.h; TorchScript: at the next batch), and the
+// scores start again afterwards unless cancelFaithfulness() said they are no
+// longer wanted (the window does when the pane's class, method, layer,
+// smoothing or image changes).
 #include <QMutex>
 #include <QString>
 #include <QStringList>
@@ -36,6 +44,17 @@ public:
     // Computations stopped part-way by a newer request (Score-CAM, Ablation-CAM).
     int cancelledComputations() const { return m_cancelled.load(); }
 
+    // Scores for one map; returns the id (increasing, its own sequence). A
+    // newer call replaces a pending one and stops a running one.
+    quint64 requestFaithfulness(const FaithfulnessRequest& request);
+    // Drops the pending scores and stops running ones at their next batch.
+    void cancelFaithfulness();
+    quint64 latestFaithfulnessId() const { return m_latestFaithId.load(); }
+    // Score computations stopped for good (newer scores, cancelFaithfulness).
+    int cancelledFaithfulness() const { return m_cancelledFaith.load(); }
+    // Score computations interrupted by a map request and restarted after it.
+    int restartedFaithfulness() const { return m_restartedFaith.load(); }
+
 signals:
     void resultReady(const gce::ui::CamResult& result);
     void requestFailed(quint64 requestId, const QString& message);
@@ -46,20 +65,34 @@ signals:
     // Fraction done (0..1) of a long method's perturbed passes (Score-CAM),
     // between batches; never sent for a superseded request.
     void progress(quint64 requestId, double fraction);
+    void faithfulnessReady(const gce::ui::FaithfulnessResult& result);
+    void faithfulnessFailed(quint64 requestId, const QString& message);
+    // Fraction done (0..1) of the scores' forward passes; restarts from 0
+    // after a map request interrupted them.
+    void faithfulnessProgress(quint64 requestId, double fraction);
 
 protected:
     void run() override;
 
 private:
     bool superseded(quint64 id) const;
+    bool faithfulnessSuperseded(quint64 id) const;
+    void wake(); // with m_mutex held
     void process(const CamRequest& request, quint64 id);
+    void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
     void preload(const CamRequest& request, quint64 id);
 
     QMutex m_mutex;
     QWaitCondition m_condition;
     CamRequest m_pending;
     quint64 m_pendingId = 0;
-    bool m_hasPending = false;
+    std::atomic<bool> m_hasPending{false}; // also read between batches, without the lock
+    FaithfulnessRequest m_pendingFaith;
+    quint64 m_pendingFaithId = 0;
+    std::atomic<bool> m_hasFaith{false};
+    std::atomic<quint64> m_latestFaithId{0};
+    std::atomic<int> m_cancelledFaith{0};
+    std::atomic<int> m_restartedFaith{0};
     std::atomic<bool> m_abort{false};
     std::atomic<quint64> m_latestId{0};
     std::atomic<int> m_forwardPasses{0};

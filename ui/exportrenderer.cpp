@@ -156,6 +156,8 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
                           .arg(result.rank);
     if (!result.method.isEmpty() && result.method != QLatin1String("gradcam"))
         details += QStringLiteral("  \u00b7  ") + result.method;
+    if (const QString smoothing = result.smoothingText(); !smoothing.isEmpty())
+        details += QStringLiteral("  \u00b7  ") + smoothing;
     drawLine(painter, slot(1), details, exportFont(l.fontPx, false), kSecondaryTextColor);
 
     if (hasNoEvidence(result.map)) {
@@ -165,15 +167,19 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
     }
 }
 
-// "0 [colour bar] 1  colormap: jet" on one footer line.
-void drawColormapLegend(QPainter& painter, const Layout& l, const QRect& slot, Colormap colormap)
+// "0 [colour bar] own max  colormap: jet" on one footer line; on the shared
+// scale the top is the raw maximum: "0 [colour bar] 12.3  colormap: jet, shared raw scale".
+void drawColormapLegend(QPainter& painter, const Layout& l, const QRect& slot, Colormap colormap, double sharedMax)
 {
     const QFont font = exportFont(l.fontPx, false);
     const QFontMetrics metrics(font);
-    const QString name = QStringLiteral("colormap: %1").arg(QString::fromStdString(colormapName(colormap)));
+    QString name = QStringLiteral("colormap: %1").arg(QString::fromStdString(colormapName(colormap)));
+    if (sharedMax > 0.0)
+        name += QStringLiteral(", shared raw scale");
+    const QString top = sharedMax > 0.0 ? QString::number(sharedMax, 'g', 3) : QStringLiteral("own max");
     const int labelGap = l.margin;
     const int zeroWidth = metrics.horizontalAdvance(QStringLiteral("0"));
-    const int oneWidth = metrics.horizontalAdvance(QStringLiteral("1"));
+    const int oneWidth = metrics.horizontalAdvance(top);
     const int nameWidth = metrics.horizontalAdvance(name);
     const int fixed = zeroWidth + oneWidth + 4 * labelGap;
     // The bar shrinks before the name does, but keeps a usable minimum. The
@@ -188,7 +194,7 @@ void drawColormapLegend(QPainter& painter, const Layout& l, const QRect& slot, C
     const QImage bar = toQImage(colormapBar(colormap, barWidth, barHeight));
     painter.drawImage(QPoint(x, barTop), bar);
     x += barWidth + labelGap;
-    drawLine(painter, QRect(x, slot.top(), oneWidth, slot.height()), QStringLiteral("1"), font, kSecondaryTextColor);
+    drawLine(painter, QRect(x, slot.top(), oneWidth, slot.height()), top, font, kSecondaryTextColor);
     x += oneWidth + 2 * labelGap;
     drawLine(painter, QRect(x, slot.top(), std::max(0, slot.right() + 1 - x), slot.height()), name, font,
              kTextColor);
@@ -219,7 +225,7 @@ void drawFooter(QPainter& painter, const Layout& l, const ExportRequest& request
     drawLine(painter, slot(line++),
              QStringLiteral("model: %1  \u00b7  layer: %2").arg(orUnknown(request.modelName), orUnknown(request.layerName)),
              regular, kTextColor);
-    drawColormapLegend(painter, l, slot(line++), request.colormap);
+    drawColormapLegend(painter, l, slot(line++), request.colormap, request.sharedMax);
     // File name only: full paths leak directory names into shared screenshots.
     drawLine(painter, slot(line++),
              QStringLiteral("source: %1").arg(orUnknown(QFileInfo(request.sourceFileName).fileName())), regular,

@@ -1,8 +1,8 @@
 #pragma once
 // Annotated exports at the image's full resolution (not a screen grab):
 // panes side by side, each the tutorial's overlay with a caption (class name,
-// index, probability, rank), and a footer with model, layer, colormap bar and
-// source file name.
+// index, probability, rank, method and smoothing when not plain Grad-CAM), and
+// a footer with model, layer, colour bar with its scale and source file name.
 #include <QImage>
 #include <QString>
 #include <QVector>
@@ -21,6 +21,9 @@ struct ExportRequest {
     Colormap colormap = Colormap::Jet;
     double alpha = kDefaultOverlayAlpha;
     bool untrained = false;     // footer says "untrained weights: predictions are meaningless"
+    // > 0: the panes' maps are on one raw scale 0..sharedMax (ui/sharedscale.h,
+    // maps already multiplied); the legend's top reads it instead of "own max".
+    double sharedMax = 0.0;
 };
 
 // The composed image. Each pane's overlay region has exactly the photo's size.

@@ -40,6 +40,7 @@ public:
     void actualSize();
 
     bool hasImage() const { return !m_photo.isNull(); }
+    const CamMapData& heatmap() const { return m_map; } // the map as painted (shared scale applied)
     QSize imageSize() const { return m_imageSize; }
     double effectiveScale() const;      // screen pixels per image pixel now
     int heatRecolourCount() const { return m_recolourCount; } // for tests: opacity must not recolour

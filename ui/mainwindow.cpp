@@ -31,12 +31,14 @@
 #include "core/support/weightscache.h"
 #include "ui/aboutdialog.h"
 #include "ui/classpanel.h"
+#include "ui/colourbar.h"
 #include "ui/comparepane.h"
 #include "ui/exportrenderer.h"
 #include "ui/layertree.h"
 #include "ui/layertreemodel.h"
 #include "ui/settings.h"
 #include "ui/settingscheck.h"
+#include "ui/sharedscale.h"
 #include "ui/weightsdialog.h"
 
 namespace gce::ui {
@@ -94,6 +96,12 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     connect(m_worker, &CamWorker::requestFailed, this, &MainWindow::onFailed);
     connect(m_worker, &CamWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(m_worker, &CamWorker::modelFailed, this, &MainWindow::onModelFailed);
+    connect(m_worker, &CamWorker::faithfulnessReady, this, &MainWindow::onFaithfulnessReady);
+    connect(m_worker, &CamWorker::faithfulnessFailed, this, &MainWindow::onFaithfulnessFailed);
+    connect(m_worker, &CamWorker::faithfulnessProgress, this, [this](quint64 id, double fraction) {
+        if (id == m_faithId && m_scoringPane)
+            m_scoringPane->showScoringProgress(fraction);
+    });
 
     m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
     // --layer is for this run; a layer chosen in the tree is remembered per model.
@@ -248,9 +256,46 @@ void MainWindow::createActions()
             return;
         m_labelsPath = path;
         Settings::setLabelsFor(m_modelName, path);
+        invalidateScores();
         requestCompute();
     });
     make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
+
+    // Smoothing applies to every pane (core/cam/smoothing.h) and recomputes the maps.
+    const auto smoothing = [this, &make](ActionId id, const QString& text, Setting setting, const QString& tip) {
+        QAction* toggle = make(id, text, {}, [this, id, setting] {
+            Settings::setValue(setting, action(id)->isChecked());
+            invalidateScores();
+            requestCompute();
+        });
+        toggle->setCheckable(true);
+        toggle->setChecked(Settings::value(setting).toBool());
+        toggle->setToolTip(tip);
+        toggle->setStatusTip(tip);
+    };
+    smoothing(ActionId::AugmentSmooth, tr("&Test-Time Augmentation"), Setting::AugmentSmooth,
+              tr("Average each map over horizontal flips × input scales 0.9, 1.0, 1.1 (6 passes, aligned back): "
+                 "pytorch-grad-cam's aug_smooth"));
+    smoothing(ActionId::EigenSmooth, tr("&Eigen Smoothing"), Setting::EigenSmooth,
+              tr("The first principal component of the weighted activations instead of their sum: "
+                 "pytorch-grad-cam's eigen_smooth (not for guidedbackprop, which has no layer activations)"));
+    QAction* shared = make(ActionId::SharedScale, tr("&Shared Scale Across Panes"), {}, [this] {
+        Settings::setValue(Setting::SharedScale, action(ActionId::SharedScale)->isChecked());
+        m_scaleNote.clear(); // say again why it cannot apply, if it cannot
+        applyScales();
+    });
+    shared->setCheckable(true);
+    shared->setChecked(Settings::value(Setting::SharedScale).toBool());
+    const QString sharedTip = tr("Show the panes' raw maps on one scale, 0 to the largest raw value among them, "
+                                 "instead of each divided by its own maximum: a class with weaker evidence looks "
+                                 "weaker. Applies when every pane uses the same CAM method (raw values of different "
+                                 "methods are different quantities).");
+    shared->setToolTip(sharedTip);
+    shared->setStatusTip(sharedTip);
+    make(ActionId::ScoreFaithfulness, tr("Score &Faithfulness of Current Pane"), QKeySequence(tr("Ctrl+Shift+F")),
+         [this] { scoreFaithfulness(m_focused); })
+        ->setStatusTip(tr("Deletion and insertion curves, their AUCs and the average drop of the current pane's "
+                          "map, computed in the background"));
 }
 
 void MainWindow::createMenus()
@@ -276,6 +321,16 @@ void MainWindow::createMenus()
     for (ActionId id : {ActionId::NextImage, ActionId::PreviousImage, ActionId::AddPane, ActionId::RemovePane,
                         ActionId::PinClasses})
         view->addAction(action(id));
+
+    // Options of the maps themselves: smoothing recomputes, the scale only repaints.
+    QMenu* cam = menuBar()->addMenu(tr("&CAM"));
+    cam->setToolTipsVisible(true);
+    cam->addAction(action(ActionId::AugmentSmooth));
+    cam->addAction(action(ActionId::EigenSmooth));
+    cam->addSeparator();
+    cam->addAction(action(ActionId::SharedScale));
+    cam->addSeparator();
+    cam->addAction(action(ActionId::ScoreFaithfulness));
 
     m_modelMenu = menuBar()->addMenu(tr("&Model"));
     auto* group = new QActionGroup(this);
@@ -345,6 +400,7 @@ void MainWindow::createToolBar()
         const auto colormap = Colormap(m_colormap->currentData().toInt());
         for (ComparePane* pane : m_panes)
             pane->canvas()->setColormap(colormap);
+        m_colourBar->setColormap(colormap);
     };
     connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
     applyColormap();
@@ -385,11 +441,20 @@ void MainWindow::createCentralArea()
     m_message->hide();
     layout->addWidget(m_message);
 
+    // The panes, and beside them the colour bar with the maps' scale.
+    auto* row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(4);
     m_paneArea = new QWidget(central);
     auto* paneLayout = new QHBoxLayout(m_paneArea);
     paneLayout->setContentsMargins(0, 0, 0, 0);
     paneLayout->setSpacing(4);
-    layout->addWidget(m_paneArea, 1);
+    row->addWidget(m_paneArea, 1);
+    m_colourBar = new ColourBar(central);
+    m_colourBar->setObjectName(QStringLiteral("colourBar"));
+    m_colourBar->hide(); // until there is a map
+    row->addWidget(m_colourBar);
+    layout->addLayout(row, 1);
     setCentralWidget(central);
     addPane(-1);
 
@@ -441,7 +506,8 @@ void MainWindow::createCentralArea()
 void MainWindow::updateActions()
 {
     const bool hasResult = !m_result.image.isNull();
-    for (ActionId id : {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy})
+    for (ActionId id :
+         {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy, ActionId::ScoreFaithfulness})
         action(id)->setEnabled(hasResult);
     const int position = m_folderImages.indexOf(m_imagePath);
     action(ActionId::NextImage)->setEnabled(position >= 0 && position + 1 < m_folderImages.size());
@@ -480,17 +546,25 @@ void MainWindow::addPane(int target)
     connect(canvas, &ImageCanvas::viewChanged, this, &MainWindow::syncView);
     connect(pane, &ComparePane::focusRequested, this, [this, pane] { setFocusedPane(m_panes.indexOf(pane)); });
     connect(pane, &ComparePane::closeRequested, this, [this, pane] { removePane(m_panes.indexOf(pane)); });
-    connect(pane, &ComparePane::methodChanged, this, &MainWindow::requestCompute);
+    connect(pane, &ComparePane::methodChanged, this, [this, pane] {
+        invalidateScores(pane);
+        requestCompute();
+    });
+    connect(pane, &ComparePane::faithfulnessRequested, this, [this, pane] { scoreFaithfulness(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::scoresDismissed, this, [this, pane] { invalidateScores(pane); });
     setFocusedPane(m_panes.size() - 1);
     relayoutPanes();
+    syncScoresPanels(); // a new pane keeps the pictures aligned
 }
 
 void MainWindow::removePane(int index)
 {
     if (m_panes.size() <= 1 || index < 0 || index >= m_panes.size())
         return;
+    invalidateScores(m_panes[index]);
     ComparePane* pane = m_panes.takeAt(index);
     pane->deleteLater();
+    syncScoresPanels();
     setFocusedPane(std::min(index, int(m_panes.size()) - 1));
     relayoutPanes();
     // An answer in flight lists the old panes by position: ask again for
@@ -529,6 +603,9 @@ void MainWindow::onClassActivated(int classIndex)
 {
     if (m_focused < 0 || m_focused >= m_panes.size())
         return;
+    // The same class again keeps its map, and so its scores.
+    if (m_panes[m_focused]->result().classIndex != classIndex)
+        invalidateScores(m_panes[m_focused]);
     m_panes[m_focused]->setTarget(classIndex);
     requestCompute();
 }
@@ -547,6 +624,7 @@ void MainWindow::openImage(const QString& path)
     if (!m_imagePath.isEmpty() && !action(ActionId::PinClasses)->isChecked())
         for (int i = 0; i < m_panes.size(); ++i)
             m_panes[i]->setTarget(-(i + 1));
+    invalidateScores(); // scores belong to the image they were computed on
     m_imagePath = info.absoluteFilePath();
     if (!sameFolder)
         m_folderImages = imagesInFolder(info.absoluteDir());
@@ -621,6 +699,7 @@ void MainWindow::chooseModel(const QString& modelName)
     m_layer = Settings::layerFor(modelName);
     m_labelsPath = Settings::labelsFor(modelName);
     Settings::setValue(Setting::Model, modelName);
+    invalidateScores();
     // A TorchScript file is not one of the menu's architectures: no choice stays checked.
     for (QAction* choice : m_modelMenu->actions())
         if (choice->isCheckable())
@@ -641,6 +720,7 @@ void MainWindow::chooseLayer(const QString& layer)
         return;
     m_layer = wanted;
     Settings::setLayerFor(m_modelName, m_layer);
+    invalidateScores();
     showLayerChoice();
     requestCompute();
 }
@@ -666,16 +746,24 @@ void MainWindow::showLayerChoice()
 
 // ---- the worker ---------------------------------------------------------
 
-void MainWindow::requestCompute()
+CamRequest MainWindow::baseRequest() const
 {
-    if (m_imagePath.isEmpty())
-        return;
     CamRequest request;
     request.imagePath = m_imagePath;
     request.modelName = m_modelName;
     request.weightsPath = m_untrained ? QString() : m_weightsPath;
     request.labelsPath = m_labelsPath;
     request.layer = m_layer;
+    request.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
+    request.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
+    return request;
+}
+
+void MainWindow::requestCompute()
+{
+    if (m_imagePath.isEmpty())
+        return;
+    CamRequest request = baseRequest();
     for (ComparePane* pane : m_panes) {
         request.classes.push_back(pane->target());
         request.methods.push_back(pane->method());
@@ -685,7 +773,7 @@ void MainWindow::requestCompute()
         if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
             request.preload << m_folderImages[position + offset];
     m_requestClock.start();
-    m_worker->request(request);
+    m_awaitedId = m_worker->request(request);
     if (!m_busyTimer.isActive() && m_busy->isHidden())
         m_busyTimer.start(kBusyDelayMs);
 }
@@ -694,13 +782,18 @@ void MainWindow::onResult(const CamResult& result)
 {
     if (result.requestId == m_topKExportId && m_topKExportId != 0) {
         m_topKExportId = 0;
+        m_awaitedId = 0; // the export's request replaced any map request in flight
         m_busyTimer.stop();
         m_busy->hide();
         QStringList written;
-        for (const PaneResult& pane : result.panes) {
+        // One image per class, on the shared scale of the five when it is on.
+        const PaneScales scales = paneScales(result.panes, action(ActionId::SharedScale)->isChecked());
+        for (int i = 0; i < result.panes.size(); ++i) {
+            PaneResult pane = result.panes[i];
+            pane.map = scaledMap(pane.map, scales.factors[i]);
             ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
                                   QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
-                                  m_opacity->value() / 100.0, result.untrained};
+                                  m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
             const QString path = QDir(m_topKExportDir)
                                      .filePath(QStringLiteral("%1_rank%2_%3.png")
                                                    .arg(QFileInfo(result.imagePath).completeBaseName())
@@ -724,27 +817,135 @@ void MainWindow::onResult(const CamResult& result)
     m_busy->hide();
     const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
     m_result = result;
-    for (int i = 0; i < m_panes.size() && i < result.panes.size(); ++i) {
+    const int shown = std::min<int>(m_panes.size(), result.panes.size());
+    const PaneScales scales = paneScales(result.panes.mid(0, shown), action(ActionId::SharedScale)->isChecked());
+    for (int i = 0; i < shown; ++i) {
         ImageCanvas* canvas = m_panes[i]->canvas();
         if (newImage || !canvas->hasImage())
             canvas->setImage(result.image);
-        m_panes[i]->showResult(result.panes[i]);
+        // Scores of another map (a change no invalidation caught) must not stay up.
+        if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
+            invalidateScores(m_panes[i]);
+        m_panes[i]->showResult(result.panes[i], scales.factors[i]);
     }
+    applyScales(); // the colour bar, and the note when a shared scale cannot apply
     m_classPanel->setProbabilities(result.probabilities);
     if (m_focused < result.panes.size())
         m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
     m_badge->setVisible(result.untrained);
     setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
     const int position = m_folderImages.indexOf(m_imagePath);
-    m_status->setText(tr("%1 × %2 px · %3 · layer %4 · %5 · %6 ms to screen")
+    // Smoothing applies to every pane: said once here too, where narrow panes cannot cut it off.
+    PaneResult smoothing;
+    smoothing.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
+    smoothing.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
+    m_status->setText(tr("%1 × %2 px · %3 · layer %4%5 · %6 · %7 ms to screen")
                           .arg(result.image.width())
                           .arg(result.image.height())
                           .arg(result.modelName, result.layerName,
+                               smoothing.smoothingText().isEmpty()
+                                   ? QString()
+                                   : tr(" · smoothed: %1").arg(smoothing.smoothingText()),
                                position >= 0 ? tr("image %1 of %2").arg(position + 1).arg(m_folderImages.size())
                                              : QString())
                           .arg(m_requestClock.elapsed()));
     updateActions();
     emit resultShown(result.requestId);
+    if (ComparePane* waiting = m_scoreWhenShown) {
+        m_scoreWhenShown = nullptr;
+        scoreFaithfulness(m_panes.indexOf(waiting));
+    }
+}
+
+void MainWindow::applyScales()
+{
+    QVector<PaneResult> shown;
+    for (ComparePane* pane : m_panes)
+        if (!pane->result().map.isNull())
+            shown << pane->result();
+    const bool wanted = action(ActionId::SharedScale)->isChecked();
+    const PaneScales scales = paneScales(shown, wanted);
+    for (int i = 0, k = 0; i < m_panes.size(); ++i)
+        if (!m_panes[i]->result().map.isNull())
+            m_panes[i]->setDisplayScale(scales.factors[k++]);
+    m_colourBar->setScale(scales.shared ? scales.sharedMax : 0.0, scales.reason);
+    m_colourBar->setVisible(!shown.isEmpty());
+    // Say once why the scale is not shared, not on every class switch.
+    if (scales.reason != m_scaleNote) {
+        m_scaleNote = scales.reason;
+        if (!m_scaleNote.isEmpty())
+            showMessage(tr("Shared scale not applied: %1.").arg(m_scaleNote));
+    }
+}
+
+// ---- faithfulness scores ------------------------------------------------
+
+void MainWindow::scoreFaithfulness(int index)
+{
+    if (index < 0 || index >= m_panes.size() || m_result.image.isNull())
+        return;
+    ComparePane* pane = m_panes[index];
+    // A request in flight will replace this pane's map: score that one.
+    if (m_awaitedId != 0 && m_result.requestId != m_awaitedId) {
+        m_scoreWhenShown = pane;
+        return;
+    }
+    if (pane->result().classIndex < 0 || pane->result().map.isNull())
+        return;
+    // Newest wins: the worker drops the scores it was computing for another pane.
+    if (m_scoringPane && m_scoringPane != pane)
+        m_scoringPane->clearScores();
+    FaithfulnessRequest request;
+    request.source = baseRequest();
+    request.classIndex = pane->result().classIndex;
+    request.map = pane->result().map; // each divided by its own max, as the CLI's --metrics scores it
+    pane->beginScoring();
+    m_scoringPane = pane;
+    m_faithId = m_worker->requestFaithfulness(request);
+    syncScoresPanels();
+}
+
+void MainWindow::syncScoresPanels()
+{
+    bool any = false;
+    for (ComparePane* pane : m_panes)
+        any |= pane->isScoring() || pane->hasScores();
+    for (ComparePane* pane : m_panes)
+        pane->setScoresPanelShown(any);
+}
+
+void MainWindow::invalidateScores(ComparePane* only)
+{
+    for (ComparePane* pane : m_panes)
+        if (!only || pane == only)
+            pane->clearScores();
+    if (m_scoringPane && (!only || m_scoringPane == only)) {
+        m_worker->cancelFaithfulness();
+        m_scoringPane = nullptr;
+    }
+    if (m_scoreWhenShown && (!only || m_scoreWhenShown == only))
+        m_scoreWhenShown = nullptr;
+    syncScoresPanels();
+}
+
+void MainWindow::onFaithfulnessReady(const FaithfulnessResult& result)
+{
+    if (result.requestId != m_faithId || !m_scoringPane)
+        return;
+    m_scoringPane->showScores(result);
+    m_scoringPane = nullptr;
+    syncScoresPanels();
+    emit scoresShown(result.requestId);
+}
+
+void MainWindow::onFaithfulnessFailed(quint64 id, const QString& message)
+{
+    if (id != m_faithId || !m_scoringPane)
+        return;
+    m_scoringPane->clearScores();
+    m_scoringPane = nullptr;
+    syncScoresPanels();
+    showMessage(tr("Faithfulness scores: %1").arg(message));
 }
 
 void MainWindow::onFailed(quint64 id, const QString& message)
@@ -756,6 +957,8 @@ void MainWindow::onFailed(quint64 id, const QString& message)
     }
     if (id != m_worker->latestRequestId())
         return;
+    m_awaitedId = 0; // nothing is coming: scores asked for meanwhile are for the map shown
+    m_scoreWhenShown = nullptr;
     m_busyTimer.stop();
     m_busy->hide();
     // Keep showing the previous image: nothing is lost by a bad file.
@@ -782,6 +985,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
         if (Settings::layerFor(m_modelName) == m_layer)
             Settings::setLayerFor(m_modelName, QString()); // do not offer it again
         m_layer.clear();
+        invalidateScores();
         requestCompute();
     }
     showLayerChoice();
@@ -795,6 +999,8 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
     // Fall back to the model that last loaded (the worker still holds it), so
     // a bad weights file costs nothing but the message.
     const QString failedModel = m_modelName;
+    m_awaitedId = 0;
+    invalidateScores();
     if (!m_modelInfo.modelName.isEmpty()) {
         m_modelName = m_modelInfo.modelName;
         m_weightsPath = m_modelInfo.weightsPath;
@@ -835,13 +1041,14 @@ QImage MainWindow::renderExportImage(bool allPanes) const
     request.image = m_result.image;
     for (int i = 0; i < m_panes.size(); ++i)
         if (allPanes || i == m_focused)
-            request.panes.push_back(m_panes[i]->result());
+            request.panes.push_back(m_panes[i]->shownResult()); // as painted: on the shared scale when it is on
     request.modelName = m_result.modelName;
     request.layerName = m_result.layerName;
     request.sourceFileName = QFileInfo(m_result.imagePath).fileName();
     request.colormap = Colormap(m_colormap->currentData().toInt());
     request.alpha = m_opacity->value() / 100.0;
     request.untrained = m_result.untrained;
+    request.sharedMax = m_colourBar->sharedMax();
     return renderExport(request);
 }
 
@@ -870,12 +1077,8 @@ void MainWindow::exportTopK()
                                                           Settings::value(Setting::LastFolder).toString());
     if (dir.isEmpty())
         return;
-    CamRequest request;
+    CamRequest request = baseRequest();
     request.imagePath = m_result.imagePath;
-    request.modelName = m_modelName;
-    request.weightsPath = m_untrained ? QString() : m_weightsPath;
-    request.labelsPath = m_labelsPath;
-    request.layer = m_layer;
     for (int rank = 1; rank <= kTopKExport; ++rank) {
         request.classes.push_back(-rank);
         request.methods.push_back(m_panes[m_focused]->method());

@@ -25,6 +25,7 @@ class QSlider;
 namespace gce::ui {
 
 class ClassPanel;
+class ColourBar;
 class ComparePane;
 class LayerTree;
 
@@ -48,6 +49,7 @@ public:
         ZoomIn, ZoomOut, Fit, ActualSize, ToggleOverlay,
         NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
         ChooseLayer, ChooseWeights, OpenModelFile, ChooseLabels, About,
+        AugmentSmooth, EigenSmooth, SharedScale, ScoreFaithfulness,
     };
 
     explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
@@ -69,6 +71,11 @@ public:
     LayerTree* layerTree() const { return m_layerTree; }
     QDockWidget* layerDock() const { return m_layerDock; }
     QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
+    ColourBar* colourBar() const { return m_colourBar; }
+    // Faithfulness scores of pane `index`'s map, computed on the worker thread
+    // (the map shown, or the one on its way if a request is in flight).
+    void scoreFaithfulness(int index);
+    quint64 faithfulnessRequestId() const { return m_faithId; }
     const CamResult& lastResult() const { return m_result; }
     quint64 shownRequestId() const { return m_result.requestId; }
     int staleResultsDropped() const { return m_staleDropped; }
@@ -78,6 +85,7 @@ public:
 
 signals:
     void resultShown(quint64 requestId);
+    void scoresShown(quint64 faithfulnessRequestId);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -92,8 +100,17 @@ private:
     void updateActions();
     void updateRecentMenu();
 
+    CamRequest baseRequest() const; // image, model, weights, labels, layer, smoothing; no panes
     void requestCompute();
     void onResult(const CamResult& result);
+    void applyScales(); // shared scale or own max: repaint only
+    // Clears scores that no longer describe the map (class, method, layer,
+    // smoothing, image or model changed) and stops them on the worker.
+    // nullptr: every pane.
+    void invalidateScores(ComparePane* only = nullptr);
+    void syncScoresPanels(); // every pane reserves the panel while any has scores
+    void onFaithfulnessReady(const FaithfulnessResult& result);
+    void onFaithfulnessFailed(quint64 id, const QString& message);
     void onFailed(quint64 id, const QString& message);
     void onModelLoaded(const ModelInfo& info);
     void onModelFailed(quint64 id, const QString& message);
@@ -125,6 +142,7 @@ private:
     LayerTree* m_layerTree = nullptr;
     QDockWidget* m_layerDock = nullptr;
     QPushButton* m_layerButton = nullptr;
+    ColourBar* m_colourBar = nullptr;
     QLabel* m_badge = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_busy = nullptr;
@@ -144,6 +162,11 @@ private:
     quint64 m_topKExportId = 0;
     QString m_topKExportDir;
     int m_staleDropped = 0;
+    QString m_scaleNote; // why a wanted shared scale does not apply, as last told
+    QPointer<ComparePane> m_scoringPane;    // whose scores the worker computes
+    QPointer<ComparePane> m_scoreWhenShown; // asked for while its map was on its way
+    quint64 m_faithId = 0;
+    quint64 m_awaitedId = 0; // the map request whose result is still to come (0: none)
     QElapsedTimer m_requestClock;
 };
 

@@ -46,6 +46,9 @@ const std::vector<Entry>& table()
         {Setting::WindowGeometry, "window/geometry", QByteArray()},
         {Setting::WindowState, "window/state", QByteArray()},
         {Setting::PinClasses, "classes/pinned", false},
+        {Setting::AugmentSmooth, "cam/augmentSmooth", false},
+        {Setting::EigenSmooth, "cam/eigenSmooth", false},
+        {Setting::SharedScale, "view/sharedScale", false},
     };
     return entries;
 }

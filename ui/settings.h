@@ -21,6 +21,9 @@ enum class Setting {
     WindowGeometry,
     WindowState,
     PinClasses,
+    AugmentSmooth, // test-time augmentation of every pane's map
+    EigenSmooth,   // principal-component smoothing of every pane's map
+    SharedScale,   // panes of one method on one raw scale
 };
 
 class Settings {
