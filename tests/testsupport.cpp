@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QSettings>
+#include <QCoreApplication>
 #include <QTest>
 
 namespace gce::test {
@@ -73,6 +75,13 @@ ProcessResult runOracle(const QString& script, const QStringList& args, int time
     QStringList all{QDir(sourceDir()).filePath(QStringLiteral("tests/oracle/") + script)};
     all += args;
     return runProcess(pythonExecutable(), all, timeoutMs);
+}
+
+void useThrowawaySettings(const QString& dir, const QString& applicationName)
+{
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir);
+    QCoreApplication::setOrganizationName(QStringLiteral("gce-tests"));
+    QCoreApplication::setApplicationName(applicationName);
 }
 
 } // namespace gce::test

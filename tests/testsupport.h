@@ -14,6 +14,10 @@ QString fixturesDir(const QString& fixture); // build/fixtures/<fixture>
 QString sharedModelsDir();         // ../shared/models (may not exist)
 QString pythonExecutable();        // Debian's /usr/bin/python3
 
+// The program's QSettings go below `dir` (a QTemporaryDir's path) under
+// this application name, never into the user's own settings.
+void useThrowawaySettings(const QString& dir, const QString& applicationName);
+
 struct ProcessResult {
     int exitCode = -1;
     QByteArray out;

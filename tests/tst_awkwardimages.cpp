@@ -47,9 +47,7 @@ private slots:
         m_weights = gce::test::fixturesDir("engine") + "/squeezenet1_1.pth";
         QVERIFY2(QFile::exists(m_weights), "fixture missing: run ctest (fixture_engine)");
         QVERIFY(m_settingsDir.isValid() && m_fsDir.isValid() && m_goodDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName("gce-tests");
-        QCoreApplication::setApplicationName("tst_awkwardimages");
+        gce::test::useThrowawaySettings(m_settingsDir.path(), "tst_awkwardimages");
 
         // File-system oddities, in a folder of their own.
         QVERIFY(QDir(m_fsDir.path()).mkdir("folder.jpg"));

@@ -206,11 +206,11 @@ private slots:
         std::vector<double> seen;
         ExplainControl control;
         control.progress = [&](double fraction) { seen.push_back(fraction); };
-        control.cancelled = [] { return false; };
-        session->explain({CamMethod::ScoreCam, 0}, control);
-        QVERIFY(seen.size() >= 2);
+        control.cancelled = [&] { return seen.size() >= 2; }; // two batches tell
+        QVERIFY_THROWS_EXCEPTION(Cancelled, session->explain({CamMethod::ScoreCam, 0}, control));
+        QCOMPARE(seen.size(), std::size_t(2));
         QCOMPARE(seen.front(), 2.0 / 512.0);
-        QCOMPARE(seen.back(), 1.0);
+        QVERIFY(seen.back() > seen.front());
     }
 
     // A cancel is also seen inside a batch (core/models/interrupt.h: our
@@ -240,15 +240,11 @@ private slots:
         QCOMPARE(progressReports, 0);
 
         // Nothing polls any more: a forward outside explain runs to the end.
+        // (That a resumed run equals an uninterrupted one is
+        // scoreMethodsCancelResumeAndCache's.)
         const int pollsAfter = polls;
         explainer.network().logits(input);
         QCOMPARE(polls, pollsAfter);
-
-        control.cancelled = {};
-        const CamMap resumed = session->explain({which, classIndex}, control);
-        QCOMPARE(progressReports, 1);
-        const CamMap fresh = explainer.explainTensor(input, "layer4")->explain({which, classIndex});
-        QVERIFY(cv::norm(resumed.map, fresh.map, cv::NORM_INF) < 1e-5);
     }
 };
 

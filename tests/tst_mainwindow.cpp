@@ -98,9 +98,7 @@ private slots:
     {
         // Settings go to a throwaway folder, never the user's.
         QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName("gce-tests");
-        QCoreApplication::setApplicationName("tst_mainwindow");
+        gce::test::useThrowawaySettings(m_settingsDir.path(), "tst_mainwindow");
     }
 
     // A layer remembered by one test must not change what the next one computes.

@@ -148,9 +148,7 @@ private slots:
         m_weights = gce::test::fixturesDir("engine") + "/squeezenet1_1.pth";
         QVERIFY2(QFile::exists(m_weights), "fixture missing: run ctest (fixture_engine)");
         QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName("gce-tests");
-        QCoreApplication::setApplicationName("tst_nothinglost");
+        gce::test::useThrowawaySettings(m_settingsDir.path(), "tst_nothinglost");
         QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs); // DialogAnswerer drives Qt's own
         // Past RLIMIT_FSIZE, write() fails with EFBIG instead of the process being killed.
         std::signal(SIGXFSZ, SIG_IGN);

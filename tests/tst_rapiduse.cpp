@@ -69,9 +69,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName("gce-tests");
-        QCoreApplication::setApplicationName("tst_rapiduse");
+        gce::test::useThrowawaySettings(m_settingsDir.path(), "tst_rapiduse");
         QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs); // DialogAnswerer drives Qt's own
     }
 

@@ -112,9 +112,7 @@ private slots:
     {
         // Settings go to a throwaway folder, never the user's.
         QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName("gce-tests");
-        QCoreApplication::setApplicationName("tst_windowcamfeatures");
+        gce::test::useThrowawaySettings(m_settingsDir.path(), "tst_windowcamfeatures");
     }
 
     // Each test starts from the defaults: no smoothing, own scale.
