@@ -21,14 +21,64 @@ CamRequest requestFor(const QString& image, QVector<int> classes)
 }
 } // namespace
 
+// The worker's signals, re-emitted on the test thread. QSignalSpy (Qt 6.4)
+// records a signal in the thread that emits it, without a lock, so a spy on
+// the worker itself appends from the worker thread while the test reads the
+// list (ThreadSanitizer reports it). Queued connections hand each signal over
+// through Qt's event queue, as the window's own connections do.
+class WorkerSignals : public QObject {
+    Q_OBJECT
+public:
+    explicit WorkerSignals(CamWorker* worker)
+    {
+        connect(worker, &CamWorker::resultReady, this, &WorkerSignals::resultReady, Qt::QueuedConnection);
+        connect(worker, &CamWorker::requestFailed, this, &WorkerSignals::requestFailed, Qt::QueuedConnection);
+        connect(worker, &CamWorker::modelLoaded, this, &WorkerSignals::modelLoaded, Qt::QueuedConnection);
+        connect(worker, &CamWorker::progress, this, &WorkerSignals::progress, Qt::QueuedConnection);
+        connect(worker, &CamWorker::faithfulnessReady, this, &WorkerSignals::faithfulnessReady, Qt::QueuedConnection);
+        connect(worker, &CamWorker::faithfulnessFailed, this, &WorkerSignals::faithfulnessFailed,
+                Qt::QueuedConnection);
+        connect(worker, &CamWorker::faithfulnessProgress, this, &WorkerSignals::faithfulnessProgress,
+                Qt::QueuedConnection);
+    }
+
+signals:
+    void resultReady(const gce::ui::CamResult& result);
+    void requestFailed(quint64 requestId, const QString& message);
+    void modelLoaded(const gce::ui::ModelInfo& info);
+    void progress(quint64 requestId, double fraction);
+    void faithfulnessReady(const gce::ui::FaithfulnessResult& result);
+    void faithfulnessFailed(quint64 requestId, const QString& message);
+    void faithfulnessProgress(quint64 requestId, double fraction);
+};
+
+namespace {
+// Shows chelsea.jpg's top class with SqueezeNet 1.1 (its result taken from
+// `results`) and returns the request for the scores of that map.
+FaithfulnessRequest scoresForShownMap(CamWorker& worker, QSignalSpy& results)
+{
+    FaithfulnessRequest scores;
+    scores.source = requestFor(demo("chelsea.jpg"), {-1});
+    scores.source.modelName = "squeezenet1_1";
+    worker.request(scores.source);
+    if (!results.wait(120000))
+        return scores; // classIndex -1: the caller's checks fail
+    const auto shown = results.takeFirst().at(0).value<CamResult>();
+    scores.classIndex = shown.panes[0].classIndex;
+    scores.map = shown.panes[0].map;
+    return scores;
+}
+} // namespace
+
 class TestCamWorker : public QObject {
     Q_OBJECT
 private slots:
     void firstResultThenClassSwitchReusesSession()
     {
         CamWorker worker;
-        QSignalSpy results(&worker, &CamWorker::resultReady);
-        QSignalSpy models(&worker, &CamWorker::modelLoaded);
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
+        QSignalSpy models(&relay, &WorkerSignals::modelLoaded);
         worker.request(requestFor(demo("chelsea.jpg"), {-1}));
         QVERIFY(results.wait(120000));
         QCOMPARE(models.size(), 1);
@@ -54,7 +104,8 @@ private slots:
     void newestRequestWins()
     {
         CamWorker worker;
-        QSignalSpy results(&worker, &CamWorker::resultReady);
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
         worker.request(requestFor(demo("chelsea.jpg"), {0}));
         QVERIFY(results.wait(120000));
         results.clear();
@@ -89,8 +140,9 @@ private slots:
         file.close();
 
         CamWorker worker;
-        QSignalSpy failures(&worker, &CamWorker::requestFailed);
-        QSignalSpy results(&worker, &CamWorker::resultReady);
+        WorkerSignals relay(&worker);
+        QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
         const quint64 id = worker.request(requestFor(bad, {-1}));
         QVERIFY(failures.wait(120000));
         QCOMPARE(failures.first().at(0).toULongLong(), id);
@@ -114,9 +166,10 @@ private slots:
     void newerRequestCancelsScoreCam()
     {
         CamWorker worker;
-        QSignalSpy results(&worker, &CamWorker::resultReady);
-        QSignalSpy failures(&worker, &CamWorker::requestFailed);
-        QSignalSpy progress(&worker, &CamWorker::progress);
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
+        QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
+        QSignalSpy progress(&relay, &WorkerSignals::progress);
         auto scoreCam = requestFor(demo("chelsea.jpg"), {-1});
         scoreCam.methods = {"scorecam"};
         const quint64 slow = worker.request(scoreCam);
@@ -136,10 +189,83 @@ private slots:
         QCOMPARE(worker.forwardPasses(), 1); // the gradcam request reused the session
     }
 
+    // Scores are a request of their own kind. A map request goes first: it
+    // interrupts the scores (within one module), its result arrives, and the
+    // scores start again and arrive too, still for the map they were asked for.
+    void mapRequestInterruptsFaithfulnessWhichRestarts()
+    {
+        CamWorker worker;
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
+        QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
+        QSignalSpy progress(&relay, &WorkerSignals::faithfulnessProgress);
+        const FaithfulnessRequest scores = scoresForShownMap(worker, results);
+        QVERIFY(scores.classIndex >= 0);
+        const CamRequest map = scores.source;
+        const quint64 id = worker.requestFaithfulness(scores);
+        QVERIFY(progress.wait(120000));
+        QCOMPARE(progress.first().at(0).toULongLong(), id);
+
+        auto other = map;
+        other.classes = {285};
+        const quint64 mapId = worker.request(other);
+        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty(), 60000);
+        QCOMPARE(results.first().at(0).value<CamResult>().requestId, mapId);
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 600000);
+        const auto scored = ready.first().at(0).value<FaithfulnessResult>();
+        QCOMPARE(scored.requestId, id);
+        QCOMPARE(scored.classIndex, scores.classIndex); // the map asked for, not the newer class
+        QCOMPARE(scored.deletionCurve.size(), scored.insertionCurve.size());
+        QVERIFY(scored.deletionCurve.size() > 2);
+        QCOMPARE(worker.restartedFaithfulness(), 1); // interrupted once, by the map request
+        QCOMPARE(worker.cancelledFaithfulness(), 0);
+    }
+
+    void cancelledOrBadFaithfulnessNeverArrives()
+    {
+        CamWorker worker;
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
+        QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
+        QSignalSpy failed(&relay, &WorkerSignals::faithfulnessFailed);
+        QSignalSpy progress(&relay, &WorkerSignals::faithfulnessProgress);
+        const FaithfulnessRequest scores = scoresForShownMap(worker, results);
+        QVERIFY(scores.classIndex >= 0);
+        const CamRequest map = scores.source;
+
+        // Cancelled while running: stops at its next batch, no answer at all.
+        worker.requestFaithfulness(scores);
+        QVERIFY(progress.wait(120000));
+        worker.cancelFaithfulness();
+        QTRY_COMPARE_WITH_TIMEOUT(worker.cancelledFaithfulness(), 1, 60000);
+        QVERIFY(ready.isEmpty());
+        QVERIFY(failed.isEmpty());
+
+        // A map that does not fit: one line, and the worker carries on.
+        FaithfulnessRequest broken = scores;
+        broken.map.values.removeLast();
+        const quint64 brokenId = worker.requestFaithfulness(broken);
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(failed.first().at(0).toULongLong(), brokenId);
+        QVERIFY(!failed.first().at(1).toString().isEmpty());
+        QVERIFY(!failed.first().at(1).toString().contains('\n'));
+
+        // Another model than the map's: refused, not scored on the wrong network.
+        FaithfulnessRequest otherModel = scores;
+        otherModel.source.modelName = "resnet18";
+        worker.requestFaithfulness(otherModel);
+        QVERIFY(failed.wait(60000));
+        QVERIFY(failed.last().at(1).toString().contains("no longer loaded"));
+        worker.request(map);
+        QVERIFY(results.wait(60000)); // still serving maps
+        QVERIFY(ready.isEmpty());
+    }
+
     void neighboursArePreloaded()
     {
         CamWorker worker;
-        QSignalSpy results(&worker, &CamWorker::resultReady);
+        WorkerSignals relay(&worker);
+        QSignalSpy results(&relay, &WorkerSignals::resultReady);
         auto request = requestFor(demo("chelsea.jpg"), {-1});
         request.preload = {demo("coffee.jpg")};
         worker.request(request);

@@ -19,6 +19,7 @@ CamWorker::~CamWorker()
         m_condition.wakeOne();
     }
     wait();
+    m_finished.load(std::memory_order_acquire);
 }
 
 quint64 CamWorker::request(const CamRequest& request)
@@ -62,6 +63,10 @@ bool CamWorker::faithfulnessSuperseded(quint64 id) const { return m_abort || m_l
 
 void CamWorker::run()
 {
+    struct Finished {
+        std::atomic<bool>& flag;
+        ~Finished() { flag.store(true, std::memory_order_release); }
+    } finished{m_finished};
     CamRequest last; // the latest map request, whose neighbours are preloaded
     quint64 lastId = 0;
     for (;;) {

@@ -94,6 +94,12 @@ private:
     std::atomic<int> m_cancelledFaith{0};
     std::atomic<int> m_restartedFaith{0};
     std::atomic<bool> m_abort{false};
+    // Released when run() returns, acquired by the destructor after wait():
+    // QThread::wait() orders the thread's end before it returns, but inside
+    // libQt6Core, where ThreadSanitizer cannot see it; this makes the order
+    // explicit, so that everything run() touched is visibly done before the
+    // members (and the memory a later object reuses) go away.
+    std::atomic<bool> m_finished{false};
     std::atomic<quint64> m_latestId{0};
     std::atomic<int> m_forwardPasses{0};
     std::atomic<int> m_backwardPasses{0};
