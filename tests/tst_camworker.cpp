@@ -3,6 +3,8 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <memory>
+
 #include "testsupport.h"
 #include "ui/camworker.h"
 
@@ -70,12 +72,19 @@ FaithfulnessRequest scoresForShownMap(CamWorker& worker, QSignalSpy& results)
 }
 } // namespace
 
+// Each test's worker lives on the heap. ThreadSanitizer forgets the mutexes
+// in a block that is freed, but a stack slot that the next test's worker
+// reuses keeps the previous QMutex's "destroyed" state (Qt's inline mutex
+// annotations mark the destruction, not the construction), and TSan then
+// reports that worker's correctly locked accesses as races.
+
 class TestCamWorker : public QObject {
     Q_OBJECT
 private slots:
     void firstResultThenClassSwitchReusesSession()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         QSignalSpy models(&relay, &WorkerSignals::modelLoaded);
@@ -103,7 +112,8 @@ private slots:
 
     void newestRequestWins()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         worker.request(requestFor(demo("chelsea.jpg"), {0}));
@@ -139,7 +149,8 @@ private slots:
         file.write("not a jpeg at all");
         file.close();
 
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
@@ -165,7 +176,8 @@ private slots:
     // its result, and the newer request's result arrives.
     void newerRequestCancelsScoreCam()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
@@ -194,7 +206,8 @@ private slots:
     // scores start again and arrive too, still for the map they were asked for.
     void mapRequestInterruptsFaithfulnessWhichRestarts()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
@@ -223,7 +236,8 @@ private slots:
 
     void cancelledOrBadFaithfulnessNeverArrives()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
@@ -263,7 +277,8 @@ private slots:
 
     void neighboursArePreloaded()
     {
-        CamWorker worker;
+        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
+        CamWorker& worker = *owned;
         WorkerSignals relay(&worker);
         QSignalSpy results(&relay, &WorkerSignals::resultReady);
         auto request = requestFor(demo("chelsea.jpg"), {-1});
