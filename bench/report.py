@@ -116,6 +116,9 @@ def main(build, quick):
          "%.2fx faster tuned" % (untuned["Forward/NoGrad"] / fwd)),
         ("Score-CAM, layer4 (512 masked passes)", "%.0f ms" % tuned["ScoreCam/Layer4/0"],
          "%.0fx forward; target < 6800 ms (torch-cam's published CPU figure)" % (tuned["ScoreCam/Layer4/0"] / fwd)),
+        ("Score-CAM, layer4, cancellable (as the worker runs it)", "%.0f ms" % tuned["ScoreCam/Layer4/Cancellable"],
+         "adaptive batches; %.2fx the largest-batch run" % (tuned["ScoreCam/Layer4/Cancellable"]
+                                                            / tuned["ScoreCam/Layer4/0"])),
         ("Score-CAM, further class (cached)", "%.2f ms" % tuned["ScoreCam/ExtraClass"], "no forward pass"),
         ("Score-CAM, torch-cam way in Python, unbatched", "%.0f ms" % py_scorecam[1]["scorecam_ms"],
          "ours is %.1fx faster" % (py_scorecam[1]["scorecam_ms"] / tuned["ScoreCam/Layer4/0"])),
