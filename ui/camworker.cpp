@@ -1,6 +1,5 @@
 #include "ui/camworker.h"
 
-#include <QMutexLocker>
 
 namespace gce::ui {
 
@@ -15,8 +14,8 @@ CamWorker::~CamWorker()
 {
     m_abort = true;
     {
-        QMutexLocker locker(&m_mutex);
-        m_condition.wakeOne();
+        std::unique_lock locker(m_mutex);
+        m_condition.notify_one();
     }
     wait();
     m_finished.load(std::memory_order_acquire);
@@ -24,7 +23,7 @@ CamWorker::~CamWorker()
 
 quint64 CamWorker::request(const CamRequest& request)
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_pending = request;
     m_pendingId = ++m_latestId;
     m_hasPending = true;
@@ -34,7 +33,7 @@ quint64 CamWorker::request(const CamRequest& request)
 
 quint64 CamWorker::requestFaithfulness(const FaithfulnessRequest& request)
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_pendingFaith = request;
     m_pendingFaithId = ++m_latestFaithId;
     m_hasFaith = true;
@@ -44,7 +43,7 @@ quint64 CamWorker::requestFaithfulness(const FaithfulnessRequest& request)
 
 void CamWorker::cancelFaithfulness()
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_hasFaith = false;
     ++m_latestFaithId; // a running computation sees it between batches
 }
@@ -54,7 +53,7 @@ void CamWorker::wake()
     if (!isRunning())
         start(QThread::LowPriority);
     else
-        m_condition.wakeOne();
+        m_condition.notify_one();
 }
 
 bool CamWorker::superseded(quint64 id) const { return m_abort || m_latestId.load() != id; }
@@ -75,9 +74,9 @@ void CamWorker::run()
         quint64 id = 0;
         bool scores = false;
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             while (!m_hasPending && !m_hasFaith && !m_abort)
-                m_condition.wait(&m_mutex);
+                m_condition.wait(locker);
             if (m_abort)
                 return;
             // Maps first: a class switch must not wait for a score computation.
@@ -149,7 +148,7 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
         });
     m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
     if (failure.cancelled) {
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         // Interrupted by a map request only: still wanted, so run it again
         // once the map is done (nothing newer took the slot meanwhile).
         if (!faithfulnessSuperseded(id) && !m_hasFaith) {

@@ -14,15 +14,15 @@
 // scores start again afterwards unless cancelFaithfulness() said they are no
 // longer wanted (the window does when the pane's class, method, layer,
 // smoothing or image changes).
-#include <QMutex>
 #include <QString>
 #include <QStringList>
 #include <QThread>
 #include <QVector>
-#include <QWaitCondition>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include "ui/camengine.h"
 
@@ -82,8 +82,11 @@ private:
     void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
     void preload(const CamRequest& request, quint64 id);
 
-    QMutex m_mutex;
-    QWaitCondition m_condition;
+    // Standard rather than Qt primitives: QWaitCondition unlocks and relocks a
+    // QMutex inside libQt6Core, where ThreadSanitizer loses their ordering and
+    // reports races under the lock; pthread's are intercepted and seen.
+    std::mutex m_mutex;
+    std::condition_variable m_condition;
     CamRequest m_pending;
     quint64 m_pendingId = 0;
     std::atomic<bool> m_hasPending{false}; // also read between batches, without the lock
