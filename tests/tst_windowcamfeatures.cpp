@@ -20,6 +20,7 @@
 #include "core/imaging/imageloader.h"
 #include "testsupport.h"
 #include "ui/camengine.h"
+#include "ui/captionfit.h"
 #include "ui/classpanel.h"
 #include "ui/colourbar.h"
 #include "ui/comparepane.h"
@@ -197,6 +198,71 @@ private slots:
         MainWindow again(untrainedModel("resnet18", QString()));
         QVERIFY(again.action(MainWindow::ActionId::AugmentSmooth)->isChecked());
         QVERIFY(!again.action(MainWindow::ActionId::EigenSmooth)->isChecked());
+    }
+
+    // gradcam-explorer --class … --method … --tta --shared-scale: the panes
+    // start with their methods, the toggles are on for this run only.
+    void startOptionsChooseMethodsAndToggles()
+    {
+        QTemporaryDir dir;
+        StartOptions options = untrainedModel("resnet18", isolated(dir, "chelsea.jpg"));
+        options.classes = {281, 285};
+        options.methods = {"layercam", "gradcam++"};
+        options.augmentSmooth = true;
+        options.sharedScale = true;
+        MainWindow window(options);
+        window.show();
+        QVERIFY(waitShown(window));
+        QCOMPARE(window.panes().size(), 2);
+        QCOMPARE(window.panes()[0]->result().method, QString("layercam"));
+        QCOMPARE(window.panes()[1]->result().method, QString("gradcam++"));
+        QCOMPARE(window.panes()[1]->method(), QString("gradcam++")); // the selector shows it
+        QVERIFY(window.panes()[0]->result().augmentSmooth);
+        QVERIFY(!window.panes()[0]->result().eigenSmooth);
+        QVERIFY(window.action(MainWindow::ActionId::SharedScale)->isChecked());
+        QVERIFY(!window.messageText().isEmpty()); // two methods: the scale is not shared, and it says why
+        // Not remembered: the next plain start has the settings' defaults.
+        QCOMPARE(Settings::value(Setting::AugmentSmooth).toBool(), false);
+        QCOMPARE(Settings::value(Setting::SharedScale).toBool(), false);
+        MainWindow next(untrainedModel("resnet18", QString()));
+        QVERIFY(!next.action(MainWindow::ActionId::AugmentSmooth)->isChecked());
+    }
+
+    // With 3 or 4 panes the caption shows the longest form that fits beside
+    // the method selector, never a clipped one; the whole text is the tooltip.
+    void captionFitsNarrowPanes()
+    {
+        ComparePane pane(285);
+        PaneResult result;
+        result.classIndex = 285;
+        result.className = QStringLiteral("Egyptian cat");
+        result.probability = 0.123f;
+        result.rank = 2;
+        result.augmentSmooth = true;
+        result.map.rows = result.map.cols = 2;
+        result.map.values = {0.f, 0.5f, 1.f, 0.25f};
+        result.map.rawMax = 1.f;
+        pane.resize(900, 300);
+        pane.show();
+        pane.showResult(result);
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        QCOMPARE(pane.shownCaption(), pane.captionText()); // wide: everything
+        QVERIFY(pane.captionText().contains("smoothed: TTA"));
+
+        QStringList shown;
+        for (int width : {520, 330, 260, 200, 150}) {
+            pane.resize(width, 300);
+            QCoreApplication::processEvents();
+            const QString caption = pane.shownCaption();
+            shown << caption;
+            QVERIFY2(gce::ui::richTextWidth(caption, pane.font()) <= width, qPrintable(caption));
+            QVERIFY2(caption.startsWith("<b>Egyptian") || caption.startsWith("<b>Egypt"), qPrintable(caption));
+        }
+        QVERIFY2(shown.front() != shown.back(), qPrintable(shown.join(" | "))); // it did shorten
+        QVERIFY(shown.back().contains(QChar(0x2026))); // the narrowest: the name elided
+        pane.resize(900, 300);
+        QCoreApplication::processEvents();
+        QCOMPARE(pane.shownCaption(), pane.captionText()); // and grows back
     }
 
     void sharedScaleRelatesPanesByRawMax()

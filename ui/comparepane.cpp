@@ -6,10 +6,12 @@
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include "ui/camengine.h"
+#include "ui/captionfit.h"
 #include "ui/faithfulnessplot.h"
 #include "ui/imagecanvas.h"
 #include "ui/sharedscale.h"
@@ -25,6 +27,7 @@ ComparePane::ComparePane(int target, QWidget* parent) : QFrame(parent), m_target
     m_caption->setTextFormat(Qt::RichText);
     m_caption->setMinimumWidth(80);
     m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_caption->installEventFilter(this); // refits the caption when the pane's width changes
     // Panes can differ by method as well as by class: compare Grad-CAM with
     // Grad-CAM++ or LayerCAM on the same class side by side.
     m_method = new QComboBox(this);
@@ -33,7 +36,10 @@ ComparePane::ComparePane(int target, QWidget* parent) : QFrame(parent), m_target
         m_method->setItemData(m_method->count() - 1, CamEngine::methodDescription(name), Qt::ToolTipRole);
     }
     m_method->setToolTip(tr("CAM method for this pane"));
-    m_method->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // As wide as "gradcam++" (longer names elide; the list shows them whole),
+    // so that with 4 panes the caption keeps room for the class.
+    m_method->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_method->setMinimumContentsLength(9);
     connect(m_method, &QComboBox::currentIndexChanged, this, &ComparePane::methodChanged);
     m_close = new QToolButton(this);
     m_close->setText(QStringLiteral("✕"));
@@ -133,22 +139,54 @@ void ComparePane::setFocused(bool focused)
 
 QString ComparePane::method() const { return m_method->currentData().toString(); }
 
+void ComparePane::setMethod(const QString& name)
+{
+    const int index = m_method->findData(name);
+    if (index < 0)
+        return;
+    const QSignalBlocker quiet(m_method);
+    m_method->setCurrentIndex(index);
+}
+
 void ComparePane::setClosable(bool closable) { m_close->setVisible(closable); }
 
-QString ComparePane::captionText() const
+QString ComparePane::captionText() const { return captionVariants().front(); }
+
+QStringList ComparePane::captionVariants() const
 {
     if (m_result.classIndex < 0)
-        return tr("No image");
-    QString text = tr("<b>%1</b> (%2) — %3%, rank %4")
-                       .arg(m_result.className.toHtmlEscaped())
-                       .arg(m_result.classIndex)
-                       .arg(double(m_result.probability) * 100.0, 0, 'f', m_result.probability < 0.1f ? 2 : 1)
-                       .arg(m_result.rank);
+        return {tr("No image")};
+    const QString name = tr("<b>%1</b>").arg(m_result.className.toHtmlEscaped());
+    const QString percent =
+        QStringLiteral("%1%").arg(double(m_result.probability) * 100.0, 0, 'f', m_result.probability < 0.1f ? 2 : 1);
+    const QString ranked = tr("%1 (%2) — %3, rank %4").arg(name).arg(m_result.classIndex).arg(percent).arg(m_result.rank);
+    QString full = ranked;
     if (const QString smoothing = m_result.smoothingText(); !smoothing.isEmpty())
-        text += tr(" · <i>smoothed: %1</i>").arg(smoothing);
+        full += tr(" · <i>smoothed: %1</i>").arg(smoothing);
+    // An empty map is news, so the short forms keep saying so.
+    const QString empty = m_result.map.empty ? tr(" — <i>empty map</i>") : QString();
     if (m_result.map.empty)
-        text += tr(" — <i>empty map: no positive evidence at this layer</i>");
-    return text;
+        full += tr(" — <i>empty map: no positive evidence at this layer</i>");
+    // Shorter forms drop the smoothing (the status bar and tooltip say it), then index and rank.
+    return {full, ranked + empty, tr("%1 — %2").arg(name, percent) + empty, name + empty};
+}
+
+QString ComparePane::shownCaption() const { return m_caption->text(); }
+
+void ComparePane::fitCaption()
+{
+    const QStringList variants = captionVariants();
+    const QString fitted = gce::ui::fitCaption(variants, m_result.classIndex < 0 ? variants.front() : m_result.className,
+                                               m_caption->font(), m_caption->contentsRect().width());
+    if (fitted != m_caption->text())
+        m_caption->setText(fitted);
+}
+
+bool ComparePane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_caption && event->type() == QEvent::Resize)
+        fitCaption();
+    return QFrame::eventFilter(watched, event);
 }
 
 void ComparePane::showResult(const PaneResult& result, double displayScale)
@@ -156,7 +194,7 @@ void ComparePane::showResult(const PaneResult& result, double displayScale)
     m_result = result;
     m_displayScale = displayScale;
     applyMap();
-    m_caption->setText(captionText());
+    fitCaption();
 }
 
 void ComparePane::setDisplayScale(double displayScale)

@@ -25,6 +25,9 @@ public:
     ImageCanvas* canvas() const { return m_canvas; }
     int target() const { return m_target; }
     QString method() const;
+    // Chooses the pane's method without announcing it (methodChanged is for
+    // the user's choice); an unknown name leaves the method as it is.
+    void setMethod(const QString& name);
     void setTarget(int target) { m_target = target; }
     void setFocused(bool focused);
     void setClosable(bool closable);
@@ -36,7 +39,8 @@ public:
     const PaneResult& result() const { return m_result; }
     // The result with the map as painted (scaled): what exports show.
     PaneResult shownResult() const;
-    QString captionText() const;
+    QString captionText() const;      // the whole caption (also the tooltip)
+    QString shownCaption() const;     // what the caption label shows: the longest form that fits
 
     // Faithfulness scores of the pane's map (the window runs them on the worker).
     void beginScoring();                      // remembers which map is scored
@@ -66,8 +70,11 @@ signals:
 protected:
     void mousePressEvent(QMouseEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    QStringList captionVariants() const; // captionText() and shorter forms, longest first
+    void fitCaption();
     void createScoresPanel();
     void updateScoresPanel();
     void applyMap();

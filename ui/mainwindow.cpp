@@ -131,6 +131,15 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
         for (int i = 1; i < options.classes.size() && i < kMaxPanes; ++i)
             addPane(options.classes[i]);
     }
+    for (int i = 0; i < options.methods.size() && i < m_panes.size(); ++i)
+        m_panes[i]->setMethod(options.methods[i]);
+    // setChecked, not trigger: a command-line flag is for this run only.
+    if (options.augmentSmooth)
+        action(ActionId::AugmentSmooth)->setChecked(true);
+    if (options.eigenSmooth)
+        action(ActionId::EigenSmooth)->setChecked(true);
+    if (options.sharedScale)
+        action(ActionId::SharedScale)->setChecked(true);
 
     if (options.untrained) {
         m_untrained = true;

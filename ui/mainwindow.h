@@ -39,6 +39,12 @@ struct StartOptions {
     bool askForWeights = true;    // show the first-run dialog when nothing is found
     QString layer;
     QVector<int> classes;         // initial panes; empty = the top-1 prediction
+    QStringList methods;          // pane i's CAM method (canonical name); missing = gradcam
+    // CAM-menu toggles turned on for this run without being remembered
+    // (absent = the remembered setting).
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
+    bool sharedScale = false;
 };
 
 class MainWindow : public QMainWindow {

@@ -4,7 +4,56 @@
 
 #include <cstdio>
 
+#include "core/imaging/overlay.h"
+#include "ui/camengine.h"
+
 namespace gce::explorer {
+
+namespace {
+// The canonical spelling of a method name typed in any case, or empty.
+QString canonicalMethod(const QString& typed)
+{
+    for (const QString& name : gce::ui::CamEngine::methodNames())
+        if (name.compare(typed, Qt::CaseInsensitive) == 0)
+            return name;
+    return {};
+}
+
+// Checks what QCommandLineParser cannot: names and ranges. Returns the
+// one-line complaint, or empty.
+QString validate(ExplorerOptions& o)
+{
+    if (!o.exportPath.isEmpty() && o.image.isEmpty())
+        return QStringLiteral("--export needs an image");
+    if (o.classes.size() > 4)
+        return QStringLiteral("at most 4 --class panes");
+    for (QString& method : o.methods) {
+        const QString name = canonicalMethod(method);
+        if (name.isEmpty())
+            return QStringLiteral("unknown method \"%1\" (known: %2)")
+                .arg(method, gce::ui::CamEngine::methodNames().join(QStringLiteral(", ")));
+        method = name;
+    }
+    if (o.methods.size() > 1 && o.methods.size() != o.paneCount())
+        return QStringLiteral("%1 --method values for %2 pane(s): give one for every pane, or one for all")
+            .arg(o.methods.size())
+            .arg(o.paneCount());
+    if (!o.colormap.isEmpty() && !colormapFromName(o.colormap.toStdString()))
+        return QStringLiteral("unknown colormap \"%1\"").arg(o.colormap);
+    if ((!o.colormap.isEmpty() || o.alpha >= 0.0) && o.exportPath.isEmpty())
+        return QStringLiteral("--colormap and --alpha are for --export (the window has its own controls)");
+    return {};
+}
+} // namespace
+
+QString ExplorerOptions::methodForPane(int pane) const
+{
+    if (methods.size() == 1)
+        return methods.front();
+    if (pane >= 0 && pane < methods.size())
+        return methods[pane];
+    return QStringLiteral("gradcam");
+}
 
 ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
 {
@@ -33,7 +82,25 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
         QStringLiteral("export"),
         QStringLiteral("Render the annotated export of the --class panes to PATH (PNG or JPEG) and exit."),
         QStringLiteral("path"));
-    parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, exportOption});
+    const QCommandLineOption methodOption(
+        QStringLiteral("method"),
+        QStringLiteral("CAM method: one for every pane, or one per --class pane in order (%1).")
+            .arg(gce::ui::CamEngine::methodNames().join(QStringLiteral(", "))),
+        QStringLiteral("name"));
+    const QCommandLineOption ttaOption(QStringList{QStringLiteral("tta"), QStringLiteral("aug-smooth")},
+                                       QStringLiteral("Test-time augmentation: each map averaged over horizontal "
+                                                      "flips x input scales 0.9/1.0/1.1."));
+    const QCommandLineOption eigenOption(QStringLiteral("eigen-smooth"),
+                                         QStringLiteral("Principal-component smoothing of the weighted activations."));
+    const QCommandLineOption sharedOption(QStringLiteral("shared-scale"),
+                                          QStringLiteral("The panes' raw maps on one scale (same method only)."));
+    const QCommandLineOption colormapOption(
+        QStringLiteral("colormap"), QStringLiteral("With --export: jet, turbo, viridis, inferno, magma or gray."),
+        QStringLiteral("name"));
+    const QCommandLineOption alphaOption(QStringLiteral("alpha"),
+                                         QStringLiteral("With --export: heatmap opacity, 0..1."), QStringLiteral("A"));
+    parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, methodOption, ttaOption,
+                       eigenOption, sharedOption, exportOption, colormapOption, alphaOption});
 
     ParseOutcome outcome;
     if (!parser.parse(arguments)) {
@@ -65,11 +132,22 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
     o.labels = parser.value(labelsOption);
     o.layer = parser.value(layerOption);
     o.exportPath = parser.value(exportOption);
-    if (!o.exportPath.isEmpty() && o.image.isEmpty()) {
-        std::fprintf(stderr, "gradcam-explorer: --export needs an image (see --help)\n");
-        outcome.exitCode = 2;
-    } else if (o.classes.size() > 4) {
-        std::fprintf(stderr, "gradcam-explorer: at most 4 --class panes (see --help)\n");
+    o.methods = parser.values(methodOption);
+    o.augmentSmooth = parser.isSet(ttaOption);
+    o.eigenSmooth = parser.isSet(eigenOption);
+    o.sharedScale = parser.isSet(sharedOption);
+    o.colormap = parser.value(colormapOption);
+    QString complaint;
+    if (parser.isSet(alphaOption)) {
+        bool ok = false;
+        o.alpha = parser.value(alphaOption).toDouble(&ok);
+        if (!ok || !(o.alpha >= 0.0 && o.alpha <= 1.0))
+            complaint = QStringLiteral("--alpha must be a number between 0 and 1");
+    }
+    if (complaint.isEmpty())
+        complaint = validate(o);
+    if (!complaint.isEmpty()) {
+        std::fprintf(stderr, "gradcam-explorer: %s (see --help)\n", qPrintable(complaint));
         outcome.exitCode = 2;
     }
     return outcome;

@@ -1,9 +1,12 @@
 #pragma once
 // gradcam-explorer's command line:
 //   gradcam-explorer [IMAGE] [--class N|"label" ...] [--model NAME|FILE.pt] [--weights F|none]
-//                    [--labels FILE] [--layer NAME] [--export PATH]
+//                    [--labels FILE] [--layer NAME] [--method NAME ...] [--tta]
+//                    [--eigen-smooth] [--shared-scale] [--export PATH [--colormap NAME] [--alpha A]]
 #include <QString>
 #include <QStringList>
+
+#include <algorithm>
 
 namespace gce::explorer {
 
@@ -15,6 +18,21 @@ struct ExplorerOptions {
     QString labels;       // labels file; empty = remembered or the model's own
     QString layer;
     QString exportPath;   // non-empty: render the export and exit
+    // One CAM method for every pane, or one per --class pane in order;
+    // canonical names (CamEngine::methodNames). Empty = gradcam.
+    QStringList methods;
+    // On for this run. The window keeps its remembered CAM-menu toggles when a
+    // flag is absent; a headless export uses only the flags, so that a command
+    // line gives the same maps on any machine.
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
+    bool sharedScale = false;
+    QString colormap;     // --export only; empty = the window's remembered colormap
+    double alpha = -1.0;  // --export only, 0..1; < 0 = the window's remembered opacity
+
+    int paneCount() const { return std::max<int>(1, classes.size()); }
+    // Pane i's method: the one given for it, the single one given, or gradcam.
+    QString methodForPane(int pane) const;
 };
 
 // Parses QCoreApplication::arguments(). On --help/--version prints and

@@ -9,20 +9,22 @@
 #include "core/models/modelspecs.h"
 #include "core/support/weightscache.h"
 #include "ui/camengine.h"
-#include "ui/exportrenderer.h"
 #include "ui/settings.h"
+#include "ui/sharedscale.h"
 
 namespace gce::explorer {
 
 namespace {
-int fail(const QString& message, int code)
+HeadlessExport failed(const QString& message, int code)
 {
-    std::fprintf(stderr, "gradcam-explorer: %s\n", qPrintable(message));
-    return code;
+    HeadlessExport result;
+    result.error = message;
+    result.exitCode = code;
+    return result;
 }
 } // namespace
 
-int runHeadlessExport(const ExplorerOptions& options)
+HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
 {
     using namespace gce::ui;
     CamRequest request;
@@ -30,14 +32,16 @@ int runHeadlessExport(const ExplorerOptions& options)
     request.modelName = options.model.isEmpty() ? QStringLiteral("resnet18") : options.model;
     request.layer = options.layer;
     request.labelsPath = options.labels;
+    request.augmentSmooth = options.augmentSmooth;
+    request.eigenSmooth = options.eigenSmooth;
     try {
         const std::optional<std::string> argument =
             options.weights.isEmpty() ? std::nullopt : std::optional<std::string>(options.weights.toStdString());
         request.weightsPath = QString::fromStdString(resolveWeightsArgument(request.modelName.toStdString(), argument));
     } catch (const UsageError& error) {
-        return fail(QString::fromUtf8(error.what()), 2);
+        return failed(QString::fromUtf8(error.what()), 2);
     } catch (const Error& error) {
-        return fail(QString::fromUtf8(error.what()), 3);
+        return failed(QString::fromUtf8(error.what()), 3);
     }
     if (request.weightsPath.isEmpty() && !namesModelFile(request.modelName.toStdString()))
         std::fprintf(stderr, "gradcam-explorer: warning: untrained weights: predictions and maps are meaningless\n");
@@ -46,33 +50,55 @@ int runHeadlessExport(const ExplorerOptions& options)
     CamFailure failure;
     engine.ensureModel(request, &failure);
     if (!failure.message.isEmpty())
-        return fail(failure.message, failure.usage ? 2 : 3);
+        return failed(failure.message, failure.usage ? 2 : 3);
     for (const QString& query : options.classes) {
         const auto index = engine.resolveClass(query, &failure);
         if (!index)
-            return fail(failure.message, 2);
+            return failed(failure.message, 2);
         request.classes.push_back(*index);
     }
     if (request.classes.isEmpty())
         request.classes.push_back(-1); // the top-1 prediction
+    for (int i = 0; i < request.classes.size(); ++i)
+        request.methods.push_back(options.methodForPane(i));
     const auto result = engine.compute(request, 1, [] { return false; }, &failure);
     if (!result)
-        return fail(failure.message, failure.usage ? 2 : 3);
+        return failed(failure.message, failure.usage ? 2 : 3);
 
-    ExportRequest exportRequest;
+    HeadlessExport composed;
+    ExportRequest& exportRequest = composed.request;
     exportRequest.image = result->image;
     exportRequest.panes = result->panes;
+    // As the window paints them: on one raw scale when asked and the methods
+    // allow it (a notice otherwise, and each map on its own max).
+    const PaneScales scales = paneScales(result->panes, options.sharedScale);
+    if (!scales.reason.isEmpty())
+        std::fprintf(stderr, "gradcam-explorer: shared scale not applied: %s\n", qPrintable(scales.reason));
+    for (int i = 0; i < exportRequest.panes.size(); ++i)
+        exportRequest.panes[i].map = scaledMap(exportRequest.panes[i].map, scales.factors[i]);
+    exportRequest.sharedMax = scales.shared ? scales.sharedMax : 0.0;
     exportRequest.modelName = result->modelName;
     exportRequest.layerName = result->layerName;
     exportRequest.sourceFileName = QFileInfo(options.image).fileName();
-    const auto colormap = colormapFromName(Settings::value(Setting::Colormap).toString().toStdString());
-    exportRequest.colormap = colormap.value_or(Colormap::Jet);
-    exportRequest.alpha = Settings::value(Setting::Opacity).toInt() / 100.0;
+    const QString colormapName =
+        options.colormap.isEmpty() ? Settings::value(Setting::Colormap).toString() : options.colormap;
+    exportRequest.colormap = colormapFromName(colormapName.toStdString()).value_or(Colormap::Jet);
+    exportRequest.alpha = options.alpha >= 0.0 ? options.alpha : Settings::value(Setting::Opacity).toInt() / 100.0;
     exportRequest.untrained = result->untrained;
-    QString error;
-    if (!saveImageAtomically(renderExport(exportRequest), options.exportPath, /*overwrite=*/false, &error))
-        return fail(error, 3);
-    return 0;
+    return composed;
+}
+
+int runHeadlessExport(const ExplorerOptions& options)
+{
+    const HeadlessExport composed = composeHeadlessExport(options);
+    QString error = composed.error;
+    int code = composed.exitCode;
+    if (code == 0 && !gce::ui::saveImageAtomically(gce::ui::renderExport(composed.request), options.exportPath,
+                                                   /*overwrite=*/false, &error))
+        code = 3;
+    if (code != 0)
+        std::fprintf(stderr, "gradcam-explorer: %s\n", qPrintable(error));
+    return code;
 }
 
 } // namespace gce::explorer

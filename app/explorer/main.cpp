@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QIcon>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/explorer/explorercommandline.h"
@@ -111,6 +112,11 @@ int main(int argc, char** argv)
     start.modelName = options.model;
     start.labelsPath = options.labels;
     start.layer = options.layer;
+    for (int i = 0; i < std::max<int>(1, classes.size()); ++i) // the demo's two panes too
+        start.methods << options.methodForPane(i);
+    start.augmentSmooth = options.augmentSmooth;
+    start.eigenSmooth = options.eigenSmooth;
+    start.sharedScale = options.sharedScale;
     if (options.weights == QLatin1String("none"))
         start.untrained = true;
     else
