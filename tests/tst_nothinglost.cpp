@@ -30,6 +30,7 @@
 
 #include "dialoganswerer.h"
 #include "testsupport.h"
+#include "ui/comparepane.h"
 #include "ui/mainwindow.h"
 #include "ui/settings.h"
 
@@ -296,6 +297,39 @@ private slots:
         MainWindow again(untrainedSqueezeNet());
         again.show(); // messageText() is what is visible
         QVERIFY2(again.messageText().isEmpty(), qPrintable(again.messageText())); // once
+    }
+
+    // File ▸ Export Top-5 goes to the worker like a map request, and the
+    // worker serves only the newest request. Neither may be lost: a click
+    // right after the export asked, nor a map on its way when it asked.
+    void topKExportAndMapsSurviveEachOther()
+    {
+        MainWindow window(untrainedSqueezeNet(photo()));
+        window.show();
+        QSignalSpy shown(&window, &MainWindow::resultShown);
+        QVERIFY(shown.wait(kTimeoutMs));
+        const auto pngs = [](const QTemporaryDir& dir) { return QDir(dir.path()).entryList({"*.png"}, QDir::Files); };
+
+        QTemporaryDir first;
+        {
+            gce::test::DialogAnswerer answer(first.path());
+            window.action(MainWindow::ActionId::ExportTopK)->trigger();
+            QCOMPARE(answer.fileDialogsAnswered(), 1);
+        }
+        window.action(MainWindow::ActionId::AddPane)->trigger(); // a map request at once: supersedes the export
+        QTRY_COMPARE_WITH_TIMEOUT(pngs(first).size(), 5, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.panes().size() == 2 && window.panes()[1]->result().classIndex >= 0, kTimeoutMs);
+
+        QTemporaryDir second;
+        window.action(MainWindow::ActionId::AddPane)->trigger(); // a map on its way...
+        {
+            gce::test::DialogAnswerer answer(second.path());
+            window.action(MainWindow::ActionId::ExportTopK)->trigger(); // ...when the export asks
+            QCOMPARE(answer.fileDialogsAnswered(), 1);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(pngs(second).size(), 5, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.panes().size() == 3 && window.panes()[2]->result().classIndex >= 0, kTimeoutMs);
+        QVERIFY2(window.messageText().isEmpty(), qPrintable(window.messageText()));
     }
 
     void malformedSettingsFileKeepsWhatParses()

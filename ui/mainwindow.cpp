@@ -26,6 +26,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <utility>
+
 #include "core/models/modelspecs.h"
 #include "core/support/labels.h"
 #include "core/support/weightscache.h"
@@ -783,6 +785,8 @@ void MainWindow::requestCompute()
             request.preload << m_folderImages[position + offset];
     m_requestClock.start();
     m_awaitedId = m_worker->request(request);
+    m_topKExportId = 0; // superseded if it was under way: sent again when this map is shown
+    m_remapAfterTopK = false;
     if (!m_busyTimer.isActive() && m_busy->isHidden())
         m_busyTimer.start(kBusyDelayMs);
 }
@@ -791,31 +795,13 @@ void MainWindow::onResult(const CamResult& result)
 {
     if (result.requestId == m_topKExportId && m_topKExportId != 0) {
         m_topKExportId = 0;
-        m_awaitedId = 0; // the export's request replaced any map request in flight
+        m_topKRequest.reset();
+        m_awaitedId = 0;
         m_busyTimer.stop();
         m_busy->hide();
-        QStringList written;
-        // One image per class, on the shared scale of the five when it is on.
-        const PaneScales scales = paneScales(result.panes, action(ActionId::SharedScale)->isChecked());
-        for (int i = 0; i < result.panes.size(); ++i) {
-            PaneResult pane = result.panes[i];
-            pane.map = scaledMap(pane.map, scales.factors[i]);
-            ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
-                                  QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
-                                  m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
-            const QString path = QDir(m_topKExportDir)
-                                     .filePath(QStringLiteral("%1_rank%2_%3.png")
-                                                   .arg(QFileInfo(result.imagePath).completeBaseName())
-                                                   .arg(pane.rank)
-                                                   .arg(pane.classIndex));
-            QString error;
-            if (!saveImageAtomically(renderExport(request), path, false, &error)) {
-                showMessage(tr("Export failed: %1").arg(error));
-                return;
-            }
-            written << path;
-        }
-        m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(m_topKExportDir)));
+        writeTopKExport(result);
+        if (std::exchange(m_remapAfterTopK, false))
+            requestCompute(); // the map request the export superseded
         return;
     }
     if (result.requestId != m_worker->latestRequestId()) {
@@ -859,6 +845,7 @@ void MainWindow::onResult(const CamResult& result)
                                              : QString())
                           .arg(m_requestClock.elapsed()));
     updateActions();
+    resendTopKExport();
     emit resultShown(result.requestId);
     if (ComparePane* waiting = m_scoreWhenShown) {
         m_scoreWhenShown = nullptr;
@@ -959,9 +946,12 @@ void MainWindow::onFaithfulnessFailed(quint64 id, const QString& message)
 
 void MainWindow::onFailed(quint64 id, const QString& message)
 {
-    if (id == m_topKExportId) {
+    if (id == m_topKExportId && m_topKExportId != 0) {
         m_topKExportId = 0;
+        m_topKRequest.reset();
         showMessage(tr("Export failed: %1").arg(message));
+        if (std::exchange(m_remapAfterTopK, false))
+            requestCompute();
         return;
     }
     if (id != m_worker->latestRequestId())
@@ -978,6 +968,7 @@ void MainWindow::onFailed(quint64 id, const QString& message)
     }
     showMessage(message);
     updateActions();
+    resendTopKExport();
 }
 
 void MainWindow::onModelLoaded(const ModelInfo& info)
@@ -1093,7 +1084,41 @@ void MainWindow::exportTopK()
         request.methods.push_back(m_panes[m_focused]->method());
     }
     m_topKExportDir = dir;
+    m_topKRequest = request;
+    m_remapAfterTopK = m_awaitedId != 0 && m_result.requestId != m_awaitedId; // a map still to come
     m_topKExportId = m_worker->request(request);
+}
+
+void MainWindow::resendTopKExport()
+{
+    if (m_topKRequest && m_topKExportId == 0)
+        m_topKExportId = m_worker->request(*m_topKRequest);
+}
+
+void MainWindow::writeTopKExport(const CamResult& result)
+{
+    QStringList written;
+    // One image per class, on the shared scale of the five when it is on.
+    const PaneScales scales = paneScales(result.panes, action(ActionId::SharedScale)->isChecked());
+    for (int i = 0; i < result.panes.size(); ++i) {
+        PaneResult pane = result.panes[i];
+        pane.map = scaledMap(pane.map, scales.factors[i]);
+        ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
+                              QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
+                              m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
+        const QString path = QDir(m_topKExportDir)
+                                 .filePath(QStringLiteral("%1_rank%2_%3.png")
+                                               .arg(QFileInfo(result.imagePath).completeBaseName())
+                                               .arg(pane.rank)
+                                               .arg(pane.classIndex));
+        QString error;
+        if (!saveImageAtomically(renderExport(request), path, false, &error)) {
+            showMessage(tr("Export failed: %1").arg(error));
+            return;
+        }
+        written << path;
+    }
+    m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(m_topKExportDir)));
 }
 
 void MainWindow::copyToClipboard()

@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QVector>
 
+#include <optional>
+
 #include "ui/camtypes.h"
 #include "ui/camworker.h"
 #include "ui/imagecanvas.h"
@@ -131,6 +133,8 @@ private:
     bool resolveWeights(bool interactive);
     void exportImage(bool allPanes);
     void exportTopK();
+    void writeTopKExport(const CamResult& result);
+    void resendTopKExport();
     void copyToClipboard();
     void about();
     void syncView(const CanvasView& view);
@@ -165,8 +169,14 @@ private:
     QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
     CamResult m_result;
     ModelInfo m_modelInfo;
+    // A Top-5 export under way. The worker serves only the newest request, so
+    // a map request sent after it supersedes it: the export is kept here and
+    // sent again once that map is shown; a map request it superseded is sent
+    // again once the export is written.
     quint64 m_topKExportId = 0;
     QString m_topKExportDir;
+    std::optional<CamRequest> m_topKRequest;
+    bool m_remapAfterTopK = false;
     int m_staleDropped = 0;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
     QPointer<ComparePane> m_scoringPane;    // whose scores the worker computes
