@@ -13,7 +13,8 @@ All ratios compare two measurements taken in this same run on this machine.
    with torch's default thread count and with the machine's cores.
  - Score-CAM and Ablation-CAM (gce-bench) as multiples of the forward pass,
    Score-CAM the torch-cam way in Python (bench/python_scorecam.py, unbatched
-   and torch-cam's batch of 32), and the cancel latency of a running Score-CAM
+   and torch-cam's batch of 32), the floor under any exact Score-CAM here
+   (bench/python_forward_floor.py: 512 of PyTorch's fastest forwards), and the cancel latency of a running Score-CAM
    in the explorer's worker (gce-cancel-latency).
 """
 import json
@@ -96,6 +97,8 @@ def main(build, quick):
     py_scorecam = {batch: json.loads(subprocess.run(
         ["/usr/bin/python3", os.path.join(HERE, "python_scorecam.py"), str(batch), "1" if quick else "2", threads],
         check=True, capture_output=True, text=True).stdout) for batch in (1, 32)}
+    floor = json.loads(subprocess.run(["/usr/bin/python3", os.path.join(HERE, "python_forward_floor.py"), threads],
+                                      check=True, capture_output=True, text=True).stdout)
     cancel = json.loads(subprocess.run([os.path.join(build, "bench", "gce-cancel-latency"), IMAGE,
                                         "5" if quick else "9"],
                                        check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
@@ -124,6 +127,9 @@ def main(build, quick):
          "ours is %.1fx faster" % (py_scorecam[1]["scorecam_ms"] / tuned["ScoreCam/Layer4/0"])),
         ("Score-CAM, torch-cam way in Python, batch 32", "%.0f ms" % py_scorecam[32]["scorecam_ms"],
          "ours is %.1fx faster" % (py_scorecam[32]["scorecam_ms"] / tuned["ScoreCam/Layer4/0"])),
+        ("Score-CAM floor: 512 x PyTorch's fastest forward", "%.0f ms" % floor["passes_512_ms"],
+         "optimize_for_inference (oneDNN, conv+BN folded), %.1f ms/image; ours is %.2fx it"
+         % (floor["forward_ms_per_image"], tuned["ScoreCam/Layer4/0"] / floor["passes_512_ms"])),
         ("Ablation-CAM, layer4", "%.0f ms" % tuned["AblationCam/Layer4/0"],
          "%.1fx forward" % (tuned["AblationCam/Layer4/0"] / fwd)),
         ("Ablation-CAM, layer4.1.conv2", "%.0f ms" % tuned["AblationCam/Layer4.1.conv2/0"],
