@@ -23,11 +23,11 @@ CamRequest requestFor(const QString& image, QVector<int> classes)
 }
 } // namespace
 
-// The worker's signals, re-emitted on the test thread. QSignalSpy (Qt 6.4)
-// records a signal in the thread that emits it, without a lock, so a spy on
-// the worker itself appends from the worker thread while the test reads the
-// list (ThreadSanitizer reports it). Queued connections hand each signal over
-// through Qt's event queue, as the window's own connections do.
+// The worker's signals, re-emitted on the test thread through queued
+// connections. CamWorker emits on the thread it lives in (the test thread
+// here, the GUI thread in the window), so a QSignalSpy on the worker itself
+// would do now; the queued hop also keeps the tests from depending on that
+// (QSignalSpy in Qt 6.4 records in the emitting thread, without a lock).
 class WorkerSignals : public QObject {
     Q_OBJECT
 public:
@@ -55,85 +55,92 @@ signals:
 };
 
 namespace {
-// Shows chelsea.jpg's top class with SqueezeNet 1.1 (its result taken from
-// `results`) and returns the request for the scores of that map.
-FaithfulnessRequest scoresForShownMap(CamWorker& worker, QSignalSpy& results)
-{
-    FaithfulnessRequest scores;
-    scores.source = requestFor(demo("chelsea.jpg"), {-1});
-    scores.source.modelName = "squeezenet1_1";
-    worker.request(scores.source);
-    if (!results.wait(120000))
-        return scores; // classIndex -1: the caller's checks fail
-    const auto shown = results.takeFirst().at(0).value<CamResult>();
-    scores.classIndex = shown.panes[0].classIndex;
-    scores.map = shown.panes[0].map;
-    return scores;
-}
-} // namespace
+// One test's worker, its signals relayed to the test thread and a spy on each
+// (members are destroyed in reverse: spies, relay, then the worker, which
+// joins its thread). The worker lives on the heap: ThreadSanitizer forgets
+// the mutexes in a block that is freed, but a stack slot that the next test's
+// worker reuses keeps the previous QMutex's "destroyed" state (Qt's inline
+// mutex annotations mark the destruction, not the construction), and TSan
+// then reports that worker's correctly locked accesses as races.
+struct WorkerFixture {
+    const std::unique_ptr<CamWorker> owned = std::make_unique<CamWorker>();
+    CamWorker& worker = *owned;
+    WorkerSignals relay{&worker};
+    QSignalSpy results{&relay, &WorkerSignals::resultReady};
+    QSignalSpy failures{&relay, &WorkerSignals::requestFailed};
+    QSignalSpy models{&relay, &WorkerSignals::modelLoaded};
+    QSignalSpy progress{&relay, &WorkerSignals::progress};
+    QSignalSpy scoresReady{&relay, &WorkerSignals::faithfulnessReady};
+    QSignalSpy scoresFailed{&relay, &WorkerSignals::faithfulnessFailed};
+    QSignalSpy scoresProgress{&relay, &WorkerSignals::faithfulnessProgress};
 
-// Each test's worker lives on the heap. ThreadSanitizer forgets the mutexes
-// in a block that is freed, but a stack slot that the next test's worker
-// reuses keeps the previous QMutex's "destroyed" state (Qt's inline mutex
-// annotations mark the destruction, not the construction), and TSan then
-// reports that worker's correctly locked accesses as races.
+    // Shows chelsea.jpg's top class with SqueezeNet 1.1 (its result taken from
+    // `results`) and returns the request for the scores of that map.
+    FaithfulnessRequest scoresForShownMap()
+    {
+        FaithfulnessRequest scores;
+        scores.source = requestFor(demo("chelsea.jpg"), {-1});
+        scores.source.modelName = "squeezenet1_1";
+        worker.request(scores.source);
+        if (!results.wait(120000))
+            return scores; // classIndex -1: the caller's checks fail
+        const auto shown = results.takeFirst().at(0).value<CamResult>();
+        scores.classIndex = shown.panes[0].classIndex;
+        scores.map = shown.panes[0].map;
+        return scores;
+    }
+};
+} // namespace
 
 class TestCamWorker : public QObject {
     Q_OBJECT
 private slots:
     void firstResultThenClassSwitchReusesSession()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        QSignalSpy models(&relay, &WorkerSignals::modelLoaded);
-        worker.request(requestFor(demo("chelsea.jpg"), {-1}));
-        QVERIFY(results.wait(120000));
-        QCOMPARE(models.size(), 1);
-        const auto first = results.takeFirst().at(0).value<CamResult>();
+        WorkerFixture f;
+        f.worker.request(requestFor(demo("chelsea.jpg"), {-1}));
+        QVERIFY(f.results.wait(120000));
+        QCOMPARE(f.models.size(), 1);
+        const auto first = f.results.takeFirst().at(0).value<CamResult>();
         QCOMPARE(first.image.size(), QSize(451, 300));
         QCOMPARE(first.panes.size(), 1);
         QCOMPARE(first.panes[0].rank, 1);
         QCOMPARE(first.panes[0].map.rows, 7);
         QCOMPARE(first.probabilities.size(), 1000);
         QVERIFY(first.forwardMs > 0.0);
-        QCOMPARE(worker.forwardPasses(), 1);
+        QCOMPARE(f.worker.forwardPasses(), 1);
 
-        worker.request(requestFor(demo("chelsea.jpg"), {285, 515}));
-        QVERIFY(results.wait(60000));
-        const auto second = results.takeFirst().at(0).value<CamResult>();
+        f.worker.request(requestFor(demo("chelsea.jpg"), {285, 515}));
+        QVERIFY(f.results.wait(60000));
+        const auto second = f.results.takeFirst().at(0).value<CamResult>();
         QCOMPARE(second.panes[0].classIndex, 285);
         QCOMPARE(second.panes[1].className, QString("cowboy hat"));
-        QCOMPARE(worker.forwardPasses(), 1); // same image: no new forward pass
-        QCOMPARE(worker.backwardPasses(), 3);
+        QCOMPARE(f.worker.forwardPasses(), 1); // same image: no new forward pass
+        QCOMPARE(f.worker.backwardPasses(), 3);
         QCOMPARE(second.forwardMs, 0.0);
     }
 
     void newestRequestWins()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        worker.request(requestFor(demo("chelsea.jpg"), {0}));
-        QVERIFY(results.wait(120000));
-        results.clear();
+        WorkerFixture f;
+        f.worker.request(requestFor(demo("chelsea.jpg"), {0}));
+        QVERIFY(f.results.wait(120000));
+        f.results.clear();
 
         quint64 last = 0;
         for (int i = 1; i <= 50; ++i)
-            last = worker.request(requestFor(demo("chelsea.jpg"), {i}));
+            last = f.worker.request(requestFor(demo("chelsea.jpg"), {i}));
         // Wait until the last request's answer arrives.
-        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty() &&
-                                     results.last().at(0).value<CamResult>().requestId == last,
+        QTRY_VERIFY_WITH_TIMEOUT(!f.results.isEmpty() &&
+                                     f.results.last().at(0).value<CamResult>().requestId == last,
                                  60000);
         QTest::qWait(200); // nothing older may arrive after the newest
-        const auto shown = results.last().at(0).value<CamResult>();
+        const auto shown = f.results.last().at(0).value<CamResult>();
         QCOMPARE(shown.requestId, last);
         QCOMPARE(shown.panes[0].classIndex, 50);
-        QVERIFY2(results.size() < 50, "requests were replayed as a queue");
+        QVERIFY2(f.results.size() < 50, "requests were replayed as a queue");
         quint64 previous = 0;
-        for (const auto& args : results) {
+        for (const auto& args : f.results) {
             const quint64 id = args.at(0).value<CamResult>().requestId;
             QVERIFY(id > previous);
             previous = id;
@@ -149,26 +156,22 @@ private slots:
         file.write("not a jpeg at all");
         file.close();
 
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        const quint64 id = worker.request(requestFor(bad, {-1}));
-        QVERIFY(failures.wait(120000));
-        QCOMPARE(failures.first().at(0).toULongLong(), id);
-        const QString message = failures.first().at(1).toString();
+        WorkerFixture f;
+        const quint64 id = f.worker.request(requestFor(bad, {-1}));
+        QVERIFY(f.failures.wait(120000));
+        QCOMPARE(f.failures.first().at(0).toULongLong(), id);
+        const QString message = f.failures.first().at(1).toString();
         QVERIFY(message.contains("broken.jpg"));
         QVERIFY(!message.contains('\n'));
 
-        worker.request(requestFor(demo("coffee.jpg"), {-1}));
-        QVERIFY(results.wait(60000));
+        f.worker.request(requestFor(demo("coffee.jpg"), {-1}));
+        QVERIFY(f.results.wait(60000));
 
         auto unknownLayer = requestFor(demo("coffee.jpg"), {-1});
         unknownLayer.layer = "layer9";
-        worker.request(unknownLayer);
-        QVERIFY(failures.wait(60000));
-        QVERIFY(failures.last().at(1).toString().contains("unknown layer"));
+        f.worker.request(unknownLayer);
+        QVERIFY(f.failures.wait(60000));
+        QVERIFY(f.failures.last().at(1).toString().contains("unknown layer"));
     }
 
     // A running Score-CAM (one forward pass per channel) streams progress and
@@ -176,29 +179,24 @@ private slots:
     // its result, and the newer request's result arrives.
     void newerRequestCancelsScoreCam()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        QSignalSpy failures(&relay, &WorkerSignals::requestFailed);
-        QSignalSpy progress(&relay, &WorkerSignals::progress);
+        WorkerFixture f;
         auto scoreCam = requestFor(demo("chelsea.jpg"), {-1});
         scoreCam.methods = {"scorecam"};
-        const quint64 slow = worker.request(scoreCam);
-        QVERIFY(progress.wait(120000)); // it is under way
-        QCOMPARE(progress.first().at(0).toULongLong(), slow);
-        const double fraction = progress.first().at(1).toDouble();
+        const quint64 slow = f.worker.request(scoreCam);
+        QVERIFY(f.progress.wait(120000)); // it is under way
+        QCOMPARE(f.progress.first().at(0).toULongLong(), slow);
+        const double fraction = f.progress.first().at(1).toDouble();
         QVERIFY(fraction > 0.0 && fraction < 1.0);
 
-        const quint64 quick = worker.request(requestFor(demo("chelsea.jpg"), {-1}));
-        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty(), 60000);
-        QCOMPARE(results.first().at(0).value<CamResult>().requestId, quick);
-        QCOMPARE(results.first().at(0).value<CamResult>().panes[0].method, QString("gradcam"));
-        QCOMPARE(worker.cancelledComputations(), 1);
-        QVERIFY(failures.isEmpty()); // a cancel is not a failure
-        for (const auto& args : results)
+        const quint64 quick = f.worker.request(requestFor(demo("chelsea.jpg"), {-1}));
+        QTRY_VERIFY_WITH_TIMEOUT(!f.results.isEmpty(), 60000);
+        QCOMPARE(f.results.first().at(0).value<CamResult>().requestId, quick);
+        QCOMPARE(f.results.first().at(0).value<CamResult>().panes[0].method, QString("gradcam"));
+        QCOMPARE(f.worker.cancelledComputations(), 1);
+        QVERIFY(f.failures.isEmpty()); // a cancel is not a failure
+        for (const auto& args : f.results)
             QVERIFY(args.at(0).value<CamResult>().requestId != slow);
-        QCOMPARE(worker.forwardPasses(), 1); // the gradcam request reused the session
+        QCOMPARE(f.worker.forwardPasses(), 1); // the gradcam request reused the session
     }
 
     // Scores are a request of their own kind. A map request goes first: it
@@ -206,89 +204,73 @@ private slots:
     // scores start again and arrive too, still for the map they were asked for.
     void mapRequestInterruptsFaithfulnessWhichRestarts()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
-        QSignalSpy progress(&relay, &WorkerSignals::faithfulnessProgress);
-        const FaithfulnessRequest scores = scoresForShownMap(worker, results);
+        WorkerFixture f;
+        const FaithfulnessRequest scores = f.scoresForShownMap();
         QVERIFY(scores.classIndex >= 0);
-        const CamRequest map = scores.source;
-        const quint64 id = worker.requestFaithfulness(scores);
-        QVERIFY(progress.wait(120000));
-        QCOMPARE(progress.first().at(0).toULongLong(), id);
+        const quint64 id = f.worker.requestFaithfulness(scores);
+        QVERIFY(f.scoresProgress.wait(120000));
+        QCOMPARE(f.scoresProgress.first().at(0).toULongLong(), id);
 
-        auto other = map;
+        auto other = scores.source;
         other.classes = {285};
-        const quint64 mapId = worker.request(other);
-        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty(), 60000);
-        QCOMPARE(results.first().at(0).value<CamResult>().requestId, mapId);
-        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 600000);
-        const auto scored = ready.first().at(0).value<FaithfulnessResult>();
+        const quint64 mapId = f.worker.request(other);
+        QTRY_VERIFY_WITH_TIMEOUT(!f.results.isEmpty(), 60000);
+        QCOMPARE(f.results.first().at(0).value<CamResult>().requestId, mapId);
+        QTRY_VERIFY_WITH_TIMEOUT(!f.scoresReady.isEmpty(), 600000);
+        const auto scored = f.scoresReady.first().at(0).value<FaithfulnessResult>();
         QCOMPARE(scored.requestId, id);
         QCOMPARE(scored.classIndex, scores.classIndex); // the map asked for, not the newer class
         QCOMPARE(scored.deletionCurve.size(), scored.insertionCurve.size());
         QVERIFY(scored.deletionCurve.size() > 2);
-        QCOMPARE(worker.restartedFaithfulness(), 1); // interrupted once, by the map request
-        QCOMPARE(worker.cancelledFaithfulness(), 0);
+        QCOMPARE(f.worker.restartedFaithfulness(), 1); // interrupted once, by the map request
+        QCOMPARE(f.worker.cancelledFaithfulness(), 0);
     }
 
     void cancelledOrBadFaithfulnessNeverArrives()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
-        QSignalSpy ready(&relay, &WorkerSignals::faithfulnessReady);
-        QSignalSpy failed(&relay, &WorkerSignals::faithfulnessFailed);
-        QSignalSpy progress(&relay, &WorkerSignals::faithfulnessProgress);
-        const FaithfulnessRequest scores = scoresForShownMap(worker, results);
+        WorkerFixture f;
+        const FaithfulnessRequest scores = f.scoresForShownMap();
         QVERIFY(scores.classIndex >= 0);
-        const CamRequest map = scores.source;
 
         // Cancelled while running: stops at its next batch, no answer at all.
-        worker.requestFaithfulness(scores);
-        QVERIFY(progress.wait(120000));
-        worker.cancelFaithfulness();
-        QTRY_COMPARE_WITH_TIMEOUT(worker.cancelledFaithfulness(), 1, 60000);
-        QVERIFY(ready.isEmpty());
-        QVERIFY(failed.isEmpty());
+        f.worker.requestFaithfulness(scores);
+        QVERIFY(f.scoresProgress.wait(120000));
+        f.worker.cancelFaithfulness();
+        QTRY_COMPARE_WITH_TIMEOUT(f.worker.cancelledFaithfulness(), 1, 60000);
+        QVERIFY(f.scoresReady.isEmpty());
+        QVERIFY(f.scoresFailed.isEmpty());
 
         // A map that does not fit: one line, and the worker carries on.
         FaithfulnessRequest broken = scores;
         broken.map.values.removeLast();
-        const quint64 brokenId = worker.requestFaithfulness(broken);
-        QVERIFY(failed.wait(60000));
-        QCOMPARE(failed.first().at(0).toULongLong(), brokenId);
-        QVERIFY(!failed.first().at(1).toString().isEmpty());
-        QVERIFY(!failed.first().at(1).toString().contains('\n'));
+        const quint64 brokenId = f.worker.requestFaithfulness(broken);
+        QVERIFY(f.scoresFailed.wait(60000));
+        QCOMPARE(f.scoresFailed.first().at(0).toULongLong(), brokenId);
+        QVERIFY(!f.scoresFailed.first().at(1).toString().isEmpty());
+        QVERIFY(!f.scoresFailed.first().at(1).toString().contains('\n'));
 
         // Another model than the map's: refused, not scored on the wrong network.
         FaithfulnessRequest otherModel = scores;
         otherModel.source.modelName = "resnet18";
-        worker.requestFaithfulness(otherModel);
-        QVERIFY(failed.wait(60000));
-        QVERIFY(failed.last().at(1).toString().contains("no longer loaded"));
-        worker.request(map);
-        QVERIFY(results.wait(60000)); // still serving maps
-        QVERIFY(ready.isEmpty());
+        f.worker.requestFaithfulness(otherModel);
+        QVERIFY(f.scoresFailed.wait(60000));
+        QVERIFY(f.scoresFailed.last().at(1).toString().contains("no longer loaded"));
+        f.worker.request(scores.source);
+        QVERIFY(f.results.wait(60000)); // still serving maps
+        QVERIFY(f.scoresReady.isEmpty());
     }
 
     void neighboursArePreloaded()
     {
-        const auto owned = std::make_unique<CamWorker>(); // on the heap: see TestCamWorker
-        CamWorker& worker = *owned;
-        WorkerSignals relay(&worker);
-        QSignalSpy results(&relay, &WorkerSignals::resultReady);
+        WorkerFixture f;
         auto request = requestFor(demo("chelsea.jpg"), {-1});
         request.preload = {demo("coffee.jpg")};
-        worker.request(request);
-        QVERIFY(results.wait(120000));
-        QTRY_COMPARE_WITH_TIMEOUT(worker.forwardPasses(), 2, 60000); // coffee prepared in the background
-        worker.request(requestFor(demo("coffee.jpg"), {-1}));
-        QVERIFY(results.wait(60000));
-        QCOMPARE(worker.forwardPasses(), 2); // stepping to it needed no forward pass
+        f.worker.request(request);
+        QVERIFY(f.results.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(f.worker.forwardPasses(), 2, 60000); // coffee prepared in the background
+        f.worker.request(requestFor(demo("coffee.jpg"), {-1}));
+        QVERIFY(f.results.wait(60000));
+        QCOMPARE(f.worker.forwardPasses(), 2); // stepping to it needed no forward pass
     }
 };
 

@@ -97,9 +97,8 @@ private slots:
     void resumesInterruptedDownload_data();
     void resumesInterruptedDownload();
     void resumesLargePartHashedInSlices();
-    void restartsWhenServerIgnoresRange();
-    void restartsWhenRangeNotSatisfiable();
-    void restartsOnMismatchedContentRange();
+    void restartsWhenPartCannotBeResumed_data();
+    void restartsWhenPartCannotBeResumed();
     void wrongHashAfterResumeLeavesNothing();
     void reportsConnectionRefused();
     void reportsHttpError();
@@ -331,53 +330,44 @@ void TestWeightsDownloader::resumesLargePartHashedInSlices()
     QCOMPARE(filesIn(tmp.path()), QStringList{name});
 }
 
-void TestWeightsDownloader::restartsWhenServerIgnoresRange()
+// A .part that the server will not extend: the download asks for the rest,
+// gets the whole file instead or asks again from zero, and ends with exactly
+// the true file (one data row per way of refusing).
+void TestWeightsDownloader::restartsWhenPartCannotBeResumed_data()
 {
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QByteArray>("kept");       // the .part's bytes before the download
+    QTest::addColumn<QByteArrayList>("ranges"); // the Range headers sent to `route`
     // The .part holds bytes that are not the file's start: appending the
-    // server's 200 body to them would be wrong twice over.
-    QTemporaryDir tmp;
+    // server's 200 body to them would be wrong twice over (asked, got 200).
     const QByteArray stale(777, 'x');
-    writeFile(tmp.filePath(part(m_goodName)), stale);
-    WeightsDownloader downloader;
-    const qsizetype requests = m_server.requests().size();
-    const Outcome outcome = download(downloader, m_server.url("/good/" + m_goodName), tmp.path());
-    QCOMPARE(outcome.failed, 0);
-    QCOMPARE(outcome.finished, 1);
-    QCOMPARE(rangesSince(requests, "/good/"), QByteArrayList{rangeFrom(stale.size())}); // asked, got 200
-    QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
-    QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
-}
-
-void TestWeightsDownloader::restartsWhenRangeNotSatisfiable()
-{
+    QTest::newRow("server ignores Range")
+        << QStringLiteral("/good/") << stale << QByteArrayList{rangeFrom(stale.size())};
     // A .part as long as the file or longer (the file shrank, or the last
     // attempt stopped just before the rename) gets a 416: start from zero.
     for (const qint64 extra : {qint64(0), qint64(5)}) {
-        QTemporaryDir tmp;
-        const QByteArray stale = m_body + QByteArray(extra, 'y');
-        writeFile(tmp.filePath(part(m_goodName)), stale);
-        WeightsDownloader downloader;
-        const qsizetype requests = m_server.requests().size();
-        const Outcome outcome = download(downloader, m_server.url("/ranged/" + m_goodName), tmp.path());
-        QCOMPARE(outcome.failed, 0);
-        QCOMPARE(outcome.finished, 1);
-        QCOMPARE(rangesSince(requests, "/ranged/"), (QByteArrayList{rangeFrom(stale.size()), QByteArray()}));
-        QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
-        QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
+        const QByteArray kept = m_body + QByteArray(extra, 'y');
+        QTest::addRow("range not satisfiable, %lld extra bytes", extra)
+            << QStringLiteral("/ranged/") << kept << QByteArrayList{rangeFrom(kept.size()), QByteArray()};
     }
+    const QByteArray start = m_body.left(4096);
+    QTest::newRow("mismatched Content-Range")
+        << QStringLiteral("/badrange/") << start << QByteArrayList{rangeFrom(start.size()), QByteArray()};
 }
 
-void TestWeightsDownloader::restartsOnMismatchedContentRange()
+void TestWeightsDownloader::restartsWhenPartCannotBeResumed()
 {
+    QFETCH(QString, route);
+    QFETCH(QByteArray, kept);
+    QFETCH(QByteArrayList, ranges);
     QTemporaryDir tmp;
-    const qint64 keptSize = 4096;
-    writeFile(tmp.filePath(part(m_goodName)), m_body.left(keptSize));
+    writeFile(tmp.filePath(part(m_goodName)), kept);
     WeightsDownloader downloader;
     const qsizetype requests = m_server.requests().size();
-    const Outcome outcome = download(downloader, m_server.url("/badrange/" + m_goodName), tmp.path());
+    const Outcome outcome = download(downloader, m_server.url(route + m_goodName), tmp.path());
     QCOMPARE(outcome.failed, 0);
     QCOMPARE(outcome.finished, 1);
-    QCOMPARE(rangesSince(requests, "/badrange/"), (QByteArrayList{rangeFrom(keptSize), QByteArray()}));
+    QCOMPARE(rangesSince(requests, route.toLatin1()), ranges);
     QVERIFY(readFile(tmp.filePath(m_goodName)) == m_body);
     QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
 }

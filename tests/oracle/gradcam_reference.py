@@ -23,8 +23,10 @@ def last_conv_name(model):
     return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Conv2d)][-1]
 
 
-def grad_cam(model, x, layer_name, class_index):
-    """Returns (logits, map) for one class; map is HxW float32 in [0,1]."""
+def activation_and_gradient(model, x, layer_name, score_fn):
+    """The layer's output and its gradient for score_fn(logits), captured by
+    hooks during an ordinary full backward pass. Returns (logits, activation,
+    gradient), detached."""
     module = dict(model.named_modules())[layer_name]
     saved = {}
 
@@ -36,15 +38,20 @@ def grad_cam(model, x, layer_name, class_index):
     try:
         model.zero_grad()
         logits = model(x)
-        logits[0, class_index].backward()
+        score_fn(logits).backward()
     finally:
         handle.remove()
-    activation = saved["activation"].detach()
-    weights = saved["gradient"].mean(dim=(2, 3), keepdim=True)
+    return logits.detach(), saved["activation"].detach(), saved["gradient"]
+
+
+def grad_cam(model, x, layer_name, class_index):
+    """Returns (logits, map) for one class; map is HxW float32 in [0,1]."""
+    logits, activation, gradient = activation_and_gradient(model, x, layer_name, lambda lg: lg[0, class_index])
+    weights = gradient.mean(dim=(2, 3), keepdim=True)
     cam = torch.relu((weights * activation).sum(dim=1))[0]
     top = cam.max()
     cam = cam / top if top > 0 else torch.zeros_like(cam)
-    return logits.detach(), cam
+    return logits, cam
 
 
 def build(name, num_classes=1000):

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradcam_reference import build, grad_cam, last_conv_name, preprocess, randomise_batchnorm  # noqa: E402
+from gradcam_reference import grad_cam, last_conv_name, preprocess  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
+from seeded_models import random_input, seeded_models  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "resources", "demo", "cat_and_coffee.jpg")
@@ -34,21 +35,9 @@ def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     manifest = []
-    for index, (name, others) in enumerate(OTHER_LAYERS.items()):
-        generator = torch.Generator().manual_seed(1234 + index)
-        torch.manual_seed(1234 + index)
-        model = build(name).eval()
-        randomise_batchnorm(model, generator)
-        weights = os.path.join(out_dir, name + ".pth")
-        torch.save(model.state_dict(), weights)
-
-        x = torch.randn(1, 3, 224, 224, generator=generator)
-        tensors = {"input": x.numpy()}
-        with torch.no_grad():
-            logits = model(x)
-        tensors["logits"] = logits.numpy()
-        top = logits[0].argsort(descending=True)
-        classes = [int(top[0]), int(top[500])]
+    for name, others, model, generator, weights in seeded_models(OTHER_LAYERS, 1234, out_dir):
+        x, logits, classes = random_input(model, generator, (224, 224), ranks=(0, 500))
+        tensors = {"input": x.numpy(), "logits": logits.numpy()}
         cases = []
         for layer in [last_conv_name(model)] + others:
             for c in classes:

@@ -1,7 +1,7 @@
 """Fixture for guided backpropagation, Guided Grad-CAM and the smoothing
 options, each written here from its published formula in plain PyTorch on
-random-init torchvision models (the weights of make_method_fixtures.py's
-recipe: seeded init, randomised BatchNorm):
+random-init torchvision models (seeded_models.seeded_model, as for
+make_method_fixtures.py: seeded init, randomised BatchNorm):
 
   guided backprop   Springenberg et al. 2015 as pytorch-grad-cam's
                     guided_backprop.py does it: every torch.nn.ReLU module
@@ -35,9 +35,10 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradcam_reference import build, randomise_batchnorm  # noqa: E402
-from make_method_fixtures import activation_and_gradient, normalised  # noqa: E402
+from gradcam_reference import activation_and_gradient  # noqa: E402
+from make_method_fixtures import normalised  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
+from seeded_models import random_input, seeded_model, seeded_models  # noqa: E402
 
 MODELS = {"resnet18": ["layer4.1.conv2", "layer3"], "squeezenet1_1": ["features.12.expand3x3", "features.9"]}
 AUGMENTATIONS = [(False, 1.0), (True, 1.0), (False, 0.9), (True, 0.9), (False, 1.1), (True, 1.1)]
@@ -150,18 +151,9 @@ def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     manifest = []
-    for index, (name, layers) in enumerate(MODELS.items()):
-        generator = torch.Generator().manual_seed(177 + index)
-        torch.manual_seed(177 + index)
-        model = build(name).eval()
-        randomise_batchnorm(model, generator)
-        weights = os.path.join(out_dir, name + ".pth")
-        torch.save(model.state_dict(), weights)
+    for name, layers, model, generator, weights in seeded_models(MODELS, 177, out_dir):
         guided = guided_model(model)
-        x = torch.randn(1, 3, 224, 224, generator=generator)
-        with torch.no_grad():
-            order = model(x)[0].argsort(descending=True)
-        a_class, b_class = int(order[0]), int(order[3])
+        x, _, (a_class, b_class) = random_input(model, generator, (224, 224), ranks=(0, 3))
         tensors = {"input": x.numpy()}
         cases = []
 
@@ -200,12 +192,7 @@ def main(out_dir):
 
 def densenet_case(out_dir):
     """DenseNet-121 on a 112x112 input: its last ReLU is functional."""
-    generator = torch.Generator().manual_seed(301)
-    torch.manual_seed(301)
-    model = build("densenet121").eval()
-    randomise_batchnorm(model, generator)
-    weights = os.path.join(out_dir, "densenet121.pth")
-    torch.save(model.state_dict(), weights)
+    model, generator, weights = seeded_model("densenet121", 301, out_dir)
     x = torch.randn(1, 3, 112, 112, generator=generator)
     with torch.no_grad():
         cls = int(model(x)[0].argmax())

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradcam_reference import build, randomise_batchnorm  # noqa: E402
+from gradcam_reference import activation_and_gradient  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
+from seeded_models import random_input, seeded_models  # noqa: E402
 
 MODELS = {"resnet18": ["layer4.1.conv2", "layer3"], "squeezenet1_1": ["features.12.expand3x3", "features.9"]}
 
@@ -118,39 +119,12 @@ def normalised(cam):
     return cam / top if top > 0 else torch.zeros_like(cam)
 
 
-def activation_and_gradient(model, x, layer, score_fn):
-    module = dict(model.named_modules())[layer]
-    saved = {}
-
-    def hook(_m, _i, out):
-        saved["a"] = out
-        out.register_hook(lambda grad: saved.__setitem__("g", grad))
-
-    handle = module.register_forward_hook(hook)
-    try:
-        model.zero_grad()
-        logits = model(x)
-        score_fn(logits).backward()
-    finally:
-        handle.remove()
-    return logits.detach(), saved["a"].detach(), saved["g"]
-
-
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     manifest = []
-    for index, (name, layers) in enumerate(MODELS.items()):
-        generator = torch.Generator().manual_seed(77 + index)
-        torch.manual_seed(77 + index)
-        model = build(name).eval()
-        randomise_batchnorm(model, generator)
-        weights = os.path.join(out_dir, name + ".pth")
-        torch.save(model.state_dict(), weights)
-        x = torch.randn(1, 3, 224, 224, generator=generator)
-        with torch.no_grad():
-            order = model(x)[0].argsort(descending=True)
-        a_class, b_class = int(order[0]), int(order[3])
+    for name, layers, model, generator, weights in seeded_models(MODELS, 77, out_dir):
+        x, _, (a_class, b_class) = random_input(model, generator, (224, 224), ranks=(0, 3))
         tensors = {"input": x.numpy()}
         cases = []
         queries = [(a_class, -1, False), (b_class, -1, False), (a_class, b_class, False), (a_class, -1, True)]

@@ -19,8 +19,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gradcam_reference import build, last_conv_name, randomise_batchnorm  # noqa: E402
+from gradcam_reference import last_conv_name, randomise_batchnorm  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
+from seeded_models import random_input, seeded_model  # noqa: E402
 
 # Every architecture allows this size (ConvNeXt needs >= 32); non-square to
 # catch height/width mix-ups. Stride-32 networks end at 4×3.
@@ -53,6 +54,17 @@ def randomise_extras(model, generator):
                 m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.1)
             if hasattr(m, "layer_scale") and isinstance(m.layer_scale, torch.nn.Parameter):
                 m.layer_scale.copy_(torch.rand(m.layer_scale.shape, generator=generator) * 0.5 + 0.25)
+
+
+def randomise_recording_init(init):
+    """seeded_model's randomise step for these models: records torchvision's
+    own initialisation (init_stats, before anything is randomised) in `init`,
+    then randomises BatchNorm, LayerNorm and layer_scale."""
+    def randomise(model, generator):
+        init.update(init_stats(model))
+        randomise_batchnorm(model, generator)
+        randomise_extras(model, generator)
+    return randomise
 
 
 def grad_cams(model, x, layers, classes):
@@ -112,22 +124,10 @@ def main(out_dir):
     torch.set_num_threads(1)
     manifest = []
     for index, (name, others) in enumerate(OTHER_LAYERS.items()):
-        generator = torch.Generator().manual_seed(4321 + index)
-        torch.manual_seed(4321 + index)
-        model = build(name).eval()
-        init = init_stats(model)  # torchvision's own init, before randomising
-        randomise_batchnorm(model, generator)
-        randomise_extras(model, generator)
-        weights = os.path.join(out_dir, name + ".pth")
-        torch.save(model.state_dict(), weights)
-
-        x = torch.randn(1, 3, *INPUT_SIZE, generator=generator)
-        tensors = {"input": x.numpy()}
-        with torch.no_grad():
-            logits = model(x)
-        tensors["logits"] = logits.numpy()
-        top = logits[0].argsort(descending=True)
-        classes = [int(top[0]), int(top[500])]
+        init = {}  # torchvision's own init, recorded by the randomise step
+        model, generator, weights = seeded_model(name, 4321 + index, out_dir, randomise_recording_init(init))
+        x, logits, classes = random_input(model, generator, INPUT_SIZE, ranks=(0, 500))
+        tensors = {"input": x.numpy(), "logits": logits.numpy()}
         cases = []
         layers = [last_conv_name(model)] + others
         maps = grad_cams(model, x, layers, classes)
