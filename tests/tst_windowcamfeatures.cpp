@@ -228,6 +228,62 @@ private slots:
         QVERIFY(!next.action(MainWindow::ActionId::AugmentSmooth)->isChecked());
     }
 
+    // A Score-CAM pane beside a Grad-CAM one: the Grad-CAM map is painted
+    // while Score-CAM's perturbed passes run (a partial result), then both.
+    void slowPanesFollowTheQuickOnes()
+    {
+        QTemporaryDir dir;
+        const QString image = isolated(dir, "chelsea.jpg");
+        StartOptions options = untrainedModel("squeezenet1_1", image);
+        options.layer = QStringLiteral("features.3.squeeze"); // 16 channels: 16 masked passes
+        options.classes = {281, 285};
+        options.methods = {"gradcam", "scorecam"};
+        MainWindow window(options);
+        // What the window shows at the moment the partial result is up.
+        int partials = 0;
+        QString why;
+        QVector<float> partialQuickMap;
+        connect(&window, &MainWindow::partialResultShown, this, [&] {
+            ++partials;
+            const PaneResult quick = window.panes()[0]->result();
+            const PaneResult slow = window.panes()[1]->result();
+            partialQuickMap = quick.map.values;
+            if (quick.pending || quick.map.isNull())
+                why = "the Grad-CAM pane has no map";
+            else if (!slow.pending || !slow.map.isNull() || slow.classIndex != 285)
+                why = "the Score-CAM pane is not pending for its class";
+            else if (!window.panes()[1]->captionText().contains("computing scorecam"))
+                why = "caption: " + window.panes()[1]->captionText();
+            else if (!window.panes()[1]->canvas()->hasImage())
+                why = "the pending pane shows no photo";
+            else if (window.action(MainWindow::ActionId::Export)->isEnabled())
+                why = "export enabled while a pane is pending";
+        });
+        window.show();
+        QVERIFY(waitShown(window));
+        QCOMPARE(partials, 1);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+
+        // Complete: both maps as the engine makes them, the quick one unchanged.
+        DirectEngine direct("squeezenet1_1", image, "features.3.squeeze");
+        QString mismatch;
+        const PaneResult quick = window.panes()[0]->result();
+        const PaneResult slow = window.panes()[1]->result();
+        QVERIFY(!quick.pending && !slow.pending);
+        QCOMPARE(quick.map.values, partialQuickMap);
+        QVERIFY2(sameMap(quick.map, direct.session->explain({gce::CamMethod::GradCam, 281}).map, 1e-5, &mismatch),
+                 qPrintable(mismatch));
+        QVERIFY2(sameMap(slow.map, direct.session->explain({gce::CamMethod::ScoreCam, 285}).map, 1e-5, &mismatch),
+                 qPrintable(mismatch));
+        QVERIFY(!window.panes()[1]->captionText().contains("computing"));
+        QVERIFY(window.action(MainWindow::ActionId::Export)->isEnabled());
+
+        // Score-CAM's scores are kept for the image: another pane is all quick, no partial result.
+        window.action(MainWindow::ActionId::AddPane)->trigger();
+        QVERIFY(waitShown(window));
+        QCOMPARE(partials, 1);
+    }
+
     // With 3 or 4 panes the caption shows the longest form that fits beside
     // the method selector, never a clipped one; the whole text is the tooltip.
     void captionFitsNarrowPanes()

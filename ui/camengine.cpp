@@ -151,7 +151,8 @@ ModelInfo CamEngine::modelInfo()
 
 std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 id,
                                             const std::function<bool()>& cancelled, CamFailure* failure,
-                                            const std::function<void(double)>& progress)
+                                            const std::function<void(double)>& progress,
+                                            const std::function<void(const CamResult&)>& partial)
 {
     State& s = *m_state;
     std::optional<CamResult> outcome;
@@ -174,6 +175,10 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         const torch::Tensor probabilities = session.probabilities()[0].contiguous();
         result.probabilities =
             QVector<float>(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
+
+        // Every pane's query and caption first (all pending), then the maps:
+        // the quick ones, then those with perturbed passes still to run.
+        QVector<CamQuery> queries;
         for (int pane = 0; pane < request.classes.size(); ++pane) {
             const int wanted = request.classes[pane];
             const int classIndex = wanted >= 0 ? wanted : session.topK(-wanted).back().index;
@@ -182,15 +187,10 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             const auto method = camMethodFromName(methodName.toStdString());
             if (!method)
                 throw UsageError("unknown CAM method \"" + methodName.toStdString() + "\"");
-            ExplainControl control;
-            control.cancelled = cancelled;
-            control.progress = progress;
             CamQuery query{*method, classIndex};
             query.augmentSmooth = request.augmentSmooth;
             query.eigenSmooth = request.eigenSmooth && eigenSmoothingApplies(*method);
-            const CamMap cam = session.explain(query, control);
-            ++m_backwardPasses;
-            result.backwardMs += cam.backwardMs;
+            queries.push_back(query);
             PaneResult shown;
             shown.method = methodName;
             shown.classIndex = classIndex;
@@ -199,12 +199,39 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             shown.rank = session.rankOf(classIndex);
             shown.augmentSmooth = query.augmentSmooth;
             shown.eigenSmooth = query.eigenSmooth;
-            shown.map = toMapData(cam.map, cam.empty);
-            shown.map.rawMax = cam.rawMax;
+            shown.pending = true;
             result.panes.push_back(std::move(shown));
-            if (cancelled())
-                return;
         }
+        QVector<int> quick, slow;
+        for (int pane = 0; pane < queries.size(); ++pane)
+            (session.hasPendingPasses(queries[pane]) ? slow : quick).push_back(pane);
+
+        ExplainControl control;
+        control.cancelled = cancelled;
+        control.progress = progress;
+        const auto explainPanes = [&](const QVector<int>& panes) {
+            for (int pane : panes) {
+                const CamMap cam = session.explain(queries[pane], control);
+                ++m_backwardPasses;
+                result.backwardMs += cam.backwardMs;
+                PaneResult& shown = result.panes[pane];
+                shown.map = toMapData(cam.map, cam.empty);
+                shown.map.rawMax = cam.rawMax;
+                shown.pending = false;
+                if (cancelled())
+                    return false;
+            }
+            return true;
+        };
+        if (!explainPanes(quick))
+            return;
+        if (partial && !quick.isEmpty() && !slow.isEmpty()) {
+            result.complete = false;
+            partial(result);
+            result.complete = true;
+        }
+        if (!explainPanes(slow))
+            return;
         outcome = std::move(result);
     });
     return outcome;

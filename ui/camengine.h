@@ -59,8 +59,12 @@ public:
     // returns true the computation stops, nothing is returned and
     // failure->cancelled is set. `progress` gets the fraction done of such a
     // method's perturbed passes (not called when they are cached).
+    // With `partial`, panes whose perturbed passes are still to run come
+    // last: when there are such panes and others, `partial` first gets a
+    // result (complete false) with the others' maps and those pending.
     std::optional<CamResult> compute(const CamRequest& request, quint64 id, const std::function<bool()>& cancelled,
-                                     CamFailure* failure, const std::function<void(double)>& progress = {});
+                                     CamFailure* failure, const std::function<void(double)>& progress = {},
+                                     const std::function<void(const CamResult&)>& partial = {});
 
     // Deletion/insertion curves, AUCs and average drop of request.map for its
     // class, on the explanation session of its image and layer (made if

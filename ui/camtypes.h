@@ -34,6 +34,10 @@ struct PaneResult {
     bool augmentSmooth = false;
     bool eigenSmooth = false;
     CamMapData map;
+    // In a partial result (CamResult::complete false): the map is still being
+    // computed (a score-based method's perturbed passes); class, probability
+    // and rank are already known.
+    bool pending = false;
 
     // "TTA", "eigen", "TTA + eigen", or empty: for captions.
     QString smoothingText() const
@@ -59,6 +63,9 @@ struct CamResult {
     QVector<PaneResult> panes;    // in the order the request listed the classes
     double forwardMs = 0.0;       // 0 when the explanation session was reused
     double backwardMs = 0.0;      // all panes together
+    // False: a partial result sent ahead while slow panes (pending) compute;
+    // the complete result with the same requestId follows.
+    bool complete = true;
 };
 
 } // namespace gce::ui

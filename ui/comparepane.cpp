@@ -163,6 +163,9 @@ QStringList ComparePane::captionVariants() const
     QString full = ranked;
     if (const QString smoothing = m_result.smoothingText(); !smoothing.isEmpty())
         full += tr(" · <i>smoothed: %1</i>").arg(smoothing);
+    if (m_result.pending) // its map is still being computed (a partial result)
+        return {tr("%1 — <i>computing %2…</i>").arg(ranked, m_result.method), tr("%1 — <i>computing…</i>").arg(name),
+                name + QStringLiteral(" …")};
     // An empty map is news, so the short forms keep saying so.
     const QString empty = m_result.map.empty ? tr(" — <i>empty map</i>") : QString();
     if (m_result.map.empty)

@@ -516,7 +516,8 @@ void MainWindow::createCentralArea()
 
 void MainWindow::updateActions()
 {
-    const bool hasResult = !m_result.image.isNull();
+    // Not while a partial result is up: its panes and m_result's image may differ.
+    const bool hasResult = !m_result.image.isNull() && !m_partial;
     for (ActionId id :
          {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy, ActionId::ScoreFaithfulness})
         action(id)->setEnabled(hasResult);
@@ -791,9 +792,28 @@ void MainWindow::requestCompute()
         m_busyTimer.start(kBusyDelayMs);
 }
 
+// The quick panes of a request whose other panes still run perturbed passes
+// (Score-CAM, Ablation-CAM): painted now, the pending ones show the photo and
+// say they are computing. m_result stays the last complete result, which
+// exports and scores use, and the busy indicator stays, until the complete
+// result arrives. Own scales: a shared one would need the pending maps.
+void MainWindow::showPartialResult(const CamResult& result)
+{
+    const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
+    showPanes(result, newImage, false);
+    // Own scales until the slow panes arrive; the bar shows now, not then, or the panes would shift.
+    m_colourBar->setScale(0.0, QString());
+    m_colourBar->setVisible(true);
+    m_partial = true;
+    updateActions();
+    emit partialResultShown(result.requestId);
+}
+
 void MainWindow::onResult(const CamResult& result)
 {
     if (result.requestId == m_topKExportId && m_topKExportId != 0) {
+        if (!result.complete)
+            return; // the export writes every class at once
         m_topKExportId = 0;
         m_topKRequest.reset();
         m_awaitedId = 0;
@@ -808,25 +828,16 @@ void MainWindow::onResult(const CamResult& result)
         ++m_staleDropped; // a newer request is on its way: never paint an old answer
         return;
     }
+    if (!result.complete) {
+        showPartialResult(result);
+        return;
+    }
     m_busyTimer.stop();
     m_busy->hide();
     const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
+    m_partial = false;
     m_result = result;
-    const int shown = std::min<int>(m_panes.size(), result.panes.size());
-    const PaneScales scales = paneScales(result.panes.mid(0, shown), action(ActionId::SharedScale)->isChecked());
-    for (int i = 0; i < shown; ++i) {
-        ImageCanvas* canvas = m_panes[i]->canvas();
-        if (newImage || !canvas->hasImage())
-            canvas->setImage(result.image);
-        // Scores of another map (a change no invalidation caught) must not stay up.
-        if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
-            invalidateScores(m_panes[i]);
-        m_panes[i]->showResult(result.panes[i], scales.factors[i]);
-    }
-    applyScales(); // the colour bar, and the note when a shared scale cannot apply
-    m_classPanel->setProbabilities(result.probabilities);
-    if (m_focused < result.panes.size())
-        m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
+    showPanes(result, newImage, true);
     m_badge->setVisible(result.untrained);
     setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
     const int position = m_folderImages.indexOf(m_imagePath);
@@ -851,6 +862,27 @@ void MainWindow::onResult(const CamResult& result)
         m_scoreWhenShown = nullptr;
         scoreFaithfulness(m_panes.indexOf(waiting));
     }
+}
+
+void MainWindow::showPanes(const CamResult& result, bool newImage, bool shareScale)
+{
+    const int shown = std::min<int>(m_panes.size(), result.panes.size());
+    const PaneScales scales =
+        paneScales(result.panes.mid(0, shown), shareScale && action(ActionId::SharedScale)->isChecked());
+    for (int i = 0; i < shown; ++i) {
+        ImageCanvas* canvas = m_panes[i]->canvas();
+        if (newImage || !canvas->hasImage())
+            canvas->setImage(result.image);
+        // Scores of another map (a change no invalidation caught) must not stay up.
+        if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
+            invalidateScores(m_panes[i]);
+        m_panes[i]->showResult(result.panes[i], scales.factors[i]);
+    }
+    if (shareScale)
+        applyScales(); // the colour bar, and the note when a shared scale cannot apply
+    m_classPanel->setProbabilities(result.probabilities);
+    if (m_focused < result.panes.size())
+        m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
 }
 
 void MainWindow::applyScales()
@@ -960,6 +992,8 @@ void MainWindow::onFailed(quint64 id, const QString& message)
     m_scoreWhenShown = nullptr;
     m_busyTimer.stop();
     m_busy->hide();
+    if (std::exchange(m_partial, false) && !m_result.image.isNull())
+        showPanes(m_result, true, true); // a slow pane failed: back to the last complete result
     // Keep showing the previous image: nothing is lost by a bad file.
     if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath) {
         m_imagePath = m_result.imagePath;

@@ -93,6 +93,8 @@ public:
 
 signals:
     void resultShown(quint64 requestId);
+    // A partial result is up: the quick panes, the others pending (CamResult::complete).
+    void partialResultShown(quint64 requestId);
     void scoresShown(quint64 faithfulnessRequestId);
 
 protected:
@@ -134,6 +136,10 @@ private:
     void exportImage(bool allPanes);
     void exportTopK();
     void writeTopKExport(const CamResult& result);
+    void showPartialResult(const CamResult& result);
+    // Paints the result's panes (the photo when `newImage`), on the shared
+    // scale when `shareScale` and the user wants it; the class panel follows.
+    void showPanes(const CamResult& result, bool newImage, bool shareScale);
     void resendTopKExport();
     void copyToClipboard();
     void about();
@@ -177,6 +183,7 @@ private:
     QString m_topKExportDir;
     std::optional<CamRequest> m_topKRequest;
     bool m_remapAfterTopK = false;
+    bool m_partial = false; // the panes show a partial result (ui/camtypes.h CamResult::complete)
     int m_staleDropped = 0;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
     QPointer<ComparePane> m_scoringPane;    // whose scores the worker computes

@@ -104,6 +104,16 @@ const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const Ca
     return cache.scores;
 }
 
+bool ExplanationSession::hasPendingPasses(const CamQuery& query) const
+{
+    if (!makeCamMethod(query.method)->usesChannelScores())
+        return false;
+    if (query.augmentSmooth)
+        return true; // the flipped and rescaled sessions keep their own scores
+    const auto found = m_channelScores.find(query.method);
+    return found == m_channelScores.end() || found->second.done < m_activation.size(1);
+}
+
 CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& control)
 {
     checkClass(query.classIndex);

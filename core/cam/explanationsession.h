@@ -87,6 +87,12 @@ public:
     // a contrast class or counterfactual throws UsageError.
     CamMap explain(const CamQuery& query, const ExplainControl& control = {});
 
+    // Whether explain(query) still has perturbed passes to run: a score-based
+    // method whose channel scores are not all done here (with test-time
+    // augmentation, conservatively, always). Seconds rather than milliseconds:
+    // callers show the other panes first.
+    bool hasPendingPasses(const CamQuery& query) const;
+
 private:
     void checkClass(int classIndex) const;
     const torch::Tensor& channelScores(CamMethod which, const CamMethodImpl& method, const ExplainControl& control);
