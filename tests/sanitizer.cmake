@@ -23,6 +23,12 @@ if(GCE_SANITIZE_UNDEFINED)
 endif()
 if(GCE_SANITIZE_THREAD)
   gce_add_sanitizer_proof(sanitizer_proof_tsan tsan_data_race.cpp "WARNING: ThreadSanitizer: data race")
+  # The same after QProcess has started a child (tsan_vfork_as_fork.cpp): the
+  # race is reported and the child ran.
+  gce_add_sanitizer_proof(sanitizer_proof_tsan_qprocess tsan_race_after_qprocess.cpp
+                          "WARNING: ThreadSanitizer: data race.*child ran")
+  target_sources(sanitizer_proof_tsan_qprocess PRIVATE sanitizer/tsan_vfork_as_fork.cpp)
+  target_link_libraries(sanitizer_proof_tsan_qprocess PRIVATE Qt6::Core)
 endif()
 
 # Runtime options for every test (and the programs they start, e.g.
@@ -51,14 +57,17 @@ if(GCE_SANITIZE_THREAD)
     "TSAN_OPTIONS=suppressions=${_supp}/tsan.supp:second_deadlock_stack=1:print_suppressions=0"
     "GCE_THREADS=1" "OMP_NUM_THREADS=1")
   # OpenCV's cv::parallel_for_ pool (oneTBB) likewise: one thread, set from
-  # inside each program (sanitizer/tsan_serial_opencv.cpp says why).
+  # inside each program (sanitizer/tsan_serial_opencv.cpp says why). And
+  # QProcess's vfork-style clone() is made a fork() that TSan handles
+  # (sanitizer/tsan_vfork_as_fork.cpp says why): tst_awkwardimages and
+  # tst_nothinglost start gradcam-cli and gradcam-explorer.
   get_property(_programs DIRECTORY PROPERTY BUILDSYSTEM_TARGETS)
   list(FILTER _programs EXCLUDE REGEX "^sanitizer_proof_")
   list(APPEND _programs gradcam-cli gradcam-explorer)
   foreach(_program IN LISTS _programs)
     get_target_property(_type ${_program} TYPE)
     if(_type STREQUAL "EXECUTABLE")
-      target_sources(${_program} PRIVATE ${_supp}/tsan_serial_opencv.cpp)
+      target_sources(${_program} PRIVATE ${_supp}/tsan_serial_opencv.cpp ${_supp}/tsan_vfork_as_fork.cpp)
       target_link_libraries(${_program} PRIVATE ${OpenCV_LIBS})
     endif()
   endforeach()

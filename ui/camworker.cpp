@@ -8,6 +8,7 @@ CamWorker::CamWorker(QObject* parent) : QThread(parent), m_engine(std::make_uniq
     qRegisterMetaType<gce::ui::CamResult>();
     qRegisterMetaType<gce::ui::ModelInfo>();
     qRegisterMetaType<gce::ui::FaithfulnessResult>();
+    connect(this, &CamWorker::outboxFilled, this, &CamWorker::deliverOne, Qt::QueuedConnection);
 }
 
 CamWorker::~CamWorker()
@@ -54,6 +55,30 @@ void CamWorker::wake()
         start(QThread::LowPriority);
     else
         m_condition.notify_one();
+}
+
+void CamWorker::post(std::function<void()> emission)
+{
+    {
+        std::unique_lock locker(m_outboxMutex);
+        m_outbox.push_back(std::move(emission));
+    }
+    // One event per entry, like a queued signal each: a slot that runs a
+    // nested event loop still sees the later emissions in order.
+    emit outboxFilled(QPrivateSignal());
+}
+
+void CamWorker::deliverOne()
+{
+    std::function<void()> emission;
+    {
+        std::unique_lock locker(m_outboxMutex);
+        if (m_outbox.empty())
+            return;
+        emission = std::move(m_outbox.front());
+        m_outbox.pop_front();
+    }
+    emission();
 }
 
 bool CamWorker::superseded(quint64 id) const { return m_abort || m_latestId.load() != id; }
@@ -108,10 +133,10 @@ void CamWorker::process(const CamRequest& request, quint64 id)
     const int forwardBefore = m_engine->forwardPasses();
     const int backwardBefore = m_engine->backwardPasses();
     if (m_engine->ensureModel(request, &failure))
-        emit modelLoaded(m_engine->modelInfo());
+        post([this, info = m_engine->modelInfo()] { emit modelLoaded(info); });
     if (!failure.message.isEmpty()) {
         if (!superseded(id))
-            emit modelFailed(id, failure.message);
+            post([this, id, message = failure.message] { emit modelFailed(id, message); });
         return;
     }
     // A newer request is seen between batches of a long method: it stops the
@@ -120,7 +145,12 @@ void CamWorker::process(const CamRequest& request, quint64 id)
         request, id, [this, id] { return superseded(id); }, &failure,
         [this, id](double fraction) {
             if (!superseded(id))
-                emit progress(id, fraction);
+                post([this, id, fraction] { emit progress(id, fraction); });
+        },
+        // The quick panes ahead of Score-CAM's or Ablation-CAM's (complete false).
+        [this, id](const CamResult& partial) {
+            if (!superseded(id))
+                post([this, copy = partial] { emit resultReady(copy); });
         });
     if (failure.cancelled)
         ++m_cancelled;
@@ -130,9 +160,9 @@ void CamWorker::process(const CamRequest& request, quint64 id)
     if (superseded(id))
         return;
     if (result)
-        emit resultReady(*result);
+        post([this, copy = *result] { emit resultReady(copy); });
     else
-        emit requestFailed(id, failure.message);
+        post([this, id, message = failure.message] { emit requestFailed(id, message); });
 }
 
 void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 id)
@@ -144,7 +174,7 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
         request, id, [this, id] { return faithfulnessSuperseded(id) || m_hasPending; }, &failure,
         [this, id](double fraction) {
             if (!faithfulnessSuperseded(id))
-                emit faithfulnessProgress(id, fraction);
+                post([this, id, fraction] { emit faithfulnessProgress(id, fraction); });
         });
     m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
     if (failure.cancelled) {
@@ -164,9 +194,9 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
     if (faithfulnessSuperseded(id))
         return;
     if (result)
-        emit faithfulnessReady(*result);
+        post([this, copy = *result] { emit faithfulnessReady(copy); });
     else
-        emit faithfulnessFailed(id, failure.message);
+        post([this, id, message = failure.message] { emit faithfulnessFailed(id, message); });
 }
 
 void CamWorker::preload(const CamRequest& request, quint64 id)

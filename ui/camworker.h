@@ -14,6 +14,20 @@
 // scores start again afterwards unless cancelFaithfulness() said they are no
 // longer wanted (the window does when the pane's class, method, layer,
 // smoothing or image changes).
+//
+// Every signal is emitted on the thread the CamWorker object lives in (the
+// GUI thread that created it), never on the worker thread: the worker puts
+// each emission, arguments included, in an outbox under a std::mutex and
+// wakes that thread with an argument-less queued signal, which takes the
+// oldest entry out under the same mutex and emits it. Receivers on the GUI
+// thread are called directly, in the order the worker emitted. Handing the
+// values over through our own mutex rather than as queued-signal arguments
+// lets ThreadSanitizer see the hand-over: Qt copies a queued argument on the
+// sending thread (a copy constructor compiled into our code) and orders it
+// before the receiver's reads with a QMutex locked inside libQt6Core, where
+// TSan sees nothing, so reads of a CamResult or ModelInfo in a slot were
+// reported as races (suppressible by the copy's frames only while TSan still
+// had the copy's stack, which a busy worker pushes out of its history).
 #include <QString>
 #include <QStringList>
 #include <QThread>
@@ -21,6 +35,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -56,6 +72,10 @@ public:
     int restartedFaithfulness() const { return m_restartedFaith.load(); }
 
 signals:
+    // The answer to a map request. When a pane still needs perturbed passes
+    // (Score-CAM, Ablation-CAM on a new image) and others do not, a partial
+    // result (complete false, those panes pending) comes first, then the
+    // complete one with the same requestId.
     void resultReady(const gce::ui::CamResult& result);
     void requestFailed(quint64 requestId, const QString& message);
     // The requested model or weights could not be loaded; the previous model
@@ -71,6 +91,9 @@ signals:
     // after a map request interrupted them.
     void faithfulnessProgress(quint64 requestId, double fraction);
 
+    // Internal: the worker thread put something in the outbox (one per entry).
+    void outboxFilled(QPrivateSignal);
+
 protected:
     void run() override;
 
@@ -81,6 +104,10 @@ private:
     void process(const CamRequest& request, quint64 id);
     void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
     void preload(const CamRequest& request, quint64 id);
+    // Worker thread: queues one emission (a lambda holding copies of the
+    // arguments) for the GUI thread. GUI thread: emits the oldest one.
+    void post(std::function<void()> emission);
+    void deliverOne();
 
     // Standard rather than Qt primitives: QWaitCondition unlocks and relocks a
     // QMutex inside libQt6Core, where ThreadSanitizer loses their ordering and
@@ -108,6 +135,8 @@ private:
     std::atomic<int> m_backwardPasses{0};
     std::atomic<int> m_cancelled{0};
     std::unique_ptr<CamEngine> m_engine; // used on the worker thread only
+    std::mutex m_outboxMutex;
+    std::deque<std::function<void()>> m_outbox;
 };
 
 } // namespace gce::ui

@@ -32,6 +32,7 @@ void ImageCanvas::setImage(const QImage& image)
     const QSize previous = m_imageSize;
     m_photo = QPixmap::fromImage(image);
     m_imageSize = image.size();
+    m_imageKey = image.cacheKey();
     if (previous != m_imageSize)
         m_view = CanvasView{};
     update();

@@ -40,6 +40,9 @@ public:
     void actualSize();
 
     bool hasImage() const { return !m_photo.isNull(); }
+    // Whether the photo shown is `image` (the same decoded QImage: results of
+    // one image share it), so that a pane is given a photo only when it changed.
+    bool showsImage(const QImage& image) const { return hasImage() && m_imageKey == image.cacheKey(); }
     const CamMapData& heatmap() const { return m_map; } // the map as painted (shared scale applied)
     QSize imageSize() const { return m_imageSize; }
     double effectiveScale() const;      // screen pixels per image pixel now
@@ -65,6 +68,7 @@ private:
 
     QPixmap m_photo;
     QSize m_imageSize;
+    qint64 m_imageKey = 0; // QImage::cacheKey of the photo shown
     CamMapData m_map;
     QPixmap m_heat; // coloured map at a capped resolution, stretched over the photo
     Colormap m_colormap = Colormap::Jet;

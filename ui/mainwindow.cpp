@@ -799,8 +799,7 @@ void MainWindow::requestCompute()
 // result arrives. Own scales: a shared one would need the pending maps.
 void MainWindow::showPartialResult(const CamResult& result)
 {
-    const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
-    showPanes(result, newImage, false);
+    showPanes(result, false);
     // Own scales until the slow panes arrive; the bar shows now, not then, or the panes would shift.
     m_colourBar->setScale(0.0, QString());
     m_colourBar->setVisible(true);
@@ -834,10 +833,9 @@ void MainWindow::onResult(const CamResult& result)
     }
     m_busyTimer.stop();
     m_busy->hide();
-    const bool newImage = result.imagePath != m_result.imagePath || result.image.size() != m_result.image.size();
     m_partial = false;
     m_result = result;
-    showPanes(result, newImage, true);
+    showPanes(result, true);
     m_badge->setVisible(result.untrained);
     setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
     const int position = m_folderImages.indexOf(m_imagePath);
@@ -864,14 +862,15 @@ void MainWindow::onResult(const CamResult& result)
     }
 }
 
-void MainWindow::showPanes(const CamResult& result, bool newImage, bool shareScale)
+void MainWindow::showPanes(const CamResult& result, bool shareScale)
 {
     const int shown = std::min<int>(m_panes.size(), result.panes.size());
     const PaneScales scales =
         paneScales(result.panes.mid(0, shown), shareScale && action(ActionId::SharedScale)->isChecked());
     for (int i = 0; i < shown; ++i) {
         ImageCanvas* canvas = m_panes[i]->canvas();
-        if (newImage || !canvas->hasImage())
+        // Per canvas: a partial result or a pane added meanwhile may have put another photo there.
+        if (!canvas->showsImage(result.image))
             canvas->setImage(result.image);
         // Scores of another map (a change no invalidation caught) must not stay up.
         if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
@@ -993,7 +992,7 @@ void MainWindow::onFailed(quint64 id, const QString& message)
     m_busyTimer.stop();
     m_busy->hide();
     if (std::exchange(m_partial, false) && !m_result.image.isNull())
-        showPanes(m_result, true, true); // a slow pane failed: back to the last complete result
+        showPanes(m_result, true); // a slow pane failed: back to the last complete result
     // Keep showing the previous image: nothing is lost by a bad file.
     if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath) {
         m_imagePath = m_result.imagePath;

@@ -137,9 +137,10 @@ private:
     void exportTopK();
     void writeTopKExport(const CamResult& result);
     void showPartialResult(const CamResult& result);
-    // Paints the result's panes (the photo when `newImage`), on the shared
-    // scale when `shareScale` and the user wants it; the class panel follows.
-    void showPanes(const CamResult& result, bool newImage, bool shareScale);
+    // Paints the result's panes (and its photo where another is shown), on
+    // the shared scale when `shareScale` and the user wants it; the class
+    // panel follows.
+    void showPanes(const CamResult& result, bool shareScale);
     void resendTopKExport();
     void copyToClipboard();
     void about();
