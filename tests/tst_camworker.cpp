@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <atomic>
 #include <memory>
 
 #include "testsupport.h"
@@ -95,6 +96,30 @@ struct WorkerFixture {
 class TestCamWorker : public QObject {
     Q_OBJECT
 private slots:
+    // Results reach their receivers on the thread the worker object lives in
+    // (the GUI thread in the window), handed over under a mutex TSan sees.
+    void signalsArriveOnTheOwnersThread()
+    {
+        WorkerFixture f;
+        QThread* const owner = QThread::currentThread();
+        std::atomic<int> elsewhere{0};
+        std::atomic<int> seen{0};
+        const auto record = [&] {
+            ++seen;
+            if (QThread::currentThread() != owner)
+                ++elsewhere;
+        };
+        connect(&f.worker, &CamWorker::resultReady, this, record, Qt::DirectConnection);
+        connect(&f.worker, &CamWorker::modelLoaded, this, record, Qt::DirectConnection);
+        connect(&f.worker, &CamWorker::requestFailed, this, record, Qt::DirectConnection);
+        f.worker.request(requestFor(demo("chelsea.jpg"), {-1}));
+        QVERIFY(f.results.wait(120000));
+        f.worker.request(requestFor(demo("no-such-photo.jpg"), {-1}));
+        QVERIFY(f.failures.wait(60000));
+        QCOMPARE(seen.load(), 3); // model, result, failure
+        QCOMPARE(elsewhere.load(), 0);
+    }
+
     void firstResultThenClassSwitchReusesSession()
     {
         WorkerFixture f;

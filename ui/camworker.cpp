@@ -1,6 +1,5 @@
 #include "ui/camworker.h"
 
-
 namespace gce::ui {
 
 CamWorker::CamWorker(QObject* parent) : QThread(parent), m_engine(std::make_unique<CamEngine>())
