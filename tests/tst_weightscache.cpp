@@ -165,6 +165,32 @@ private slots:
                  homeDir() + "/resnet18-f37072fd.pth");
     }
 
+    // The bundled SqueezeNet 1.1 (resources/models): found for squeezenet1_1
+    // after the cache, for no other model; the missing-weights message of
+    // another model names it as the way to go on offline.
+    void bundledModelComesAfterTheCache()
+    {
+        const auto bundled = bundledWeights(modelSpec("squeezenet1_1"));
+        QVERIFY2(bundled, "resources/models/squeezenet1_1-imagenet.pth is not found from the build tree");
+        QVERIFY(QString::fromStdString(*bundled).endsWith("/models/squeezenet1_1-imagenet.pth"));
+        QCOMPARE(bundledModelName(), std::string("squeezenet1_1"));
+        QVERIFY(!bundledWeights(modelSpec("resnet18")));
+        QVERIFY(!bundledWeights(modelSpec("squeezenet1_0")));
+        QCOMPARE(findWeights(modelSpec("squeezenet1_1")), bundled);
+        QCOMPARE(resolveWeightsArgument("squeezenet1_1", std::nullopt), *bundled);
+        touch(xdgDir() + "/squeezenet1_1-b8a52dc0.pth"); // torchvision's own file wins
+        QCOMPARE(QString::fromStdString(*findWeights(modelSpec("squeezenet1_1"))),
+                 xdgDir() + "/squeezenet1_1-b8a52dc0.pth");
+        try {
+            resolveWeightsArgument("resnet18", std::nullopt);
+            QFAIL("no weights for resnet18, yet something was resolved");
+        } catch (const InputError& error) {
+            const QString message = QString::fromUtf8(error.what());
+            QVERIFY2(message.contains("--model squeezenet1_1"), qPrintable(message));
+            QVERIFY(!message.contains(u'\n'));
+        }
+    }
+
 private:
     QString torchHomeDir() const { return m_tmp->filePath("torchhome/hub/checkpoints"); }
     QString xdgDir() const { return m_tmp->filePath("xdg/torch/hub/checkpoints"); }

@@ -55,6 +55,11 @@ Options:
                         x scales 0.9/1.0/1.1 (6 passes, maps aligned back)
   --eigen-smooth        the first principal component of the weighted activations
                         instead of their sum (pytorch-grad-cam's eigen_smooth)
+  --preprocess tutorial|model
+                        tutorial (default): Resize((224,224)) as the Grad-CAM tutorial;
+                        model: the weights file's own eval transform (torchvision's
+                        weights.transforms(): resize the shorter side, centre crop);
+                        the overlay then covers the crop, the rest is dimmed
   --overlay OUT.png     write the overlay (one image and one class)
   --out-dir DIR         write one overlay per image and class into DIR
   --alpha A             heatmap opacity in the overlay, 0..1 (default 0.4)
@@ -123,7 +128,12 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.augmentSmooth = true;
         else if (arg == "--eigen-smooth")
             options.eigenSmooth = true;
-        else if (arg == "--list-methods")
+        else if (arg == "--preprocess") {
+            const std::string& name = value();
+            options.preprocess = preprocessModeFromName(name);
+            if (!options.preprocess)
+                throw UsageError("unknown preprocessing \"" + name + "\" (known: tutorial, model)");
+        } else if (arg == "--list-methods")
             options.listMethods = true;
         else if (arg == "--overlay")
             options.overlayPath = value();

@@ -7,6 +7,7 @@
 
 #include "core/cam/cammethods.h"
 #include "core/imaging/overlay.h"
+#include "core/support/preprocessing.h"
 
 namespace gce::cli {
 
@@ -23,6 +24,8 @@ struct CliOptions {
     bool counterfactual = false; // the evidence against the class
     bool augmentSmooth = false;  // --aug-smooth / --tta: flips × scales, averaged (core/cam/smoothing.h)
     bool eigenSmooth = false;    // --eigen-smooth: first principal component (core/cam/smoothing.h)
+    // --preprocess tutorial|model; unset: tutorial (or what a TorchScript sidecar names)
+    std::optional<PreprocessMode> preprocess;
     std::string overlayPath;
     std::string outDir;
     double alpha = kDefaultOverlayAlpha;

@@ -15,6 +15,7 @@
 #include "core/cam/explainer.h"
 #include "core/cam/faithfulness.h"
 #include "core/errors.h"
+#include "core/imaging/cropoverlay.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/overlay.h"
 #include "core/models/modelspecs.h"
@@ -81,6 +82,16 @@ nlohmann::json heatmapJson(const cv::Mat& map)
     return {{"height", map.rows}, {"width", map.cols}, {"values", values}};
 }
 
+// With the model transform: which transform ran and where its crop lies in the image.
+nlohmann::json transformJson(const Preprocessing& preprocessing, const CropBox& box)
+{
+    const ModelTransform& t = preprocessing.model;
+    return {{"resize_size", t.resizeSize},
+            {"crop_size", {t.cropHeight, t.cropWidth}},
+            {"interpolation", interpolationName(t.interpolation)},
+            {"crop", {{"x", box.x}, {"y", box.y}, {"width", box.width}, {"height", box.height}}}};
+}
+
 // --metrics: the faithfulness scores of one map (core/cam/faithfulness.h).
 nlohmann::json metricsJson(const FaithfulnessScores& scores)
 {
@@ -120,8 +131,10 @@ void listModels(std::ostream& out)
         << "file (or download address)\n";
     for (const auto& spec : modelSpecs()) {
         const auto cached = findCachedWeights(spec);
-        out << std::left << std::setw(nameColumn) << spec.name << std::setw(kStatusColumn)
-            << (cached ? "found" : "missing") << (cached ? *cached : spec.weights.front().url) << "\n";
+        const auto bundled = cached ? std::nullopt : bundledWeights(spec);
+        const char* status = cached ? "found" : bundled ? "bundled" : "missing";
+        out << std::left << std::setw(nameColumn) << spec.name << std::setw(kStatusColumn) << status
+            << (cached ? *cached : bundled ? *bundled : downloadUrl(spec)) << "\n";
     }
 }
 
@@ -144,7 +157,10 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
     const double decodeMs = msSince(start);
 
     auto t = Clock::now();
-    const auto input = preprocessImage(image.rgb, explainer.preprocessing());
+    const Preprocessing& preprocessing = explainer.preprocessing();
+    const bool modelTransform = preprocessing.mode == PreprocessMode::Model;
+    const auto input = preprocessImage(image.rgb, preprocessing);
+    const CropBox box = inputBox(image.rgb.cols, image.rgb.rows, preprocessing);
     const double preprocessMs = msSince(t);
 
     auto session = explainer.explainTensor(input, options.layer);
@@ -156,7 +172,9 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
     const LabelSet& labels = explainer.labels();
     if (!options.json) {
         out << job.path << " (" << image.rgb.cols << "x" << image.rgb.rows << "), " << explainer.modelName()
-            << " at " << session->layerName() << "\n  top-" << top.size() << ":";
+            << " at " << session->layerName()
+            << (modelTransform ? ", model preprocessing (" + describeModelTransform(preprocessing.model) + ")" : "")
+            << "\n  top-" << top.size() << ":";
         for (const auto& score : top)
             out << "  " << score.index << " " << labels.name(score.index) << " " << std::fixed
                 << std::setprecision(3) << score.probability;
@@ -172,7 +190,9 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
         std::string written;
         if (!options.overlayPath.empty() || !options.outDir.empty()) {
             t = Clock::now();
-            const cv::Mat overlay = renderOverlay(image.rgb, cam.map, options.colormap, options.alpha);
+            const cv::Mat overlay = modelTransform
+                                        ? renderCropOverlay(image.rgb, cam.map, box, options.colormap, options.alpha)
+                                        : renderOverlay(image.rgb, cam.map, options.colormap, options.alpha);
             fs::path path = options.overlayPath;
             if (path.empty())
                 path = fs::path(options.outDir) / (fs::path(job.path).stem().string() + "_" +
@@ -201,6 +221,7 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
                 {"counterfactual", options.counterfactual},
                 {"aug_smooth", options.augmentSmooth},
                 {"eigen_smooth", options.eigenSmooth},
+                {"preprocess", preprocessModeName(preprocessing.mode)},
                 {"class_index", classIndex},
                 {"class_name", labels.name(classIndex)},
                 {"probability", score.probability},
@@ -219,6 +240,8 @@ int explainImage(const CliOptions& options, Explainer& explainer, const ImageJob
                   {"total", sharedMs + msSince(lineStart)}}}};
             for (const auto& s : top)
                 line["top_k"].push_back(scoreJson(labels, s));
+            if (modelTransform)
+                line["transform"] = transformJson(preprocessing, box);
             if (!written.empty())
                 line["overlay"] = written;
             if (metrics) {
@@ -260,6 +283,8 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
         throw UsageError("--out-dir \"" + options.outDir + "\" is not a directory");
 
     Explainer explainer(options.model, resolveWeights(options, err), options.labels);
+    if (options.preprocess)
+        explainer.setPreprocessMode(*options.preprocess);
     if (options.listLayers) {
         listLayers(explainer, out);
         return 0;

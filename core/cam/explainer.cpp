@@ -4,6 +4,7 @@
 
 #include "core/checkpoint/statedict.h"
 #include "core/errors.h"
+#include "core/models/modelspecs.h"
 #include "core/models/modelzoo.h"
 #include "core/models/scriptnetwork.h"
 #include "core/models/zoonetwork.h"
@@ -99,13 +100,14 @@ Explainer::Explainer(const std::string& modelName, const std::string& weightsPat
         m_network = std::make_shared<ScriptNetwork>(modelName, m_preprocessing.height, m_preprocessing.width);
     } else {
         m_network = buildZooNetwork(modelName, weightsPath);
+        m_preprocessing.model = modelTransformFor(modelName, weightsPath);
     }
     m_labels = labelsFor(m_network->classCount(), labels);
 }
 
 std::vector<LayerShape> Explainer::layerShapes()
 {
-    return m_network->layerShapes(m_preprocessing.height, m_preprocessing.width);
+    return m_network->layerShapes(m_preprocessing.inputHeight(), m_preprocessing.inputWidth());
 }
 
 std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor& input, const std::string& layer)

@@ -36,6 +36,11 @@ public:
     bool isTorchScript() const { return m_torchScript; }
     const LabelSet& labels() const { return m_labels; }
     const Preprocessing& preprocessing() const { return m_preprocessing; }
+    // Which preprocessing runs (core/support/preprocessing.h): the tutorial's
+    // Resize((224, 224)) by default (or what a TorchScript sidecar names),
+    // or the weights file's own transform (core/models/modelspecs.h).
+    PreprocessMode preprocessMode() const { return m_preprocessing.mode; }
+    void setPreprocessMode(PreprocessMode mode) { m_preprocessing.mode = mode; }
     int classCount() const { return m_labels.size(); }
 
     std::vector<LayerInfo> layers() const { return m_network->layers(); }

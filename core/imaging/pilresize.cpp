@@ -13,7 +13,7 @@
 #endif
 
 // Mirrors Pillow 9.x src/libImaging/Resample.c (ImagingResampleInner with the
-// BILINEAR filter, 8 bits per channel). Every floating-point expression in the
+// BILINEAR or BICUBIC filter, 8 bits per channel). Every floating-point expression in the
 // coefficient set-up is evaluated in the same order and precision as Pillow's,
 // because one coefficient that differs in its last bit can move an output byte.
 // The sums themselves are exact integers, so how they are computed (scalar or
@@ -28,6 +28,7 @@ constexpr int kPrecisionBits = 22;
 constexpr std::int32_t kHalf = 1 << (kPrecisionBits - 1);
 constexpr double kOne = static_cast<double>(1 << kPrecisionBits);
 constexpr double kBilinearSupport = 1.0;
+constexpr double kBicubicSupport = 2.0;
 constexpr int kChannels = 3;
 
 double triangle(double x)
@@ -35,6 +36,20 @@ double triangle(double x)
     if (x < 0.0)
         x = -x;
     return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+// Pillow's bicubic_filter (Keys' cubic convolution, a = -0.5), the same
+// expressions in the same order.
+double bicubic(double x)
+{
+    constexpr double a = -0.5;
+    if (x < 0.0)
+        x = -x;
+    if (x < 1.0)
+        return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+    if (x < 2.0)
+        return (((x - 5) * x + 8) * x - 4) * a;
+    return 0.0;
 }
 
 // The filter of one axis: output sample i reads `count[i]` input samples
@@ -46,15 +61,17 @@ struct AxisFilter {
     std::vector<std::int32_t> weights;
 };
 
-AxisFilter precomputeAxis(int inSize, int outSize)
+AxisFilter precomputeAxis(int inSize, int outSize, PilFilter filter)
 {
+    const bool cubic = filter == PilFilter::Bicubic;
+    double (*const kernel)(double) = cubic ? bicubic : triangle;
     // Pillow computes the box width as float(in1) - float(in0); for sizes
     // below 2^24 that is exactly inSize.
     const double scale = static_cast<double>(inSize) / outSize;
     // Shrinking widens the triangle so that every input sample contributes
     // (antialiasing); enlarging keeps the plain 2-tap interpolation.
     const double filterScale = std::max(scale, 1.0);
-    const double support = kBilinearSupport * filterScale;
+    const double support = (cubic ? kBicubicSupport : kBilinearSupport) * filterScale;
     const double invFilterScale = 1.0 / filterScale;
 
     AxisFilter axis;
@@ -73,7 +90,7 @@ AxisFilter precomputeAxis(int inSize, int outSize)
 
         double sum = 0.0;
         for (int x = 0; x < n; ++x) {
-            w[x] = triangle((x + xmin - center + 0.5) * invFilterScale);
+            w[x] = kernel((x + xmin - center + 0.5) * invFilterScale);
             sum += w[x];
         }
         std::int32_t* k = &axis.weights[static_cast<std::size_t>(out) * axis.stride];
@@ -137,7 +154,9 @@ SplitTaps splitTaps(const AxisFilter& axis)
     for (std::size_t xx = 0; xx < axis.first.size(); ++xx) {
         const std::int32_t* k = &axis.weights[xx * axis.stride];
         for (int t = 0; t < axis.count[xx]; ++t) {
-            // The triangle filter has no negative lobes: k is in [0, 2^22].
+            // k = hi * 2^11 + lo with lo in [0, 2^11): the arithmetic shift
+            // floors, so the bicubic filter's negative lobes split exactly
+            // too; |k| stays below 2^23, so hi fits 16 bits.
             const auto hi = static_cast<std::int16_t>(k[t] >> kSplitBits);
             const auto lo = static_cast<std::int16_t>(k[t] & ((1 << kSplitBits) - 1));
             const std::size_t lane = xx * perPixel + (t / 2) * 8 + (t % 2);
@@ -235,6 +254,11 @@ void resampleVertical(const cv::Mat& src, int rowOffset, const AxisFilter& axis,
 
 cv::Mat resizePilBilinear(const cv::Mat& rgb, int outWidth, int outHeight)
 {
+    return resizePil(rgb, outWidth, outHeight, PilFilter::Bilinear);
+}
+
+cv::Mat resizePil(const cv::Mat& rgb, int outWidth, int outHeight, PilFilter filter)
+{
     if (rgb.empty())
         throw std::invalid_argument("resizePilBilinear: empty image");
     if (rgb.type() != CV_8UC3)
@@ -247,7 +271,7 @@ cv::Mat resizePilBilinear(const cv::Mat& rgb, int outWidth, int outHeight)
     if (!needHorizontal && !needVertical)
         return rgb.clone();
 
-    const AxisFilter vertical = precomputeAxis(rgb.rows, outHeight);
+    const AxisFilter vertical = precomputeAxis(rgb.rows, outHeight, filter);
     // Only the input rows the vertical pass reads need a horizontal pass.
     const int firstRow = vertical.first.front();
     const int lastRow = vertical.first.back() + vertical.count.back();
@@ -256,7 +280,7 @@ cv::Mat resizePilBilinear(const cv::Mat& rgb, int outWidth, int outHeight)
     int rowOffset = 0;
     if (needHorizontal) {
         cv::Mat temp(lastRow - firstRow, outWidth, CV_8UC3);
-        resampleHorizontal(rgb, firstRow, precomputeAxis(rgb.cols, outWidth), temp);
+        resampleHorizontal(rgb, firstRow, precomputeAxis(rgb.cols, outWidth, filter), temp);
         source = temp;
         rowOffset = firstRow;
     }

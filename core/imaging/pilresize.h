@@ -12,4 +12,11 @@ namespace gce {
 // of outWidth x outHeight. Throws std::invalid_argument on empty input or sizes < 1.
 cv::Mat resizePilBilinear(const cv::Mat& rgb, int outWidth, int outHeight);
 
+// Image.resize(size, BILINEAR) or Image.resize(size, BICUBIC): the same
+// separable resampling, BICUBIC with Pillow's cubic filter (a = -0.5,
+// support 2, widened when shrinking). Its negative lobes over- and undershoot;
+// each pass clamps to a byte as Pillow's clip8 does.
+enum class PilFilter { Bilinear, Bicubic };
+cv::Mat resizePil(const cv::Mat& rgb, int outWidth, int outHeight, PilFilter filter);
+
 } // namespace gce

@@ -1,5 +1,7 @@
 #include "core/models/modelspecs.h"
 
+#include <filesystem>
+
 #include "core/errors.h"
 #include "core/support/textmatch.h"
 
@@ -8,7 +10,18 @@ namespace gce {
 namespace {
 const std::string kDownloadBase = "https://download.pytorch.org/models/";
 
-WeightsFile official(const std::string& fileName) { return {fileName, kDownloadBase + fileName}; }
+// torchvision 0.14's transforms=partial(ImageClassification, crop_size=..., resize_size=...,
+// interpolation=...) of each file; ImageClassification's defaults are 256, bilinear.
+WeightsFile official(const std::string& fileName, int resizeSize = 256, int cropSize = 224,
+                     ResizeInterpolation interpolation = ResizeInterpolation::Bilinear)
+{
+    return {fileName, kDownloadBase + fileName, {resizeSize, cropSize, cropSize, interpolation}};
+}
+
+WeightsFile bicubic(const std::string& fileName, int resizeSize, int cropSize)
+{
+    return official(fileName, resizeSize, cropSize, ResizeInterpolation::Bicubic);
+}
 } // namespace
 
 const std::vector<ModelSpec>& modelSpecs()
@@ -17,11 +30,11 @@ const std::vector<ModelSpec>& modelSpecs()
         {"resnet18", {official("resnet18-f37072fd.pth")}},
         {"resnet34", {official("resnet34-b627a593.pth")}},
         // torchvision's DEFAULT for ResNet-50 is IMAGENET1K_V2; V1 is still common in caches.
-        {"resnet50", {official("resnet50-11ad3fa6.pth"), official("resnet50-0676ba61.pth")}},
-        {"resnet101", {official("resnet101-cd907fc2.pth"), official("resnet101-63fe2227.pth")}},
-        {"resnet152", {official("resnet152-f82ba261.pth"), official("resnet152-394f9c45.pth")}},
-        {"wide_resnet50_2", {official("wide_resnet50_2-9ba9bcbe.pth"), official("wide_resnet50_2-95faca4d.pth")}},
-        {"resnext50_32x4d", {official("resnext50_32x4d-1a0047aa.pth"), official("resnext50_32x4d-7cdf4587.pth")}},
+        {"resnet50", {official("resnet50-11ad3fa6.pth", 232), official("resnet50-0676ba61.pth")}},
+        {"resnet101", {official("resnet101-cd907fc2.pth", 232), official("resnet101-63fe2227.pth")}},
+        {"resnet152", {official("resnet152-f82ba261.pth", 232), official("resnet152-394f9c45.pth")}},
+        {"wide_resnet50_2", {official("wide_resnet50_2-9ba9bcbe.pth", 232), official("wide_resnet50_2-95faca4d.pth")}},
+        {"resnext50_32x4d", {official("resnext50_32x4d-1a0047aa.pth", 232), official("resnext50_32x4d-7cdf4587.pth")}},
         {"squeezenet1_0", {official("squeezenet1_0-b66bff10.pth")}},
         {"squeezenet1_1", {official("squeezenet1_1-b8a52dc0.pth")}},
         {"vgg11", {official("vgg11-8a719046.pth")}},
@@ -40,17 +53,17 @@ const std::vector<ModelSpec>& modelSpecs()
         // Holds the auxiliary heads torchvision drops: GoogLeNet::checkpointKey.
         {"googlenet", {official("googlenet-1378be20.pth")}},
         // torchvision 0.14's DEFAULT weights first, then the other published versions.
-        {"mobilenet_v2", {official("mobilenet_v2-7ebf99e0.pth"), official("mobilenet_v2-b0353104.pth")}},
+        {"mobilenet_v2", {official("mobilenet_v2-7ebf99e0.pth", 232), official("mobilenet_v2-b0353104.pth")}},
         {"mobilenet_v3_large",
-         {official("mobilenet_v3_large-5c1a4163.pth"), official("mobilenet_v3_large-8738ca79.pth")}},
+         {official("mobilenet_v3_large-5c1a4163.pth", 232), official("mobilenet_v3_large-8738ca79.pth")}},
         {"mobilenet_v3_small", {official("mobilenet_v3_small-047dcff4.pth")}},
-        {"efficientnet_b0", {official("efficientnet_b0_rwightman-3dd342df.pth")}},
+        {"efficientnet_b0", {bicubic("efficientnet_b0_rwightman-3dd342df.pth", 256, 224)}},
         {"efficientnet_b1",
-         {official("efficientnet_b1-c27df63c.pth"), official("efficientnet_b1_rwightman-533bc792.pth")}},
-        {"efficientnet_b2", {official("efficientnet_b2_rwightman-bcdf34b7.pth")}},
-        {"efficientnet_b3", {official("efficientnet_b3_rwightman-cf984f9c.pth")}},
-        {"convnext_tiny", {official("convnext_tiny-983f1562.pth")}},
-        {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth"), official("regnet_y_400mf-c65dace8.pth")}},
+         {official("efficientnet_b1-c27df63c.pth", 255, 240), bicubic("efficientnet_b1_rwightman-533bc792.pth", 256, 240)}},
+        {"efficientnet_b2", {bicubic("efficientnet_b2_rwightman-bcdf34b7.pth", 288, 288)}},
+        {"efficientnet_b3", {bicubic("efficientnet_b3_rwightman-cf984f9c.pth", 320, 300)}},
+        {"convnext_tiny", {official("convnext_tiny-983f1562.pth", 236)}},
+        {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
     };
     return specs;
 }
@@ -65,6 +78,16 @@ const ModelSpec& modelSpec(const std::string& name)
     }
     throw UsageError("unknown model \"" + name + "\" (known: " + joinWords(names, ", ") +
                      "; or the path of a TorchScript file)");
+}
+
+ModelTransform modelTransformFor(const std::string& modelName, const std::string& weightsPath)
+{
+    const ModelSpec& spec = modelSpec(modelName);
+    const std::string base = std::filesystem::path(weightsPath).filename().string();
+    for (const auto& file : spec.weights)
+        if (file.fileName == base)
+            return file.transform;
+    return spec.weights.front().transform;
 }
 
 bool namesModelFile(const std::string& model)

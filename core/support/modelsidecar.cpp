@@ -1,6 +1,7 @@
 #include "core/support/modelsidecar.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -31,10 +32,10 @@ std::optional<fs::path> sidecarFor(const std::string& modelPath)
     return std::nullopt;
 }
 
-int side(const nlohmann::json& value, const std::string& path)
+int side(const nlohmann::json& value, const std::string& path, const std::string& key = "input_size")
 {
     if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > kMaxInputSide)
-        fail(path, "input_size values must be whole numbers from 1 to " + std::to_string(kMaxInputSide));
+        fail(path, key + " values must be whole numbers from 1 to " + std::to_string(kMaxInputSide));
     return value.get<int>();
 }
 
@@ -73,8 +74,37 @@ ModelSidecar readModelSidecar(const std::string& modelPath)
     }
     if (!document.is_object())
         fail(sidecar.path, "must be a JSON object");
+    bool cropGiven = false, resizeGiven = false;
     for (const auto& [key, value] : document.items()) {
-        if (key == "input_size") {
+        if (key == "resize_size") {
+            if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > kMaxInputSide)
+                fail(sidecar.path, "\"resize_size\" must be a whole number from 1 to " + std::to_string(kMaxInputSide));
+            sidecar.preprocessing.model.resizeSize = value.get<int>();
+            resizeGiven = true;
+        } else if (key == "crop_size") {
+            if (value.is_array() && value.size() == 2) {
+                sidecar.preprocessing.model.cropHeight = side(value[0], sidecar.path, key);
+                sidecar.preprocessing.model.cropWidth = side(value[1], sidecar.path, key);
+            } else if (value.is_number()) {
+                sidecar.preprocessing.model.cropHeight = sidecar.preprocessing.model.cropWidth =
+                    side(value, sidecar.path, key);
+            } else {
+                fail(sidecar.path, "\"crop_size\" must be [height, width] or one number");
+            }
+            cropGiven = true;
+        } else if (key == "interpolation") {
+            const auto interpolation =
+                value.is_string() ? interpolationFromName(value.get<std::string>()) : std::nullopt;
+            if (!interpolation)
+                fail(sidecar.path, "\"interpolation\" must be \"bilinear\" or \"bicubic\"");
+            sidecar.preprocessing.model.interpolation = *interpolation;
+        } else if (key == "preprocess") {
+            const auto mode = value.is_string() ? preprocessModeFromName(value.get<std::string>()) : std::nullopt;
+            if (!mode)
+                fail(sidecar.path, "\"preprocess\" must be \"tutorial\" or \"model\"");
+            sidecar.preprocessing.mode = *mode;
+            sidecar.preprocessNamed = true;
+        } else if (key == "input_size") {
             if (value.is_array() && value.size() == 2) {
                 sidecar.preprocessing.height = side(value[0], sidecar.path);
                 sidecar.preprocessing.width = side(value[1], sidecar.path);
@@ -93,9 +123,20 @@ ModelSidecar readModelSidecar(const std::string& modelPath)
             const fs::path labels(value.get<std::string>());
             sidecar.labelsPath = (labels.is_absolute() ? labels : found->parent_path() / labels).string();
         } else {
-            fail(sidecar.path, "unknown key \"" + key + "\" (known: input_size, mean, std, labels)");
+            fail(sidecar.path, "unknown key \"" + key +
+                                   "\" (known: input_size, mean, std, labels, preprocess, resize_size, crop_size, "
+                                   "interpolation)");
         }
     }
+    // The model transform's defaults follow input_size: crop = input_size,
+    // resize = crop * 256 / 224 (torchvision's usual ratio, 256 for 224).
+    if (!cropGiven) {
+        sidecar.preprocessing.model.cropHeight = sidecar.preprocessing.height;
+        sidecar.preprocessing.model.cropWidth = sidecar.preprocessing.width;
+    }
+    if (!resizeGiven)
+        sidecar.preprocessing.model.resizeSize =
+            std::min(sidecar.preprocessing.model.cropHeight, sidecar.preprocessing.model.cropWidth) * 256 / 224;
     return sidecar;
 }
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "core/imaging/modeltransform.h"
 #include "core/imaging/pilresize.h"
 
 namespace gce {
@@ -19,9 +20,16 @@ torch::Tensor normalizedTensor(const cv::Mat& resizedRgb, const Preprocessing& s
     return chw.sub(mean).div(std).unsqueeze(0).contiguous();
 }
 
+cv::Mat preprocessPixels(const cv::Mat& rgb, const Preprocessing& settings)
+{
+    if (settings.mode == PreprocessMode::Model)
+        return applyModelTransform(rgb, settings.model);
+    return resizePilBilinear(rgb, settings.width, settings.height);
+}
+
 torch::Tensor preprocessImage(const cv::Mat& rgb, const Preprocessing& settings)
 {
-    return normalizedTensor(resizePilBilinear(rgb, settings.width, settings.height), settings);
+    return normalizedTensor(preprocessPixels(rgb, settings), settings);
 }
 
 } // namespace gce

@@ -38,4 +38,20 @@ std::string installedDemoImage()
     return fs::is_regular_file(demo, error) ? demo.string() : std::string();
 }
 
+std::string bundledModelsDir()
+{
+    std::error_code error;
+    if (const std::string data = installedDataDir(); !data.empty()) {
+        const fs::path models = fs::path(data) / "models";
+        if (fs::is_directory(models, error))
+            return models.string();
+    }
+#ifdef GCE_SOURCE_RESOURCES_DIR
+    const fs::path source = fs::path(GCE_SOURCE_RESOURCES_DIR) / "models";
+    if (fs::is_directory(source, error))
+        return source.string();
+#endif
+    return {};
+}
+
 } // namespace gce

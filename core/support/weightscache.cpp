@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/models/modelspecs.h"
+#include "core/support/resourcepaths.h"
 #include "core/support/textmatch.h"
 
 namespace gce {
@@ -47,6 +48,14 @@ std::vector<fs::path> torchHomeCandidates()
 }
 
 fs::path checkpointsIn(const fs::path& torchHome) { return torchHome / "hub" / "checkpoints"; }
+
+// The weights files in resources/models, by architecture. Not torchvision's
+// own files (other bytes, so another name): see resources/models/README.md.
+struct BundledFile {
+    const char* model;
+    const char* fileName;
+};
+constexpr BundledFile kBundled[] = {{"squeezenet1_1", "squeezenet1_1-imagenet.pth"}};
 
 } // namespace
 
@@ -92,13 +101,53 @@ std::optional<std::string> findCachedWeights(const ModelSpec& spec)
     return std::nullopt;
 }
 
+std::optional<std::string> bundledWeights(const ModelSpec& spec)
+{
+    const std::string dir = bundledModelsDir();
+    if (dir.empty())
+        return std::nullopt;
+    for (const auto& bundled : kBundled) {
+        std::error_code error;
+        const fs::path candidate = fs::path(dir) / bundled.fileName;
+        if (spec.name == bundled.model && fs::is_regular_file(candidate, error))
+            return candidate.string();
+    }
+    return std::nullopt;
+}
+
+const std::string& bundledModelName()
+{
+    static const std::string name = kBundled[0].model;
+    return name;
+}
+
+std::optional<std::string> findWeights(const ModelSpec& spec)
+{
+    if (auto cached = findCachedWeights(spec))
+        return cached;
+    return bundledWeights(spec);
+}
+
+std::string downloadUrl(const ModelSpec& spec)
+{
+    const WeightsFile& preferred = spec.weights.front();
+    std::string mirror = environment("GCE_WEIGHTS_MIRROR");
+    if (mirror.empty())
+        return preferred.url;
+    if (mirror.back() != '/')
+        mirror += '/';
+    return mirror + preferred.fileName;
+}
+
 std::string howToGetWeights(const ModelSpec& spec)
 {
-    const auto& preferred = spec.weights.front();
     const auto searched = torchHubSearchDirs();
     const std::string where = searched.empty() ? "the torch hub cache" : joinWords(searched, ", ");
-    return "no weights for " + spec.name + " in " + where + ": download " + preferred.url + " into " +
-           torchHubCheckpointsDir() + ", pass --weights FILE, or --weights none for untrained weights";
+    std::string alternative;
+    if (spec.name != bundledModelName() && bundledWeights(modelSpec(bundledModelName())))
+        alternative = ", --model " + bundledModelName() + " (trained weights bundled with Grad-CAM Explorer)";
+    return "no weights for " + spec.name + " in " + where + ": download " + downloadUrl(spec) + " into " +
+           torchHubCheckpointsDir() + ", pass --weights FILE" + alternative + ", or --weights none for untrained weights";
 }
 
 std::string resolveWeightsArgument(const std::string& modelName, const std::optional<std::string>& argument)
@@ -114,8 +163,8 @@ std::string resolveWeightsArgument(const std::string& modelName, const std::opti
         return {};
     if (argument)
         return *argument;
-    if (auto cached = findCachedWeights(spec))
-        return *cached;
+    if (auto found = findWeights(spec))
+        return *found;
     throw InputError(howToGetWeights(spec));
 }
 
