@@ -69,7 +69,6 @@ int main(int argc, char** argv)
 
     gce::ui::StartOptions options;
     options.untrained = true;
-    options.askForWeights = false;
     gce::ui::MainWindow window(options);
     window.resize(1400, 800);
     window.show();

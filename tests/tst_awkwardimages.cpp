@@ -161,7 +161,6 @@ private slots:
         options.imagePath = corpus() + "/truncated.jpg";
         options.modelName = QStringLiteral("squeezenet1_1");
         options.untrained = true;
-        options.askForWeights = false;
         MainWindow window(options);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(window.messageText().contains("truncated.jpg"), kTimeoutMs);
@@ -231,7 +230,6 @@ private:
             StartOptions options;
             options.modelName = QStringLiteral("squeezenet1_1");
             options.untrained = true;
-            options.askForWeights = false;
             m_window = std::make_unique<MainWindow>(options);
             m_window->show();
         }

@@ -10,6 +10,7 @@
 #include <QTreeView>
 #include <QtTest>
 
+#include "core/support/weightscache.h"
 #include "testsupport.h"
 #include "ui/classpanel.h"
 #include "ui/comparepane.h"
@@ -18,6 +19,7 @@
 #include "ui/layertree.h"
 #include "ui/layertreemodel.h"
 #include "ui/mainwindow.h"
+#include "ui/panearea.h"
 #include "ui/settings.h"
 
 using namespace gce::ui;
@@ -30,7 +32,6 @@ StartOptions untrained(const QString& image = {})
     StartOptions options;
     options.imagePath = image;
     options.untrained = true;
-    options.askForWeights = false;
     return options;
 }
 
@@ -225,9 +226,17 @@ private slots:
         window.panes()[0]->canvas()->zoomBy(2.0);
         QCOMPARE(window.panes()[2]->canvas()->view(), window.panes()[0]->canvas()->view());
 
+        // The export follows the panes' arrangement: Auto stacks three panes
+        // of the 3:1 photo in rows, Columns puts them side by side.
+        QCOMPARE(window.paneArea()->grid(), (PaneGrid{3, 1}));
         const QImage exported = window.renderExportImage(true);
-        QVERIFY(exported.width() >= 3 * 1201);
-        QVERIFY(exported.height() > 400);
+        QVERIFY(exported.width() < 2 * 1201);
+        QVERIFY(exported.height() >= 3 * 400);
+        window.paneArea()->setLayoutChoice(PaneLayout::Columns, false);
+        QCOMPARE(window.paneArea()->grid(), (PaneGrid{1, 3}));
+        const QImage columns = window.renderExportImage(true);
+        QVERIFY(columns.width() >= 3 * 1201);
+        QVERIFY(columns.height() < 2 * 400 + 400);
         const QImage paneOverlay = renderPaneOverlay(window.lastResult().image, window.panes()[0]->result().map,
                                                      gce::Colormap(window.colormapBox()->currentData().toInt()),
                                                      window.opacitySlider()->value() / 100.0);
@@ -277,14 +286,32 @@ private slots:
         file.close();
         StartOptions options;
         options.weightsPath = broken;
-        options.askForWeights = false;
         options.imagePath = isolated(dir, "chelsea.jpg");
         MainWindow window(options);
         window.show();
-        QVERIFY(waitShown(window)); // shown with untrained weights after the failure
+        QVERIFY(waitShown(window)); // shown with the bundled model after the failure
         QVERIFY(window.messageText().contains("resnet18-broken.pth"));
-        QVERIFY(window.untrainedBadgeVisible());
-        QVERIFY(window.lastResult().untrained);
+        QCOMPARE(window.lastResult().modelName, QString::fromStdString(gce::bundledModelName()));
+        QVERIFY(!window.lastResult().untrained);
+        QVERIFY(!window.untrainedBadgeVisible());
+    }
+
+    // Ctrl+Shift+O once opened both a folder and a model file, so neither
+    // fired: every shortcut of the window belongs to one action.
+    void noTwoActionsShareAShortcut()
+    {
+        MainWindow window(untrained());
+        QHash<QString, QString> owner;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            for (const QKeySequence& key : action->shortcuts()) {
+                const QString text = key.toString(QKeySequence::PortableText);
+                QVERIFY2(!owner.contains(text), qPrintable(QStringLiteral("%1 is bound to \"%2\" and \"%3\"")
+                                                              .arg(text, owner.value(text), action->text())));
+                owner.insert(text, action->text());
+            }
+        }
+        QVERIFY(owner.size() > 10);
+        QVERIFY(owner.contains("Ctrl+Shift+O"));
     }
 
     void eventLoopStaysResponsive()
@@ -408,7 +435,6 @@ private slots:
         StartOptions options;
         options.imagePath = isolated(dir, "chelsea.jpg");
         options.modelName = model;
-        options.askForWeights = false;
         MainWindow window(options);
         window.show();
         QVERIFY(waitShown(window));

@@ -152,7 +152,6 @@ StartOptions untrainedSqueezeNet(const QString& image = {})
     options.imagePath = image;
     options.modelName = QStringLiteral("squeezenet1_1");
     options.untrained = true;
-    options.askForWeights = false;
     return options;
 }
 } // namespace

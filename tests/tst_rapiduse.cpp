@@ -100,7 +100,6 @@ private slots:
         options.imagePath = images.front();
         options.modelName = QStringLiteral("squeezenet1_1"); // small: many requests finish mid-stream
         options.untrained = true;
-        options.askForWeights = false;
         MainWindow window(options);
         window.show();
         QSignalSpy shown(&window, &MainWindow::resultShown);
@@ -283,7 +282,6 @@ private slots:
         options.imagePath = image;
         options.modelName = QStringLiteral("squeezenet1_1");
         options.untrained = true;
-        options.askForWeights = false;
         options.classes = {10, 20, 30};
         MainWindow window(options);
         window.show();

@@ -1,7 +1,7 @@
-// WeightsDownloader and WeightsDialog against a local HTTP server on
+// WeightsDownloader and the WeightsBar that offers it, against a local HTTP server on
 // 127.0.0.1: success, redirect, wrong hash, cancel, resume after an
 // interruption or a cancel, servers that ignore or refuse Range, connection
-// refused, HTTP errors, and the dialog's choices. Nothing here contacts any
+// refused, HTTP errors, and the bar's choices. Nothing here contacts any
 // other address.
 #include <QCryptographicHash>
 #include <QDir>
@@ -19,11 +19,11 @@
 #include <QTimer>
 
 #include "localhttpserver.h"
-#include "ui/weightsdialog.h"
+#include "ui/weightsbar.h"
 #include "ui/weightsdownloader.h"
 
 using gce::test::LocalHttpServer;
-using gce::ui::WeightsDialog;
+using gce::ui::WeightsBar;
 using gce::ui::WeightsDownloader;
 
 namespace {
@@ -106,13 +106,12 @@ private slots:
     void ignoresSecondStart();
     void destructorAbortsCleanly();
 
-    void dialogContinueUntrained();
-    void dialogDownloads();
-    void dialogStaysOpenOnFailure();
-    void dialogCancelsDownload();
-    void dialogResumesInterruptedDownload();
-    void dialogEscapeCancelsDownloadFirst();
-    void dialogScreenshots();
+    void barDismisses();
+    void barDownloads();
+    void barStaysOnFailure();
+    void barCancelsDownload();
+    void barResumesInterruptedDownload();
+    void barOfferForAnotherModelCancelsDownload();
 
 private:
     // The Range headers of the requests for `route` since `from` (an index
@@ -489,156 +488,139 @@ void TestWeightsDownloader::destructorAbortsCleanly()
     QVERIFY(kept == m_body.left(kept.size()));
 }
 
-void TestWeightsDownloader::dialogContinueUntrained()
+namespace {
+// A bar offering `url` into `dir`, shown like the window's.
+void offer(WeightsBar& bar, const QUrl& url, const QString& dir)
+{
+    bar.offer(QStringLiteral("resnet18"), QStringLiteral("ResNet-18 is not in the torch hub cache."), url, dir);
+}
+} // namespace
+
+void TestWeightsDownloader::barDismisses()
 {
     QTemporaryDir tmp;
-    WeightsDialog dialog("resnet18", m_server.url("/good/" + m_goodName), tmp.path());
-    QSignalSpy accepted(&dialog, &QDialog::accepted);
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
-    dialog.untrainedButton()->click();
-    QCOMPARE(accepted.count(), 1);
-    QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Untrained);
-    QVERIFY(dialog.weightsPath().isEmpty());
+    WeightsBar bar;
+    QVERIFY(bar.isHidden()); // nothing offered yet
+    const int requests = m_server.requestCount();
+    offer(bar, m_server.url("/good/" + m_goodName), tmp.path());
+    QVERIFY(!bar.isHidden());
+    QSignalSpy dismissed(&bar, &WeightsBar::dismissed);
+    QSignalSpy chosen(&bar, &WeightsBar::weightsChosen);
+    bar.dismissButton()->click();
+    QCOMPARE(dismissed.count(), 1);
+    QCOMPARE(dismissed.first().at(0).toString(), QString("resnet18"));
+    QCOMPARE(chosen.count(), 0);
+    QVERIFY(bar.isHidden());
+    QCOMPARE(m_server.requestCount(), requests); // an offer fetches nothing
+    QVERIFY(filesIn(tmp.path()).isEmpty());
 }
 
-void TestWeightsDownloader::dialogDownloads()
+void TestWeightsDownloader::barDownloads()
 {
     QTemporaryDir tmp;
     const QString dir = tmp.filePath("torch/hub/checkpoints");
-    WeightsDialog dialog("resnet18", m_server.url("/good/" + m_goodName), dir);
-    QVERIFY(dialog.windowTitle().contains("resnet18"));
-    QVERIFY(!dialog.progressBar()->isVisibleTo(&dialog));
-    QVERIFY(!dialog.cancelDownloadButton()->isVisibleTo(&dialog));
+    WeightsBar bar;
+    offer(bar, m_server.url("/good/" + m_goodName), dir);
+    QVERIFY(!bar.progressBar()->isVisibleTo(&bar));
+    QVERIFY(!bar.cancelDownloadButton()->isVisibleTo(&bar));
 
-    QSignalSpy accepted(&dialog, &QDialog::accepted);
-    dialog.downloadButton()->click();
-    QVERIFY(dialog.progressBar()->isVisibleTo(&dialog));
-    QVERIFY(dialog.cancelDownloadButton()->isVisibleTo(&dialog));
-    QVERIFY(!dialog.downloadButton()->isEnabled());
-    QVERIFY(!dialog.untrainedButton()->isEnabled());
-    QCOMPARE(dialog.focusWidget(), dialog.cancelDownloadButton()); // Enter/Space cancel
+    QSignalSpy chosen(&bar, &WeightsBar::weightsChosen);
+    bar.downloadButton()->click();
+    QVERIFY(bar.progressBar()->isVisibleTo(&bar));
+    QVERIFY(bar.cancelDownloadButton()->isVisibleTo(&bar));
+    QVERIFY(!bar.downloadButton()->isVisibleTo(&bar));
+    QVERIFY(!bar.chooseFileButton()->isEnabled());
 
-    QVERIFY(accepted.wait(kWaitMs));
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Downloaded);
-    QCOMPARE(dialog.weightsPath(), QDir(dir).filePath(m_goodName));
-    QVERIFY(readFile(dialog.weightsPath()) == m_body);
+    QVERIFY(chosen.wait(kWaitMs));
+    QCOMPARE(chosen.first().at(0).toString(), QString("resnet18"));
+    const QString path = chosen.first().at(1).toString();
+    QCOMPARE(path, QDir(dir).filePath(m_goodName));
+    QVERIFY(readFile(path) == m_body);
+    QVERIFY(bar.isHidden());
 }
 
-void TestWeightsDownloader::dialogStaysOpenOnFailure()
+void TestWeightsDownloader::barStaysOnFailure()
 {
     QTemporaryDir tmp;
-    WeightsDialog dialog("resnet18", m_server.url("/missing/" + m_goodName), tmp.path());
-    auto* downloader = dialog.findChild<WeightsDownloader*>();
+    WeightsBar bar;
+    offer(bar, m_server.url("/missing/" + m_goodName), tmp.path());
+    auto* downloader = bar.findChild<WeightsDownloader*>();
     QVERIFY(downloader);
     QSignalSpy failed(downloader, &WeightsDownloader::failed);
-    QSignalSpy accepted(&dialog, &QDialog::accepted);
-    dialog.downloadButton()->click();
+    QSignalSpy chosen(&bar, &WeightsBar::weightsChosen);
+    bar.downloadButton()->click();
     QVERIFY(failed.wait(kWaitMs));
 
-    QCOMPARE(accepted.count(), 0);
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
-    QVERIFY(dialog.statusLabel()->isVisibleTo(&dialog));
-    QVERIFY2(dialog.statusLabel()->text().contains("404"), qPrintable(dialog.statusLabel()->text()));
-    QVERIFY(!dialog.progressBar()->isVisibleTo(&dialog));
-    QVERIFY(dialog.downloadButton()->isEnabled()); // retry, or pick another option
-    QVERIFY(dialog.untrainedButton()->isEnabled());
-    QCOMPARE(dialog.focusWidget(), dialog.downloadButton());
+    QCOMPARE(chosen.count(), 0);
+    QVERIFY(!bar.isHidden());
+    QVERIFY2(bar.textLabel()->text().contains("404"), qPrintable(bar.textLabel()->text()));
+    QVERIFY(!bar.progressBar()->isVisibleTo(&bar));
+    QVERIFY(bar.downloadButton()->isVisibleTo(&bar)); // retry, or pick another option
+    QVERIFY(bar.downloadButton()->isEnabled());
+    QVERIFY(bar.chooseFileButton()->isEnabled());
 }
 
-void TestWeightsDownloader::dialogCancelsDownload()
+void TestWeightsDownloader::barCancelsDownload()
 {
     QTemporaryDir tmp;
-    WeightsDialog dialog("resnet18", m_server.url("/slow/" + m_goodName), tmp.path());
-    auto* downloader = dialog.findChild<WeightsDownloader*>();
+    WeightsBar bar;
+    offer(bar, m_server.url("/slow/" + m_goodName), tmp.path());
+    auto* downloader = bar.findChild<WeightsDownloader*>();
     QVERIFY(downloader);
     QSignalSpy progress(downloader, &WeightsDownloader::progress);
-    dialog.downloadButton()->click();
+    bar.downloadButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, kWaitMs);
-    QTRY_VERIFY_WITH_TIMEOUT(dialog.progressBar()->value() > 0, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(bar.progressBar()->value() > 0, kWaitMs);
 
-    dialog.cancelDownloadButton()->click();
+    bar.cancelDownloadButton()->click();
     QVERIFY(!downloader->isRunning());
-    const QString status = dialog.statusLabel()->text();
+    const QString status = bar.textLabel()->text();
     QVERIFY2(status.contains("cancelled"), qPrintable(status));
     QVERIFY2(status.contains(part(m_goodName)) && status.contains("resumes"), qPrintable(status));
-    QVERIFY(!dialog.cancelDownloadButton()->isVisibleTo(&dialog));
-    QVERIFY(dialog.downloadButton()->isEnabled());
-    QVERIFY2(dialog.downloadButton()->text().startsWith("&Resume"), qPrintable(dialog.downloadButton()->text()));
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
+    QVERIFY(!bar.cancelDownloadButton()->isVisibleTo(&bar));
+    QVERIFY(bar.downloadButton()->isEnabled());
+    QVERIFY2(bar.downloadButton()->text().startsWith("&Resume"), qPrintable(bar.downloadButton()->text()));
     QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)});
 }
 
-void TestWeightsDownloader::dialogResumesInterruptedDownload()
+void TestWeightsDownloader::barResumesInterruptedDownload()
 {
     // A .part left by an earlier run: the button offers to resume, and a
     // click completes the file from where it stopped.
     QTemporaryDir tmp;
     const qint64 keptSize = 1024 * 1024;
     writeFile(tmp.filePath(part(m_goodName)), m_body.left(keptSize));
-    WeightsDialog dialog("resnet18", m_server.url("/ranged/" + m_goodName), tmp.path());
-    QVERIFY2(dialog.downloadButton()->text().startsWith("&Resume"), qPrintable(dialog.downloadButton()->text()));
+    WeightsBar bar;
+    offer(bar, m_server.url("/ranged/" + m_goodName), tmp.path());
+    QVERIFY2(bar.downloadButton()->text().startsWith("&Resume"), qPrintable(bar.downloadButton()->text()));
 
-    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    QSignalSpy chosen(&bar, &WeightsBar::weightsChosen);
     const qsizetype requests = m_server.requests().size();
-    dialog.downloadButton()->click();
-    QVERIFY(accepted.wait(kWaitMs));
+    bar.downloadButton()->click();
+    QVERIFY(chosen.wait(kWaitMs));
     QCOMPARE(rangesSince(requests, "/ranged/"), QByteArrayList{rangeFrom(keptSize)});
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::Downloaded);
-    QVERIFY(readFile(dialog.weightsPath()) == m_body);
+    QVERIFY(readFile(chosen.first().at(1).toString()) == m_body);
     QCOMPARE(filesIn(tmp.path()), QStringList{m_goodName});
 }
 
-void TestWeightsDownloader::dialogEscapeCancelsDownloadFirst()
+void TestWeightsDownloader::barOfferForAnotherModelCancelsDownload()
 {
+    // The user picks another model while a download runs: the bar now offers
+    // that one, and the first download's bytes wait in its .part.
     QTemporaryDir tmp;
-    WeightsDialog dialog("resnet18", m_server.url("/slow/" + m_goodName), tmp.path());
-    auto* downloader = dialog.findChild<WeightsDownloader*>();
-    QSignalSpy rejected(&dialog, &QDialog::rejected);
-    dialog.downloadButton()->click();
-    QVERIFY(downloader->isRunning());
-
-    dialog.reject(); // what Escape and the close button do
+    WeightsBar bar;
+    offer(bar, m_server.url("/slow/" + m_goodName), tmp.path());
+    auto* downloader = bar.findChild<WeightsDownloader*>();
+    QSignalSpy progress(downloader, &WeightsDownloader::progress);
+    bar.downloadButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, kWaitMs);
+    bar.offer(QStringLiteral("resnet34"), QStringLiteral("resnet34 is not in the torch hub cache."),
+              m_server.url("/good/resnet34-b627a593.pth"), tmp.path());
     QVERIFY(!downloader->isRunning());
-    QCOMPARE(rejected.count(), 0);
-    dialog.reject();
-    QCOMPARE(rejected.count(), 1);
-    QCOMPARE(dialog.choice(), WeightsDialog::Choice::None);
-}
-
-void TestWeightsDownloader::dialogScreenshots()
-{
-    const QString outDir = qEnvironmentVariable("GCE_SCREENSHOT_DIR");
-    if (outDir.isEmpty())
-        QSKIP("set GCE_SCREENSHOT_DIR to grab the dialog");
-    QDir().mkpath(outDir);
-    QTemporaryDir tmp;
-    const QString cache = tmp.filePath("home/someone/.cache/torch/hub/checkpoints");
-
-    // Never clicked: the official URL is only displayed, not contacted.
-    WeightsDialog initial("resnet18", QUrl("https://download.pytorch.org/models/resnet18-f37072fd.pth"), cache);
-    initial.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&initial));
-    QVERIFY(initial.grab().save(QDir(outDir).filePath("weightsdialog.png")));
-
-    WeightsDialog busy("resnet18", m_server.url("/slow/resnet18-f37072fd.pth"), cache);
-    busy.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&busy));
-    busy.downloadButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(busy.progressBar()->value() > 0, kWaitMs);
-    QVERIFY(busy.grab().save(QDir(outDir).filePath("weightsdialog-downloading.png")));
-    busy.cancelDownloadButton()->click();
-    QTest::qWait(50); // relayout after the status label appeared
-    QVERIFY(busy.grab().save(QDir(outDir).filePath("weightsdialog-cancelled.png")));
-
-    WeightsDialog broken("resnet18", m_server.url("/good/resnet18-f37072fd.pth"), cache);
-    broken.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&broken));
-    QSignalSpy failed(broken.findChild<WeightsDownloader*>(), &WeightsDownloader::failed);
-    broken.downloadButton()->click();
-    QVERIFY(failed.wait(kWaitMs));
-    QTest::qWait(50); // relayout after the status label appeared
-    QVERIFY(broken.grab().save(QDir(outDir).filePath("weightsdialog-failed.png")));
+    QCOMPARE(bar.modelName(), QString("resnet34"));
+    QCOMPARE(bar.textLabel()->text(), QString("resnet34 is not in the torch hub cache."));
+    QVERIFY2(bar.downloadButton()->text().contains("83 MB"), qPrintable(bar.downloadButton()->text()));
+    QCOMPARE(filesIn(tmp.path()), QStringList{part(m_goodName)});
 }
 
 QTEST_MAIN(TestWeightsDownloader)

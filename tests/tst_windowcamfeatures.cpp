@@ -29,6 +29,7 @@
 #include "ui/heatmapimage.h"
 #include "ui/imagecanvas.h"
 #include "ui/mainwindow.h"
+#include "ui/panearea.h"
 #include "ui/settings.h"
 
 using namespace gce::ui;
@@ -50,7 +51,6 @@ StartOptions untrainedModel(const QString& model, const QString& image)
     options.imagePath = image;
     options.modelName = model;
     options.untrained = true;
-    options.askForWeights = false;
     return options;
 }
 
@@ -372,7 +372,9 @@ private slots:
         for (int i = 0; i < a.map.values.size(); ++i)
             QVERIFY(std::abs(paintedA.values[i] - a.map.values[i] * a.map.rawMax / largest) < 1e-6);
 
-        // The export paints the same maps and the same scale.
+        // The export paints the same maps and the same scale (side by side,
+        // so that the panes are easy to find in it).
+        window.paneArea()->setLayoutChoice(PaneLayout::Columns, false);
         const QImage exported = window.renderExportImage(true);
         const auto colormap = gce::Colormap(window.colormapBox()->currentData().toInt());
         const double alpha = window.opacitySlider()->value() / 100.0;

@@ -4,3 +4,5 @@ gce_add_test(tst_camworker SOURCES tst_camworker.cpp LIBS gce_ui TIMEOUT 300)
 gce_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS gce_ui gce_engine TIMEOUT 300 FIXTURES custommodels)
 # The window's smoothing toggles, shared scale and faithfulness scores, against the engine called directly.
 gce_add_test(tst_windowcamfeatures SOURCES tst_windowcamfeatures.cpp LIBS gce_ui gce_engine TIMEOUT 1200)
+# View ▸ Layout: the photo's displayed area on real panes for every arrangement, and exports' grids.
+gce_add_test(tst_panelayout SOURCES tst_panelayout.cpp LIBS gce_ui TIMEOUT 120)

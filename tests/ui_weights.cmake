@@ -5,3 +5,10 @@ gce_add_test(tst_weightsdownloader
   SOURCES tst_weightsdownloader.cpp localhttpserver.h localhttpserver.cpp
   LIBS gce_ui_weights
   TIMEOUT 60)
+# A first launch with an empty HOME: the bundled model, the weights bar, its
+# download from 127.0.0.1 (the checkpoints fixture's random ResNet-18).
+gce_add_test(tst_firstlaunch
+  SOURCES tst_firstlaunch.cpp localhttpserver.h localhttpserver.cpp
+  LIBS gce_ui gce_engine
+  TIMEOUT 300
+  FIXTURES checkpoints)

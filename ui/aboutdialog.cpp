@@ -89,6 +89,9 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent)
                                  "by Rachel Michetti (courtesy of Pikolo Espresso Bar), from the scikit-image "
                                  "sample data; CC0, no copyright restrictions. cat_and_coffee.jpg puts the two "
                                  "side by side, also CC0.")));
+    text->addWidget(paragraph(tr("<b>Trained model</b>: SqueezeNet 1.1 on ImageNet, from the ONNX Model Zoo "
+                                 "(as published in the W3C WebNN polyfill project's test data), converted to "
+                                 "torchvision's layout; Apache License 2.0.")));
     const QString data = QString::fromStdString(installedDataDir());
     const QString copyright = data + QStringLiteral("/../doc/gradcam-explorer/copyright");
     if (!data.isEmpty() && QFileInfo::exists(copyright))

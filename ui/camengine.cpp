@@ -10,6 +10,7 @@
 #include "core/cam/faithfulness.h"
 #include "core/errors.h"
 #include "core/imaging/imageloader.h"
+#include "core/imaging/modeltransform.h"
 #include "ui/heatmapimage.h"
 
 namespace gce::ui {
@@ -77,7 +78,21 @@ struct CamEngine::State {
     QString modelName;
     QString weightsPath;
     QString labelsPath;
+    PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
     std::list<CachedImage> images; // most recently used first
+
+    // The request's preprocessing; the cached inputs are made with the old
+    // one, so a change drops them (and their sessions).
+    void usePreprocess(const QString& name)
+    {
+        const auto mode = name.isEmpty() ? defaultMode : preprocessModeFromName(name.toStdString());
+        if (!mode)
+            throw UsageError("unknown preprocessing \"" + name.toStdString() + "\" (known: tutorial, model)");
+        if (*mode == explainer->preprocessMode())
+            return;
+        explainer->setPreprocessMode(*mode);
+        images.clear();
+    }
 
     CachedImage& decoded(const QString& path)
     {
@@ -128,6 +143,7 @@ bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
         s.modelName = request.modelName;
         s.weightsPath = request.weightsPath;
         s.labelsPath = request.labelsPath;
+        s.defaultMode = s.explainer->preprocessMode();
         s.images.clear(); // sessions belong to the old model
     });
 }
@@ -159,6 +175,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
     guarded(failure, [&] {
         if (!s.explainer)
             throw InputError("no model loaded");
+        s.usePreprocess(request.preprocess);
         const int forwardBefore = m_forwardPasses;
         auto& entry = s.explained(request.imagePath, request.layer, m_forwardPasses);
         if (cancelled())
@@ -171,6 +188,12 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         result.modelName = s.modelName;
         result.layerName = entry.layer;
         result.untrained = s.explainer->untrained();
+        const Preprocessing& preprocessing = s.explainer->preprocessing();
+        result.preprocess = QString::fromStdString(preprocessModeName(preprocessing.mode));
+        if (preprocessing.mode == PreprocessMode::Model)
+            result.transformText = QString::fromStdString(describeModelTransform(preprocessing.model));
+        const CropBox box = inputBox(entry.image.width(), entry.image.height(), preprocessing);
+        result.inputRect = QRectF(box.x, box.y, box.width, box.height);
         result.forwardMs = m_forwardPasses != forwardBefore ? session.forwardMs() : 0.0;
         const torch::Tensor probabilities = session.probabilities()[0].contiguous();
         result.probabilities =
@@ -199,6 +222,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             shown.rank = session.rankOf(classIndex);
             shown.augmentSmooth = query.augmentSmooth;
             shown.eigenSmooth = query.eigenSmooth;
+            shown.modelPreprocess = preprocessing.mode == PreprocessMode::Model;
             shown.pending = true;
             result.panes.push_back(std::move(shown));
         }
@@ -252,6 +276,7 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
             throw InputError("the model this map was made with is no longer loaded");
         if (request.map.isNull() || request.map.values.size() != qsizetype(request.map.rows) * request.map.cols)
             throw UsageError("no map to score");
+        s.usePreprocess(source.preprocess);
         auto& entry = s.explained(source.imagePath, source.layer, m_forwardPasses);
         FaithfulnessOptions options;
         options.control.cancelled = cancelled;
@@ -279,6 +304,7 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
 
 void CamEngine::prepare(const QString& path, const QString& layer)
 {
+    // With the preprocessing of the request before it (the window's current one).
     if (!m_state->explainer)
         return;
     CamFailure ignored; // a broken neighbour is reported when the user opens it

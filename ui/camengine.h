@@ -28,6 +28,9 @@ struct CamRequest {
     // smoothing is skipped for methods that have no layer activations.
     bool augmentSmooth = false;
     bool eigenSmooth = false;
+    // "tutorial" or "model" (core/support/preprocessing.h); empty = the
+    // model's own default: tutorial, or what a TorchScript sidecar names.
+    QString preprocess;
 };
 
 // Faithfulness scores for one pane's map (core/cam/faithfulness.h).

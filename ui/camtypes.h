@@ -3,6 +3,7 @@
 // (by value, through queued signals). No LibTorch here: ui/ headers stay light.
 #include <QImage>
 #include <QMetaType>
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -33,6 +34,9 @@ struct PaneResult {
     // even when the window asks for it.
     bool augmentSmooth = false;
     bool eigenSmooth = false;
+    // The model's own preprocessing ran (CamResult::preprocess "model"): the
+    // caption says the map covers its centre crop.
+    bool modelPreprocess = false;
     CamMapData map;
     // In a partial result (CamResult::complete false): the map is still being
     // computed (a score-based method's perturbed passes); class, probability
@@ -59,6 +63,14 @@ struct CamResult {
     QString modelName;
     QString layerName;
     bool untrained = false;
+    // Which preprocessing ran ("tutorial" or "model", core/support/preprocessing.h)
+    // and, for "model", its transform ("resize 256, crop 224, bilinear").
+    QString preprocess = QStringLiteral("tutorial");
+    QString transformText;
+    // Where the network's input lies in the photo, in photo pixels: the whole
+    // photo for the tutorial's Resize, the centre crop's rectangle for the
+    // model transform (the map is drawn there, the rest dimmed).
+    QRectF inputRect;
     QVector<float> probabilities; // softmax over every class
     QVector<PaneResult> panes;    // in the order the request listed the classes
     double forwardMs = 0.0;       // 0 when the explanation session was reused

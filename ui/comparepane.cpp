@@ -163,6 +163,8 @@ QStringList ComparePane::captionVariants() const
     QString full = ranked;
     if (const QString smoothing = m_result.smoothingText(); !smoothing.isEmpty())
         full += tr(" · <i>smoothed: %1</i>").arg(smoothing);
+    if (m_result.modelPreprocess)
+        full += tr(" · <i>model preprocessing: centre crop</i>");
     if (m_result.pending) // its map is still being computed (a partial result)
         return {tr("%1 — <i>computing %2…</i>").arg(ranked, m_result.method), tr("%1 — <i>computing…</i>").arg(name),
                 name + QStringLiteral(" …")};
@@ -170,7 +172,8 @@ QStringList ComparePane::captionVariants() const
     const QString empty = m_result.map.empty ? tr(" — <i>empty map</i>") : QString();
     if (m_result.map.empty)
         full += tr(" — <i>empty map: no positive evidence at this layer</i>");
-    // Shorter forms drop the smoothing (the status bar and tooltip say it), then index and rank.
+    // Shorter forms drop the smoothing and preprocessing (the status bar and
+    // tooltip say them), then index and rank.
     return {full, ranked + empty, tr("%1 — %2").arg(name, percent) + empty, name + empty};
 }
 
@@ -283,7 +286,8 @@ void ComparePane::clearScores()
 bool ComparePane::scoresMatch(const PaneResult& result) const
 {
     return result.classIndex == m_scored.classIndex && result.method == m_scored.method &&
-           result.augmentSmooth == m_scored.augmentSmooth && result.eigenSmooth == m_scored.eigenSmooth;
+           result.augmentSmooth == m_scored.augmentSmooth && result.eigenSmooth == m_scored.eigenSmooth &&
+           result.modelPreprocess == m_scored.modelPreprocess;
 }
 
 void ComparePane::mousePressEvent(QMouseEvent* event)

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <exception>
 
+#include "core/imaging/cropoverlay.h"
 #include "ui/heatmapimage.h"
 
 namespace gce::ui {
@@ -55,12 +56,15 @@ struct Layout {
     int warningLines = 0; // 0 (trained), 1 or 2
     int footerLines = 0;
     int footerHeight = 0;
+    PaneGrid grid;      // rows x columns, filled row by row
     int width = 0;
     int height = 0;
 
-    int paneX(int pane) const { return pane * (paneWidth + gap); }
-    int captionTop() const { return photoHeight; }
-    int footerTop() const { return photoHeight + captionHeight; }
+    int cellHeight() const { return photoHeight + captionHeight; }
+    int paneX(int pane) const { return paneColumn(grid, pane) * (paneWidth + gap); }
+    int paneY(int pane) const { return paneRow(grid, pane) * (cellHeight() + gap); }
+    int captionTop(int pane) const { return paneY(pane) + photoHeight; }
+    int footerTop() const { return grid.rows * cellHeight() + (grid.rows - 1) * gap; }
 };
 
 bool isUsableMap(const CamMapData& map)
@@ -97,14 +101,17 @@ Layout computeLayout(const ExportRequest& request)
     l.captionLines = anyNoEvidence ? 3 : 2;
     l.captionHeight = 2 * l.margin + l.captionLines * l.lineStep;
     const int panes = static_cast<int>(request.panes.size());
-    l.width = panes * l.paneWidth + (panes - 1) * l.gap;
+    // A grid that cannot hold the panes (or none): one row, as before arrangements.
+    l.grid = request.grid.isValid() && request.grid.rows * request.grid.cols >= panes ? request.grid
+                                                                                      : PaneGrid{1, panes};
+    l.width = l.grid.cols * l.paneWidth + (l.grid.cols - 1) * l.gap;
 
     // Wrapping is decided from geometry, not font metrics, so the size is the same everywhere.
     if (request.untrained)
         l.warningLines = l.width - 2 * l.margin >= kOneLineWarningEm * l.fontPx ? 1 : 2;
     l.footerLines = 3 + l.warningLines;
     l.footerHeight = 2 * l.margin + l.footerLines * l.lineStep;
-    l.height = l.photoHeight + l.captionHeight + l.footerHeight;
+    l.height = l.footerTop() + l.footerHeight;
     return l;
 }
 
@@ -143,8 +150,10 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
 {
     const int x = l.paneX(pane) + l.margin;
     const int w = l.paneWidth - 2 * l.margin;
-    const int top = l.captionTop() + l.margin;
+    const int top = l.captionTop(pane) + l.margin;
     const auto slot = [&](int line) { return QRect(x, top + line * l.lineStep, w, l.lineStep); };
+    // Text never reaches into the photos, whatever the font does.
+    painter.setClipRect(QRect(l.paneX(pane), l.captionTop(pane), l.paneWidth, l.captionHeight));
 
     const QString name = result.className.isEmpty() ? QStringLiteral("class %1").arg(result.classIndex)
                                                     : result.className;
@@ -178,8 +187,11 @@ void drawColormapLegend(QPainter& painter, const Layout& l, const QRect& slot, C
         name += QStringLiteral(", shared raw scale");
     const QString top = sharedMax > 0.0 ? QString::number(sharedMax, 'g', 3) : QStringLiteral("own max");
     const int labelGap = l.margin;
-    const int zeroWidth = metrics.horizontalAdvance(QStringLiteral("0"));
-    const int oneWidth = metrics.horizontalAdvance(top);
+    // A few pixels of slack: elidedText measures with fractional advances and
+    // elided "own max" to "own m…" in a slot of exactly its rounded width.
+    const int slack = std::max(2, l.fontPx / 4);
+    const int zeroWidth = metrics.horizontalAdvance(QStringLiteral("0")) + slack;
+    const int oneWidth = metrics.horizontalAdvance(top) + slack;
     const int nameWidth = metrics.horizontalAdvance(name);
     const int fixed = zeroWidth + oneWidth + 4 * labelGap;
     // The bar shrinks before the name does, but keeps a usable minimum. The
@@ -208,6 +220,7 @@ void drawFooter(QPainter& painter, const Layout& l, const ExportRequest& request
     const auto slot = [&](int line) { return QRect(x, top + line * l.lineStep, w, l.lineStep); };
     const auto orUnknown = [](const QString& s) { return s.isEmpty() ? QStringLiteral("unknown") : s; };
 
+    painter.setClipRect(QRect(0, l.footerTop(), l.width, l.footerHeight));
     painter.fillRect(QRect(0, l.footerTop(), l.width, l.footerHeight), kFooterColor);
     painter.fillRect(QRect(0, l.footerTop(), l.width, std::max(1, l.fontPx / 12)), kDividerColor);
 
@@ -222,9 +235,11 @@ void drawFooter(QPainter& painter, const Layout& l, const ExportRequest& request
         drawLine(painter, slot(line++), kWarningSecond, bold, kWarningColor);
     }
     const QFont regular = exportFont(l.fontPx, false);
-    drawLine(painter, slot(line++),
-             QStringLiteral("model: %1  \u00b7  layer: %2").arg(orUnknown(request.modelName), orUnknown(request.layerName)),
-             regular, kTextColor);
+    QString modelLine =
+        QStringLiteral("model: %1  \u00b7  layer: %2").arg(orUnknown(request.modelName), orUnknown(request.layerName));
+    if (!request.preprocessText.isEmpty())
+        modelLine += QStringLiteral("  \u00b7  preprocessing: ") + request.preprocessText;
+    drawLine(painter, slot(line++), modelLine, regular, kTextColor);
     drawColormapLegend(painter, l, slot(line++), request.colormap, request.sharedMax);
     // File name only: full paths leak directory names into shared screenshots.
     drawLine(painter, slot(line++),
@@ -258,7 +273,8 @@ void setError(QString* error, const QString& message)
 
 } // namespace
 
-QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha)
+QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha,
+                         const QRectF& inputRect)
 {
     if (image.isNull())
         return {};
@@ -266,7 +282,19 @@ QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap co
     // Without a (consistent) map there is nothing to blend: show the photo as is.
     if (!isUsableMap(map))
         return photo;
-    return toQImage(renderOverlay(toRgbMat(photo), toMat(map), colormap, std::clamp(alpha, 0.0, 1.0)));
+    alpha = std::clamp(alpha, 0.0, 1.0);
+    if (!inputRect.isEmpty() && inputRect != QRectF(QPointF(0, 0), QSizeF(photo.size()))) {
+        const CropBox box{inputRect.x(), inputRect.y(), inputRect.width(), inputRect.height()};
+        return toQImage(renderCropOverlay(toRgbMat(photo), toMat(map), box, colormap, alpha));
+    }
+    return toQImage(renderOverlay(toRgbMat(photo), toMat(map), colormap, alpha));
+}
+
+QString preprocessText(const CamResult& result)
+{
+    if (result.transformText.isEmpty())
+        return result.preprocess;
+    return QStringLiteral("%1 (%2)").arg(result.preprocess, result.transformText);
 }
 
 QImage renderExport(const ExportRequest& request)
@@ -278,15 +306,14 @@ QImage renderExport(const ExportRequest& request)
     QImage canvas(l.width, l.height, QImage::Format_RGB888);
     canvas.fill(kBandColor);
     for (int i = 0; i < request.panes.size(); ++i) {
-        const QImage overlay = renderPaneOverlay(request.image, request.panes[i].map, request.colormap, request.alpha);
-        blit(canvas, overlay, l.paneX(i) + l.photoX, 0);
+        const QImage overlay = renderPaneOverlay(request.image, request.panes[i].map, request.colormap, request.alpha,
+                                                 request.inputRect);
+        blit(canvas, overlay, l.paneX(i) + l.photoX, l.paneY(i));
     }
 
     QPainter painter(&canvas);
     painter.setRenderHint(QPainter::TextAntialiasing, true);
     painter.setRenderHint(QPainter::Antialiasing, true);
-    // Text never reaches into the photo rows, whatever the font does.
-    painter.setClipRect(QRect(0, l.captionTop(), l.width, l.height - l.captionTop()));
     for (int i = 0; i < request.panes.size(); ++i)
         drawCaption(painter, l, i, request.panes[i]);
     drawFooter(painter, l, request);

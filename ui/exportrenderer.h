@@ -1,14 +1,16 @@
 #pragma once
 // Annotated exports at the image's full resolution (not a screen grab):
-// panes side by side, each the tutorial's overlay with a caption (class name,
+// panes in the window's arrangement (rows x columns, ui/panelayout.h), each the tutorial's overlay with a caption (class name,
 // index, probability, rank, method and smoothing when not plain Grad-CAM), and
 // a footer with model, layer, colour bar with its scale and source file name.
 #include <QImage>
+#include <QRectF>
 #include <QString>
 #include <QVector>
 
 #include "core/imaging/overlay.h"
 #include "ui/camtypes.h"
+#include "ui/panelayout.h"
 
 namespace gce::ui {
 
@@ -24,13 +26,27 @@ struct ExportRequest {
     // > 0: the panes' maps are on one raw scale 0..sharedMax (ui/sharedscale.h,
     // maps already multiplied); the legend's top reads it instead of "own max".
     double sharedMax = 0.0;
+    // The panes' arrangement, filled row by row; invalid = one row.
+    PaneGrid grid;
+    // Where the network's input lies in the photo (CamResult::inputRect):
+    // the map covers it and the rest is dimmed. Empty = the whole photo.
+    QRectF inputRect;
+    // The footer's "preprocessing: …" ("tutorial", "model (resize 256, crop
+    // 224, bilinear)"); empty = not said.
+    QString preprocessText;
 };
+
+// The footer's words for the preprocessing that ran: "tutorial", or "model
+// (resize 256, crop 224, bilinear)".
+QString preprocessText(const CamResult& result);
 
 // The composed image. Each pane's overlay region has exactly the photo's size.
 QImage renderExport(const ExportRequest& request);
 
-// The pane's overlay alone at full resolution (renderOverlay of core/imaging).
-QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha);
+// The pane's overlay alone at full resolution (renderOverlay of core/imaging,
+// renderCropOverlay when `inputRect` is a crop of the photo).
+QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha,
+                         const QRectF& inputRect = {});
 
 // Writes atomically (QSaveFile). Refuses to replace an existing file unless
 // `overwrite` (returns false with a message in *error). Format from the

@@ -2,11 +2,13 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPainterPath>
 #include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
 
+#include "core/imaging/cropoverlay.h"
 #include "ui/heatmapimage.h"
 
 namespace gce::ui {
@@ -18,6 +20,9 @@ namespace {
 constexpr int kHeatLongSide = 1024;
 constexpr double kMinScale = 0.01;
 constexpr double kMaxScale = 64.0;
+// Outside the model transform's crop: the photo darkened as much as
+// core/imaging/cropoverlay.h darkens it in exports.
+constexpr double kOutsideDim = kOutsideCropDim;
 } // namespace
 
 ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent)
@@ -33,8 +38,10 @@ void ImageCanvas::setImage(const QImage& image)
     m_photo = QPixmap::fromImage(image);
     m_imageSize = image.size();
     m_imageKey = image.cacheKey();
-    if (previous != m_imageSize)
+    if (previous != m_imageSize) {
         m_view = CanvasView{};
+        m_inputRect = QRectF(); // the crop of another photo
+    }
     update();
 }
 
@@ -42,6 +49,21 @@ void ImageCanvas::setHeatmap(const CamMapData& map)
 {
     m_map = map;
     recolour();
+}
+
+void ImageCanvas::setInputRect(const QRectF& rect)
+{
+    const QRectF whole(QPointF(0, 0), QSizeF(m_imageSize));
+    const QRectF wanted = rect == whole ? QRectF() : rect;
+    if (wanted == m_inputRect)
+        return;
+    m_inputRect = wanted;
+    recolour();
+}
+
+QRectF ImageCanvas::heatRect() const
+{
+    return m_inputRect.isEmpty() ? QRectF(QPointF(0, 0), QSizeF(m_imageSize)) : m_inputRect;
 }
 
 void ImageCanvas::clearHeatmap()
@@ -75,7 +97,7 @@ void ImageCanvas::recolour()
 {
     m_heat = QPixmap();
     if (!m_map.isNull() && !m_imageSize.isEmpty()) {
-        QSize size = m_imageSize;
+        QSize size = heatRect().size().toSize();
         if (std::max(size.width(), size.height()) > kHeatLongSide)
             size.scale(kHeatLongSide, kHeatLongSide, Qt::KeepAspectRatio);
         m_heat = QPixmap::fromImage(colorizedHeatmap(m_map, size.expandedTo(QSize(1, 1)), m_colormap));
@@ -114,11 +136,21 @@ void ImageCanvas::paintEvent(QPaintEvent*)
     const QRectF target(imageToWidget(QPointF(0, 0)), imageToWidget(QPointF(m_imageSize.width(), m_imageSize.height())));
     painter.setRenderHint(QPainter::SmoothPixmapTransform, effectiveScale() < 4.0);
     painter.drawPixmap(target, m_photo, QRectF(m_photo.rect()));
+    const QRectF heatTarget(imageToWidget(heatRect().topLeft()), imageToWidget(heatRect().bottomRight()));
+    if (m_overlayVisible && !m_inputRect.isEmpty()) {
+        // What lies outside the crop, dimmed as in exports; with the overlay
+        // hidden the photo shows as it is.
+        QPainterPath outside;
+        outside.addRect(target);
+        QPainterPath inside;
+        inside.addRect(heatTarget);
+        painter.fillPath(outside.subtracted(inside), QColor(0, 0, 0, int(std::lround(255 * kOutsideDim))));
+    }
     if (m_overlayVisible && !m_heat.isNull() && !m_map.empty) {
         // QPainter's opacity blend is (1-a)*photo + a*heat: the tutorial's addWeighted.
         painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
         painter.setOpacity(m_opacity);
-        painter.drawPixmap(target, m_heat, QRectF(m_heat.rect()));
+        painter.drawPixmap(heatTarget, m_heat, QRectF(m_heat.rect()));
     }
 }
 

@@ -28,6 +28,11 @@ public:
 
     void setImage(const QImage& image); // keeps the view if the size is unchanged
     void setHeatmap(const CamMapData& map);
+    // Where the network's input lies in the photo (CamResult::inputRect): the
+    // map covers that rectangle and the rest, which the network never saw, is
+    // dimmed. Empty = the whole photo.
+    void setInputRect(const QRectF& rect);
+    QRectF inputRect() const { return m_inputRect; }
     void clearHeatmap();
     void setColormap(Colormap colormap);
     void setOpacity(double alpha);       // 0..1, repaint only
@@ -62,6 +67,7 @@ protected:
 
 private:
     void recolour();
+    QRectF heatRect() const; // the map's rectangle in photo pixels
     QPointF imageToWidget(QPointF p) const;
     QPointF widgetToImage(QPointF p) const;
     void changeView(const CanvasView& view);
@@ -70,6 +76,7 @@ private:
     QSize m_imageSize;
     qint64 m_imageKey = 0; // QImage::cacheKey of the photo shown
     CamMapData m_map;
+    QRectF m_inputRect; // empty: the whole photo
     QPixmap m_heat; // coloured map at a capped resolution, stretched over the photo
     Colormap m_colormap = Colormap::Jet;
     double m_opacity = kDefaultOverlayAlpha;

@@ -26,8 +26,10 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <utility>
 
+#include "core/errors.h"
 #include "core/models/modelspecs.h"
 #include "core/support/labels.h"
 #include "core/support/weightscache.h"
@@ -38,10 +40,11 @@
 #include "ui/exportrenderer.h"
 #include "ui/layertree.h"
 #include "ui/layertreemodel.h"
+#include "ui/panearea.h"
 #include "ui/settings.h"
 #include "ui/settingscheck.h"
 #include "ui/sharedscale.h"
-#include "ui/weightsdialog.h"
+#include "ui/weightsbar.h"
 
 namespace gce::ui {
 
@@ -109,6 +112,7 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     // --layer is for this run; a layer chosen in the tree is remembered per model.
     m_layer = options.layer.isEmpty() ? Settings::layerFor(m_modelName) : options.layer;
     m_labelsPath = options.labelsPath.isEmpty() ? Settings::labelsFor(m_modelName) : options.labelsPath;
+    loadPreprocessChoice();
 
     createActions();
     createCentralArea();
@@ -143,13 +147,26 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     if (options.sharedScale)
         action(ActionId::SharedScale)->setChecked(true);
 
+    // No dialog before the window: a model without weights gives way to the
+    // bundled one at once, and the bar offers the missing weights.
     if (options.untrained) {
         m_untrained = true;
     } else if (!options.weightsPath.isEmpty()) {
         m_weightsPath = options.weightsPath;
+    } else if (const auto found = weightsFor(m_modelName)) {
+        m_weightsPath = *found;
     } else {
-        resolveWeights(options.askForWeights);
+        fallBackToBundled(m_modelName);
+        syncModelMenu();
+        showLayerChoice();
     }
+    // --preprocess and --layout are for this run: applied after the model
+    // (perhaps the bundled one) is settled, and not remembered.
+    if (!options.preprocess.isEmpty())
+        m_preprocess = options.preprocess;
+    syncPreprocessMenu();
+    if (const auto layout = paneLayoutFromName(options.layout))
+        m_paneArea->setLayoutChoice(*layout, false);
     if (!options.imagePath.isEmpty())
         openImage(options.imagePath);
     updateActions();
@@ -252,7 +269,14 @@ void MainWindow::createActions()
         Settings::setWeightsFor(m_modelName, path);
         requestCompute();
     });
-    make(ActionId::OpenModelFile, tr("Open &Model File…"), QKeySequence(tr("Ctrl+Shift+O")), [this] {
+    make(ActionId::UseUntrained, tr("Use &Untrained Weights"), {}, [this] {
+        // For the model the bar offers weights for, else the running one.
+        const QString model = m_weightsBar->isHidden() ? m_modelName : m_weightsBar->modelName();
+        m_weightsBar->hide();
+        switchModel(model, QString(), true);
+    })->setStatusTip(tr("Random weights: the window works, but predictions and heatmaps are meaningless"));
+    // Not Ctrl+Shift+O: that opens a folder (tst_mainwindow checks that no two actions share a shortcut).
+    make(ActionId::OpenModelFile, tr("Open &Model File…"), QKeySequence(tr("Ctrl+Shift+M")), [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open TorchScript Model"), QString(),
             tr("TorchScript models (*.pt *.pth *.ptl *.ts *.zip);;All files (*)"));
@@ -271,6 +295,25 @@ void MainWindow::createActions()
         requestCompute();
     });
     make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
+
+    // Model ▸ Preprocessing: remembered per model (core/support/preprocessing.h).
+    auto* preprocessing = new QActionGroup(this);
+    const auto preprocessChoice = [this, &make, preprocessing](ActionId id, const QString& text, const QString& mode,
+                                                             const QString& tip) {
+        QAction* choice = make(id, text, {}, [this, mode] { choosePreprocess(mode); });
+        choice->setCheckable(true);
+        choice->setData(mode);
+        choice->setToolTip(tip);
+        choice->setStatusTip(tip);
+        preprocessing->addAction(choice);
+    };
+    preprocessChoice(ActionId::TutorialPreprocessing, tr("&Tutorial: Resize to 224 × 224"),
+                     QStringLiteral("tutorial"),
+                     tr("The Grad-CAM tutorial's Resize((224, 224)): the whole photo, squashed to a square; "
+                        "results comparable with the tutorial's"));
+    preprocessChoice(ActionId::ModelPreprocessing, tr("&Model's Own: Resize and Centre Crop"), QStringLiteral("model"),
+                     tr("The eval transform published with the weights (torchvision's weights.transforms()): the "
+                        "shorter side resized, the centre cropped; the map covers the crop, the rest is dimmed"));
 
     // Smoothing applies to every pane (core/cam/smoothing.h) and recomputes the maps.
     const auto smoothing = [this, &make](ActionId id, const QString& text, Setting setting, const QString& tip) {
@@ -332,6 +375,7 @@ void MainWindow::createMenus()
     for (ActionId id : {ActionId::NextImage, ActionId::PreviousImage, ActionId::AddPane, ActionId::RemovePane,
                         ActionId::PinClasses})
         view->addAction(action(id));
+    view->addMenu(m_paneArea->createLayoutMenu(view));
 
     // Options of the maps themselves: smoothing recomputes, the scale only repaints.
     QMenu* cam = menuBar()->addMenu(tr("&CAM"));
@@ -357,7 +401,13 @@ void MainWindow::createMenus()
     m_modelMenu->addSeparator();
     m_modelMenu->addAction(action(ActionId::ChooseLayer));
     m_modelMenu->addAction(action(ActionId::ChooseWeights));
+    m_modelMenu->addAction(action(ActionId::UseUntrained));
     m_modelMenu->addAction(action(ActionId::ChooseLabels));
+    m_modelMenu->addSeparator();
+    QMenu* preprocessing = m_modelMenu->addMenu(tr("&Preprocessing"));
+    preprocessing->setToolTipsVisible(true);
+    preprocessing->addAction(action(ActionId::TutorialPreprocessing));
+    preprocessing->addAction(action(ActionId::ModelPreprocessing));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(action(ActionId::About));
@@ -444,6 +494,17 @@ void MainWindow::createCentralArea()
     m_badge->hide();
     layout->addWidget(m_badge);
 
+    m_weightsBar = new WeightsBar(central);
+    layout->addWidget(m_weightsBar);
+    connect(m_weightsBar, &WeightsBar::weightsChosen, this, [this](const QString& model, const QString& path) {
+        Settings::setWeightsFor(model, path);
+        switchModel(model, path, false); // the panes keep their classes
+    });
+    connect(m_weightsBar, &WeightsBar::dismissed, this, [this] {
+        // Content with what runs: the next start opens it without the offer.
+        Settings::setValue(Setting::Model, m_modelName);
+    });
+
     m_message = new QLabel(central);
     m_message->setStyleSheet(QStringLiteral(
         "QLabel { background: #fff3cd; color: #5c4400; padding: 6px; border: 1px solid #e0c36a; border-radius: 3px; }"));
@@ -456,10 +517,7 @@ void MainWindow::createCentralArea()
     auto* row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(4);
-    m_paneArea = new QWidget(central);
-    auto* paneLayout = new QHBoxLayout(m_paneArea);
-    paneLayout->setContentsMargins(0, 0, 0, 0);
-    paneLayout->setSpacing(4);
+    m_paneArea = new PaneArea(central);
     row->addWidget(m_paneArea, 1);
     m_colourBar = new ColourBar(central);
     m_colourBar->setObjectName(QStringLiteral("colourBar"));
@@ -487,6 +545,10 @@ void MainWindow::createCentralArea()
     addDockWidget(Qt::RightDockWidgetArea, m_layerDock);
     setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
     tabifyDockWidget(dock, m_layerDock);
+    // The tabs name the panels: a title bar above them would say "Classes"
+    // again right under the tab of that name.
+    for (QDockWidget* tabbed : {dock, m_layerDock})
+        tabbed->setTitleBarWidget(new QWidget(tabbed));
     dock->raise();
     resizeDocks({dock}, {kDockWidth}, Qt::Horizontal);
     connect(m_layerTree, &LayerTree::layerChosen, this, &MainWindow::chooseLayer);
@@ -527,6 +589,8 @@ void MainWindow::updateActions()
     action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
     action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
     action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_modelName.toStdString()));
+    action(ActionId::UseUntrained)->setEnabled(!namesModelFile(m_modelName.toStdString()) ||
+                                               !m_weightsBar->isHidden());
 }
 
 void MainWindow::updateRecentMenu()
@@ -545,7 +609,7 @@ void MainWindow::addPane(int target)
     if (m_panes.size() >= kMaxPanes)
         return;
     auto* pane = new ComparePane(target, m_paneArea);
-    m_paneArea->layout()->addWidget(pane);
+    m_paneArea->addPane(pane);
     m_panes.push_back(pane);
     ImageCanvas* canvas = pane->canvas();
     canvas->setOpacity(m_opacity ? m_opacity->value() / 100.0 : kDefaultOverlayAlpha);
@@ -575,6 +639,7 @@ void MainWindow::removePane(int index)
         return;
     invalidateScores(m_panes[index]);
     ComparePane* pane = m_panes.takeAt(index);
+    m_paneArea->removePane(pane);
     pane->deleteLater();
     syncScoresPanels();
     setFocusedPane(std::min(index, int(m_panes.size()) - 1));
@@ -588,6 +653,7 @@ void MainWindow::relayoutPanes()
 {
     for (ComparePane* pane : m_panes)
         pane->setClosable(m_panes.size() > 1);
+    m_paneArea->relayout(); // a pane's close button or scores panel changes what it spends around the photo
     if (m_actions.contains(ActionId::AddPane))
         updateActions();
 }
@@ -668,57 +734,120 @@ void MainWindow::step(int delta)
 
 // ---- model and weights --------------------------------------------------
 
-bool MainWindow::resolveWeights(bool interactive)
+std::optional<QString> MainWindow::weightsFor(const QString& modelName) const
 {
-    if (namesModelFile(m_modelName.toStdString())) { // TorchScript: the file carries its weights
-        m_weightsPath.clear();
-        m_untrained = false;
-        return true;
+    const std::string name = modelName.toStdString();
+    if (namesModelFile(name)) // TorchScript: the file carries its weights
+        return QString();
+    const QString remembered = Settings::weightsFor(modelName);
+    if (!remembered.isEmpty() && QFileInfo::exists(remembered))
+        return remembered;
+    try {
+        if (const auto found = findWeights(modelSpec(name)))
+            return QString::fromStdString(*found);
+    } catch (const UsageError&) { // an unknown name, e.g. from an older version's settings
     }
-    const QString remembered = Settings::weightsFor(m_modelName);
-    if (!remembered.isEmpty() && QFileInfo::exists(remembered)) {
-        m_weightsPath = remembered;
-        m_untrained = false;
-        return true;
-    }
-    const ModelSpec& spec = modelSpec(m_modelName.toStdString());
-    if (const auto cached = findCachedWeights(spec)) {
-        m_weightsPath = QString::fromStdString(*cached);
-        m_untrained = false;
-        return true;
-    }
-    m_weightsPath.clear();
-    m_untrained = true;
-    if (!interactive)
-        return false;
-    WeightsDialog dialog(m_modelName, QUrl(QString::fromStdString(spec.weights.front().url)),
-                         QString::fromStdString(torchHubCheckpointsDir()), this);
-    dialog.exec();
-    if (dialog.choice() == WeightsDialog::Choice::Downloaded || dialog.choice() == WeightsDialog::Choice::ChosenFile) {
-        m_weightsPath = dialog.weightsPath();
-        m_untrained = false;
-        Settings::setWeightsFor(m_modelName, m_weightsPath);
-        return true;
-    }
-    return false;
+    return std::nullopt;
+}
+
+void MainWindow::fallBackToBundled(QString wanted) // a copy: callers pass m_modelName, which changes here
+{
+    const QString bundled = QString::fromStdString(bundledModelName());
+    const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
+    m_modelName = bundledPath ? bundled : wanted;
+    m_weightsPath = bundledPath ? QString::fromStdString(*bundledPath) : QString();
+    m_untrained = !bundledPath;
+    m_layer = Settings::layerFor(m_modelName);
+    m_labelsPath = Settings::labelsFor(m_modelName);
+    loadPreprocessChoice();
+    if (wanted != m_modelName || m_untrained)
+        offerWeights(wanted);
+}
+
+void MainWindow::offerWeights(const QString& modelName)
+{
+    const std::string name = modelName.toStdString();
+    const auto known = std::find_if(modelSpecs().begin(), modelSpecs().end(),
+                                    [&](const ModelSpec& spec) { return spec.name == name; });
+    if (known == modelSpecs().end())
+        return; // nothing to download for a name the engine does not know
+    const QString title = modelName == QLatin1String("resnet18") ? tr("ResNet-18 (the tutorial's model)") : modelName;
+    const QString running = m_untrained ? tr("untrained weights run meanwhile")
+                                        : tr("showing %1 meanwhile").arg(m_modelName == QString::fromStdString(bundledModelName())
+                                                                              ? tr("the bundled SqueezeNet 1.1")
+                                                                              : m_modelName);
+    m_weightsBar->offer(modelName, tr("%1 is not in the torch hub cache — %2.").arg(title, running),
+                        QUrl(QString::fromStdString(downloadUrl(*known))),
+                        QString::fromStdString(torchHubCheckpointsDir()));
 }
 
 void MainWindow::chooseModel(const QString& modelName)
 {
     if (modelName == m_modelName)
         return;
+    if (const auto found = weightsFor(modelName)) {
+        m_weightsBar->hide();
+        switchModel(modelName, *found, false);
+        return;
+    }
+    offerWeights(modelName); // the running model stays until weights arrive
+    syncModelMenu();
+    updateActions();
+}
+
+void MainWindow::switchModel(const QString& modelName, const QString& weightsPath, bool untrained)
+{
+    const bool sameModel = modelName == m_modelName;
     m_modelName = modelName;
-    m_layer = Settings::layerFor(modelName);
-    m_labelsPath = Settings::labelsFor(modelName);
+    m_weightsPath = weightsPath;
+    m_untrained = untrained;
+    if (!sameModel) {
+        m_layer = Settings::layerFor(modelName);
+        m_labelsPath = Settings::labelsFor(modelName);
+        loadPreprocessChoice();
+    }
     Settings::setValue(Setting::Model, modelName);
     invalidateScores();
+    syncModelMenu();
+    showLayerChoice();
+    updateActions();
+    requestCompute();
+}
+
+void MainWindow::syncModelMenu()
+{
     // A TorchScript file is not one of the menu's architectures: no choice stays checked.
     for (QAction* choice : m_modelMenu->actions())
         if (choice->isCheckable())
-            choice->setChecked(choice->text() == modelName);
-    showLayerChoice();
-    resolveWeights(true);
+            choice->setChecked(choice->text() == m_modelName);
+}
+
+void MainWindow::loadPreprocessChoice()
+{
+    m_preprocess = Settings::preprocessFor(m_modelName);
+    syncPreprocessMenu();
+}
+
+void MainWindow::choosePreprocess(const QString& mode)
+{
+    Settings::setPreprocessFor(m_modelName, mode);
+    if (mode == m_preprocess)
+        return;
+    m_preprocess = mode;
+    invalidateScores(); // scores of maps made from another input
     requestCompute();
+}
+
+void MainWindow::syncPreprocessMenu()
+{
+    if (!m_actions.contains(ActionId::ModelPreprocessing))
+        return;
+    // Not chosen: what ran last for this model (a TorchScript sidecar may name "model"), else the tutorial's.
+    const QString shown = !m_preprocess.isEmpty()                  ? m_preprocess
+                          : m_result.modelName == m_modelName      ? m_result.preprocess
+                                                                   : QStringLiteral("tutorial");
+    action(ActionId::ModelPreprocessing)->setChecked(shown == QLatin1String("model"));
+    action(ActionId::TutorialPreprocessing)->setChecked(shown != QLatin1String("model"));
 }
 
 void MainWindow::chooseLayer(const QString& layer)
@@ -768,6 +897,7 @@ CamRequest MainWindow::baseRequest() const
     request.layer = m_layer;
     request.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
     request.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
+    request.preprocess = m_preprocess;
     return request;
 }
 
@@ -836,6 +966,7 @@ void MainWindow::onResult(const CamResult& result)
     m_partial = false;
     m_result = result;
     showPanes(result, true);
+    syncPreprocessMenu();
     m_badge->setVisible(result.untrained);
     setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
     const int position = m_folderImages.indexOf(m_imagePath);
@@ -843,10 +974,13 @@ void MainWindow::onResult(const CamResult& result)
     PaneResult smoothing;
     smoothing.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
     smoothing.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
-    m_status->setText(tr("%1 × %2 px · %3 · layer %4%5 · %6 · %7 ms to screen")
+    m_status->setText(tr("%1 × %2 px · %3 · layer %4%5%6 · %7 · %8 ms to screen")
                           .arg(result.image.width())
                           .arg(result.image.height())
                           .arg(result.modelName, result.layerName,
+                               result.preprocess == QLatin1String("model")
+                                   ? tr(" · model preprocessing (%1)").arg(result.transformText)
+                                   : QString(),
                                smoothing.smoothingText().isEmpty()
                                    ? QString()
                                    : tr(" · smoothed: %1").arg(smoothing.smoothingText()),
@@ -872,11 +1006,13 @@ void MainWindow::showPanes(const CamResult& result, bool shareScale)
         // Per canvas: a partial result or a pane added meanwhile may have put another photo there.
         if (!canvas->showsImage(result.image))
             canvas->setImage(result.image);
+        canvas->setInputRect(result.inputRect);
         // Scores of another map (a change no invalidation caught) must not stay up.
         if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
             invalidateScores(m_panes[i]);
         m_panes[i]->showResult(result.panes[i], scales.factors[i]);
     }
+    m_paneArea->setImageSize(result.image.size()); // Auto arranges for the photo's aspect ratio
     if (shareScale)
         applyScales(); // the colour bar, and the note when a shared scale cannot apply
     m_classPanel->setProbabilities(result.probabilities);
@@ -1038,17 +1174,28 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
         m_modelName = m_modelInfo.modelName;
         m_weightsPath = m_modelInfo.weightsPath;
         m_untrained = m_weightsPath.isEmpty();
-    } else if (!m_untrained) {
-        Settings::setWeightsFor(m_modelName, QString()); // do not offer the broken file again
-        m_weightsPath.clear();
-        m_untrained = true;
-    } else if (m_modelName != QLatin1String("resnet18")) {
-        m_modelName = QStringLiteral("resnet18"); // e.g. an unknown model name from old settings
+    } else if (const QString bundled = QString::fromStdString(bundledModelName());
+               m_modelName != bundled || m_untrained == false) {
+        // Nothing loaded yet (a broken file, or an unknown model name from old
+        // settings): the bundled model, and untrained only when that fails too.
+        if (!m_untrained)
+            Settings::setWeightsFor(m_modelName, QString()); // do not offer the broken file again
+        const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
+        if (m_modelName != bundled && bundledPath) {
+            m_modelName = bundled;
+            m_weightsPath = QString::fromStdString(*bundledPath);
+            m_untrained = false;
+        } else {
+            m_weightsPath.clear();
+            m_untrained = true;
+        }
+        syncModelMenu();
     } else {
         return; // nothing left to fall back to
     }
     if (m_modelName != failedModel) {
         m_layer = Settings::layerFor(m_modelName);
+        loadPreprocessChoice();
         showLayerChoice();
     }
     if (id == m_worker->latestRequestId())
@@ -1082,6 +1229,10 @@ QImage MainWindow::renderExportImage(bool allPanes) const
     request.alpha = m_opacity->value() / 100.0;
     request.untrained = m_result.untrained;
     request.sharedMax = m_colourBar->sharedMax();
+    if (allPanes)
+        request.grid = m_paneArea->grid(); // as the window arranges them
+    request.inputRect = m_result.inputRect;
+    request.preprocessText = preprocessText(m_result);
     return renderExport(request);
 }
 
@@ -1139,6 +1290,8 @@ void MainWindow::writeTopKExport(const CamResult& result)
         ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
                               QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
                               m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
+        request.inputRect = result.inputRect;
+        request.preprocessText = preprocessText(result);
         const QString path = QDir(m_topKExportDir)
                                  .filePath(QStringLiteral("%1_rank%2_%3.png")
                                                .arg(QFileInfo(result.imagePath).completeBaseName())

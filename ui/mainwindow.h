@@ -30,6 +30,8 @@ class ClassPanel;
 class ColourBar;
 class ComparePane;
 class LayerTree;
+class PaneArea;
+class WeightsBar;
 
 // How the window starts (from gradcam-explorer's command line).
 struct StartOptions {
@@ -38,7 +40,6 @@ struct StartOptions {
     QString weightsPath;          // explicit file; wins over everything
     QString labelsPath;           // explicit labels file; else the one remembered for the model
     bool untrained = false;       // --weights none
-    bool askForWeights = true;    // show the first-run dialog when nothing is found
     QString layer;
     QVector<int> classes;         // initial panes; empty = the top-1 prediction
     QStringList methods;          // pane i's CAM method (canonical name); missing = gradcam
@@ -47,6 +48,9 @@ struct StartOptions {
     bool augmentSmooth = false;
     bool eigenSmooth = false;
     bool sharedScale = false;
+    // For this run, not remembered (empty = the remembered choice):
+    QString preprocess;           // "tutorial" or "model" (Model ▸ Preprocessing)
+    QString layout;               // "auto", "columns", "rows", "grid" (View ▸ Layout)
 };
 
 class MainWindow : public QMainWindow {
@@ -57,7 +61,8 @@ public:
         ZoomIn, ZoomOut, Fit, ActualSize, ToggleOverlay,
         NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
         ChooseLayer, ChooseWeights, OpenModelFile, ChooseLabels, About,
-        AugmentSmooth, EigenSmooth, SharedScale, ScoreFaithfulness,
+        AugmentSmooth, EigenSmooth, SharedScale, ScoreFaithfulness, UseUntrained,
+        TutorialPreprocessing, ModelPreprocessing,
     };
 
     explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
@@ -80,6 +85,8 @@ public:
     QDockWidget* layerDock() const { return m_layerDock; }
     QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
     ColourBar* colourBar() const { return m_colourBar; }
+    PaneArea* paneArea() const { return m_paneArea; }
+    QString preprocess() const { return m_preprocess; } // "tutorial" or "model"
     // Faithfulness scores of pane `index`'s map, computed on the worker thread
     // (the map shown, or the one on its way if a request is in flight).
     void scoreFaithfulness(int index);
@@ -89,6 +96,9 @@ public:
     int staleResultsDropped() const { return m_staleDropped; }
     QString messageText() const;
     bool untrainedBadgeVisible() const;
+    // The bar offering weights for a model the user wants but has none for.
+    WeightsBar* weightsBar() const { return m_weightsBar; }
+    QString modelName() const { return m_modelName; } // the model the panes are computed with
     QImage renderExportImage(bool allPanes) const;
 
 signals:
@@ -129,10 +139,24 @@ private:
     void removePane(int index);
     void relayoutPanes();
     void step(int delta);
+    // Switches to `modelName` if its weights are found (remembered, torch hub
+    // cache, bundled); otherwise keeps the running model and offers them.
     void chooseModel(const QString& modelName);
+    void switchModel(const QString& modelName, const QString& weightsPath, bool untrained);
+    // Weights found without asking: "" for a TorchScript file; nullopt when
+    // there are none (or the name is unknown).
+    std::optional<QString> weightsFor(const QString& modelName) const;
+    // Runs the bundled model instead of `wanted` (whose weights are missing)
+    // and offers `wanted`'s weights in the bar; untrained if nothing is bundled.
+    void fallBackToBundled(QString wanted);
+    void offerWeights(const QString& modelName);
+    void syncModelMenu();
+    // The preprocessing for `modelName`: remembered, else the model's default.
+    void loadPreprocessChoice();
+    void choosePreprocess(const QString& mode);
+    void syncPreprocessMenu(); // the menu's check follows m_preprocess, else what ran
     void chooseLayer(const QString& layer);
     void showLayerChoice(); // m_layer in the tree and on the toolbar button
-    bool resolveWeights(bool interactive);
     void exportImage(bool allPanes);
     void exportTopK();
     void writeTopKExport(const CamResult& result);
@@ -151,7 +175,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QMenu* m_modelMenu = nullptr;
     ClassPanel* m_classPanel = nullptr;
-    QWidget* m_paneArea = nullptr;
+    PaneArea* m_paneArea = nullptr;
     QVector<ComparePane*> m_panes;
     int m_focused = 0;
     QSlider* m_opacity = nullptr;
@@ -161,6 +185,7 @@ private:
     QPushButton* m_layerButton = nullptr;
     ColourBar* m_colourBar = nullptr;
     QLabel* m_badge = nullptr;
+    WeightsBar* m_weightsBar = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_busy = nullptr;
     QLabel* m_status = nullptr;
@@ -174,6 +199,7 @@ private:
     bool m_untrained = false;
     QString m_layer; // empty = the model's default
     QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
+    QString m_preprocess; // "tutorial" or "model"; empty = the model's default (a TorchScript sidecar's)
     CamResult m_result;
     ModelInfo m_modelInfo;
     // A Top-5 export under way. The worker serves only the newest request, so

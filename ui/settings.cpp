@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/imaging/overlay.h"
+#include "ui/panelayout.h"
 
 namespace gce::ui {
 
@@ -18,6 +19,8 @@ using Check = bool (*)(const QVariant& value);
 bool isPercent(const QVariant& value) { return value.toInt() >= 0 && value.toInt() <= 100; }
 
 bool isColormapName(const QVariant& value) { return colormapFromName(value.toString().toStdString()).has_value(); }
+
+bool isPaneLayoutName(const QVariant& value) { return paneLayoutFromName(value.toString()).has_value(); }
 
 bool areAbsolutePaths(const QVariant& value)
 {
@@ -49,6 +52,8 @@ const std::vector<Entry>& table()
         {Setting::AugmentSmooth, "cam/augmentSmooth", false},
         {Setting::EigenSmooth, "cam/eigenSmooth", false},
         {Setting::SharedScale, "view/sharedScale", false},
+        {Setting::PaneLayout, "view/paneLayout", QStringLiteral("auto"), isPaneLayoutName},
+        {Setting::Preprocessing, "model/preprocessing", QVariantMap()},
     };
     return entries;
 }

@@ -24,6 +24,8 @@ enum class Setting {
     AugmentSmooth, // test-time augmentation of every pane's map
     EigenSmooth,   // principal-component smoothing of every pane's map
     SharedScale,   // panes of one method on one raw scale
+    PaneLayout,    // "auto", "columns", "rows", "grid" (ui/panelayout.h)
+    Preprocessing, // model name -> "tutorial" or "model" (map); absent = the model's default
 };
 
 class Settings {
@@ -58,6 +60,13 @@ public:
     static void setLabelsFor(const QString& model, const QString& path)
     {
         setForModel(Setting::LabelsPaths, model, path);
+    }
+
+    // The preprocessing the user chose for `model`; empty = the model's default.
+    static QString preprocessFor(const QString& model) { return forModel(Setting::Preprocessing, model); }
+    static void setPreprocessFor(const QString& model, const QString& mode)
+    {
+        setForModel(Setting::Preprocessing, model, mode);
     }
 
     static QStringList recentFiles();

@@ -5,7 +5,9 @@
 #include <cstdio>
 
 #include "core/imaging/overlay.h"
+#include "core/support/preprocessing.h"
 #include "ui/camengine.h"
+#include "ui/panelayout.h"
 
 namespace gce::explorer {
 
@@ -38,6 +40,13 @@ QString validate(ExplorerOptions& o)
         return QStringLiteral("%1 --method values for %2 pane(s): give one for every pane, or one for all")
             .arg(o.methods.size())
             .arg(o.paneCount());
+    if (!o.preprocess.isEmpty() && !preprocessModeFromName(o.preprocess.toStdString()))
+        return QStringLiteral("unknown preprocessing \"%1\" (known: tutorial, model)").arg(o.preprocess);
+    if (const auto layout = gce::ui::paneLayoutFromName(o.layout); !o.layout.isEmpty() && !layout)
+        return QStringLiteral("unknown layout \"%1\" (known: %2)")
+            .arg(o.layout, gce::ui::paneLayoutNames().join(QStringLiteral(", ")));
+    else if (layout)
+        o.layout = gce::ui::paneLayoutName(*layout);
     if (!o.colormap.isEmpty() && !colormapFromName(o.colormap.toStdString()))
         return QStringLiteral("unknown colormap \"%1\"").arg(o.colormap);
     if ((!o.colormap.isEmpty() || o.alpha >= 0.0) && o.exportPath.isEmpty())
@@ -94,13 +103,23 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
                                          QStringLiteral("Principal-component smoothing of the weighted activations."));
     const QCommandLineOption sharedOption(QStringLiteral("shared-scale"),
                                           QStringLiteral("The panes' raw maps on one scale (same method only)."));
+    const QCommandLineOption preprocessOption(
+        QStringLiteral("preprocess"),
+        QStringLiteral("tutorial: Resize((224,224)) as the Grad-CAM tutorial; model: the weights' own transform "
+                       "(resize the shorter side, centre crop; the map covers the crop)."),
+        QStringLiteral("tutorial|model"));
+    const QCommandLineOption layoutOption(
+        QStringLiteral("layout"),
+        QStringLiteral("Pane arrangement: auto (the photo largest), columns, rows or grid."),
+        QStringLiteral("name"));
     const QCommandLineOption colormapOption(
         QStringLiteral("colormap"), QStringLiteral("With --export: jet, turbo, viridis, inferno, magma or gray."),
         QStringLiteral("name"));
     const QCommandLineOption alphaOption(QStringLiteral("alpha"),
                                          QStringLiteral("With --export: heatmap opacity, 0..1."), QStringLiteral("A"));
     parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, methodOption, ttaOption,
-                       eigenOption, sharedOption, exportOption, colormapOption, alphaOption});
+                       eigenOption, sharedOption, preprocessOption, layoutOption, exportOption, colormapOption,
+                       alphaOption});
 
     ParseOutcome outcome;
     if (!parser.parse(arguments)) {
@@ -136,6 +155,8 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
     o.augmentSmooth = parser.isSet(ttaOption);
     o.eigenSmooth = parser.isSet(eigenOption);
     o.sharedScale = parser.isSet(sharedOption);
+    o.preprocess = parser.value(preprocessOption);
+    o.layout = parser.value(layoutOption);
     o.colormap = parser.value(colormapOption);
     QString complaint;
     if (parser.isSet(alphaOption)) {

@@ -2,7 +2,8 @@
 // gradcam-explorer's command line:
 //   gradcam-explorer [IMAGE] [--class N|"label" ...] [--model NAME|FILE.pt] [--weights F|none]
 //                    [--labels FILE] [--layer NAME] [--method NAME ...] [--tta]
-//                    [--eigen-smooth] [--shared-scale] [--export PATH [--colormap NAME] [--alpha A]]
+//                    [--eigen-smooth] [--shared-scale] [--preprocess tutorial|model]
+//                    [--layout auto|columns|rows|grid] [--export PATH [--colormap NAME] [--alpha A]]
 #include <QString>
 #include <QStringList>
 
@@ -27,6 +28,12 @@ struct ExplorerOptions {
     bool augmentSmooth = false;
     bool eigenSmooth = false;
     bool sharedScale = false;
+    // "tutorial" or "model"; empty = the window's remembered choice (a
+    // headless export: the model's default, tutorial unless a sidecar says).
+    QString preprocess;
+    // "auto", "columns", "rows" or "grid"; empty = the window's remembered
+    // choice (a headless export: auto).
+    QString layout;
     QString colormap;     // --export only; empty = the window's remembered colormap
     double alpha = -1.0;  // --export only, 0..1; < 0 = the window's remembered opacity
 

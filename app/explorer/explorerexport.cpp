@@ -34,6 +34,24 @@ HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
     request.labelsPath = options.labels;
     request.augmentSmooth = options.augmentSmooth;
     request.eigenSmooth = options.eigenSmooth;
+    request.preprocess = options.preprocess;
+    // As the window starts: a chosen architecture without weights anywhere
+    // gives way to the bundled trained model, with a notice, rather than to
+    // untrained weights (those only with --weights none).
+    const std::string wanted = request.modelName.toStdString();
+    if (options.weights.isEmpty() && !namesModelFile(wanted)) {
+        try {
+            const ModelSpec& spec = modelSpec(wanted);
+            const auto bundled = bundledWeights(modelSpec(bundledModelName()));
+            if (!findWeights(spec) && bundled) {
+                std::fprintf(stderr, "gradcam-explorer: %s has no weights in the torch hub cache: using the bundled %s (%s)\n",
+                             wanted.c_str(), bundledModelName().c_str(), downloadUrl(spec).c_str());
+                request.modelName = QString::fromStdString(bundledModelName());
+            }
+        } catch (const UsageError& error) {
+            return failed(QString::fromUtf8(error.what()), 2);
+        }
+    }
     try {
         const std::optional<std::string> argument =
             options.weights.isEmpty() ? std::nullopt : std::optional<std::string>(options.weights.toStdString());
@@ -85,6 +103,11 @@ HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
     exportRequest.colormap = colormapFromName(colormapName.toStdString()).value_or(Colormap::Jet);
     exportRequest.alpha = options.alpha >= 0.0 ? options.alpha : Settings::value(Setting::Opacity).toInt() / 100.0;
     exportRequest.untrained = result->untrained;
+    exportRequest.inputRect = result->inputRect;
+    exportRequest.preprocessText = preprocessText(*result);
+    // The window's Auto arrangement for a typical screen, or the one asked for.
+    const PaneLayout layout = paneLayoutFromName(options.layout).value_or(PaneLayout::Auto);
+    exportRequest.grid = arrangeForNominalScreen(layout, exportRequest.panes.size(), result->image.size());
     return composed;
 }
 

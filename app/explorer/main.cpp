@@ -117,6 +117,8 @@ int main(int argc, char** argv)
     start.augmentSmooth = options.augmentSmooth;
     start.eigenSmooth = options.eigenSmooth;
     start.sharedScale = options.sharedScale;
+    start.preprocess = options.preprocess;
+    start.layout = options.layout;
     if (options.weights == QLatin1String("none"))
         start.untrained = true;
     else
