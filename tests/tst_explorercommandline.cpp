@@ -11,6 +11,7 @@
 #include "app/explorer/explorerexport.h"
 #include "testsupport.h"
 #include "ui/camengine.h"
+#include "ui/panelayout.h"
 #include "ui/settings.h"
 
 using namespace gce::ui;
@@ -113,6 +114,8 @@ private slots:
         QTest::newRow("export without image") << QStringList{"--export", "o.png"};
         QTest::newRow("five panes") << QStringList{"p.jpg", "--class", "1", "--class", "2", "--class", "3",
                                                    "--class", "4", "--class", "5"};
+        QTest::newRow("unknown preprocessing") << QStringList{"p.jpg", "--preprocess", "imagenet"};
+        QTest::newRow("unknown layout") << QStringList{"p.jpg", "--layout", "diagonal"};
     }
     void rejects()
     {
@@ -189,6 +192,41 @@ private slots:
             parsed({chelsea(), "--weights", "none", "--export", "o.png", "--layer", "layer9"}));
         QCOMPARE(badLayer.exitCode, 2);
         QVERIFY(badLayer.error.contains("layer9"));
+    }
+
+    // Without resnet18's weights anywhere, --export does as the window does:
+    // the bundled SqueezeNet 1.1 (trained), the footer names it; --preprocess
+    // and --layout reach the export.
+    void exportFallsBackToTheBundledModel()
+    {
+        QTemporaryDir home;
+        const QByteArray savedHome = qgetenv("HOME"), savedTorch = qgetenv("TORCH_HOME"),
+                         savedXdg = qgetenv("XDG_CACHE_HOME");
+        qputenv("HOME", home.path().toLocal8Bit());
+        qunsetenv("TORCH_HOME");
+        qunsetenv("XDG_CACHE_HOME");
+        const auto composed = gce::explorer::composeHeadlessExport(
+            parsed({chelsea(), "--model", "resnet18", "--export", "/unused.png", "--class", "285", "--class", "281",
+                    "--preprocess", "model", "--layout", "ROWS"}));
+        qputenv("HOME", savedHome);
+        if (!savedTorch.isEmpty())
+            qputenv("TORCH_HOME", savedTorch);
+        if (!savedXdg.isEmpty())
+            qputenv("XDG_CACHE_HOME", savedXdg);
+        QCOMPARE(composed.exitCode, 0);
+        QCOMPARE(composed.request.modelName, QString("squeezenet1_1"));
+        QVERIFY(!composed.request.untrained);
+        QCOMPARE(composed.request.grid, (PaneGrid{2, 1}));
+        QVERIFY2(composed.request.preprocessText.startsWith("model (resize 256, crop 224"),
+                 qPrintable(composed.request.preprocessText));
+        const QSize photo = composed.request.image.size();
+        // The centre crop: 224/256 of the shorter side, square, in the middle.
+        const double side = 224.0 / 256.0 * std::min(photo.width(), photo.height());
+        QVERIFY(std::abs(composed.request.inputRect.height() - side) < 1.0);
+        QVERIFY(std::abs(composed.request.inputRect.width() - side) < 1.0);
+        QVERIFY(std::abs(composed.request.inputRect.center().x() - photo.width() / 2.0) < 1.0);
+        // Trained weights: the cat in chelsea.jpg is the Egyptian cat's pane's rank 1.
+        QCOMPARE(composed.request.panes[0].rank, 1);
     }
 
 private:

@@ -40,6 +40,18 @@ QStringList toQt(const std::vector<std::string>& list)
     return out;
 }
 
+// The InputError that resolving `model`'s weights without an argument
+// throws; "resolved" when something was found instead.
+QString missingWeightsMessage(const std::string& model)
+{
+    try {
+        resolveWeightsArgument(model, std::nullopt);
+        return QStringLiteral("resolved");
+    } catch (const InputError& error) {
+        return QString::fromUtf8(error.what());
+    }
+}
+
 QString found(const std::string& model)
 {
     const auto path = findCachedWeights(modelSpec(model));
@@ -150,16 +162,11 @@ private slots:
         QCOMPARE(resolveWeightsArgument("resnet18", std::string("none")), std::string());
         QCOMPARE(resolveWeightsArgument("resnet18", std::string("/my/own.pth")), std::string("/my/own.pth"));
         QVERIFY_THROWS_EXCEPTION(UsageError, resolveWeightsArgument("resnet9", std::nullopt));
-        try {
-            resolveWeightsArgument("resnet18", std::nullopt);
-            QFAIL("no weights in the cache, yet something was resolved");
-        } catch (const InputError& error) {
-            const QString message = QString::fromUtf8(error.what());
-            QVERIFY2(message.contains("resnet18-f37072fd.pth"), qPrintable(message));
-            QVERIFY2(message.contains(xdgDir()), qPrintable(message)); // where it looked
-            QVERIFY2(message.contains("into " + torchHomeDir()), qPrintable(message)); // where to put it
-            QVERIFY(!message.contains(u'\n'));
-        }
+        const QString message = missingWeightsMessage("resnet18");
+        QVERIFY2(message.contains("resnet18-f37072fd.pth"), qPrintable(message));
+        QVERIFY2(message.contains(xdgDir()), qPrintable(message)); // where it looked
+        QVERIFY2(message.contains("into " + torchHomeDir()), qPrintable(message)); // where to put it
+        QVERIFY(!message.contains(u'\n'));
         touch(homeDir() + "/resnet18-f37072fd.pth");
         QCOMPARE(QString::fromStdString(resolveWeightsArgument("resnet18", std::nullopt)),
                  homeDir() + "/resnet18-f37072fd.pth");
@@ -181,14 +188,9 @@ private slots:
         touch(xdgDir() + "/squeezenet1_1-b8a52dc0.pth"); // torchvision's own file wins
         QCOMPARE(QString::fromStdString(*findWeights(modelSpec("squeezenet1_1"))),
                  xdgDir() + "/squeezenet1_1-b8a52dc0.pth");
-        try {
-            resolveWeightsArgument("resnet18", std::nullopt);
-            QFAIL("no weights for resnet18, yet something was resolved");
-        } catch (const InputError& error) {
-            const QString message = QString::fromUtf8(error.what());
-            QVERIFY2(message.contains("--model squeezenet1_1"), qPrintable(message));
-            QVERIFY(!message.contains(u'\n'));
-        }
+        const QString message = missingWeightsMessage("resnet18");
+        QVERIFY2(message.contains("--model squeezenet1_1"), qPrintable(message));
+        QVERIFY(!message.contains(u'\n'));
     }
 
 private:
