@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/support/runtime.h"
-#include "ui/camworker.h"
+#include "ui/control/camworker.h"
 
 using namespace gce::ui;
 

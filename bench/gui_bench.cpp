@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "core/support/runtime.h"
-#include "ui/classpanel.h"
-#include "ui/mainwindow.h"
+#include "ui/panels/classpanel.h"
+#include "ui/window/mainwindow.h"
 
 namespace {
 

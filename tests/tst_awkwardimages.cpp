@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "testsupport.h"
-#include "ui/comparepane.h"
-#include "ui/imagecanvas.h"
-#include "ui/mainwindow.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/canvas/imagecanvas.h"
+#include "ui/window/mainwindow.h"
 
 using namespace gce::ui;
 

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "testsupport.h"
-#include "ui/camworker.h"
+#include "ui/control/camworker.h"
 
 using namespace gce::ui;
 

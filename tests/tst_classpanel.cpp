@@ -9,8 +9,8 @@
 #include <QTextDocument>
 
 #include "testsupport.h"
-#include "ui/classlistmodel.h"
-#include "ui/classpanel.h"
+#include "ui/panels/classlistmodel.h"
+#include "ui/panels/classpanel.h"
 
 using gce::ui::ClassFilterProxy;
 using gce::ui::ClassListModel;

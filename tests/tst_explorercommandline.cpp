@@ -10,9 +10,9 @@
 #include "app/explorer/explorercommandline.h"
 #include "app/explorer/explorerexport.h"
 #include "testsupport.h"
-#include "ui/camengine.h"
-#include "ui/panelayout.h"
-#include "ui/settings.h"
+#include "ui/control/camengine.h"
+#include "ui/control/panelayout.h"
+#include "ui/settings/settings.h"
 
 using namespace gce::ui;
 using gce::explorer::ExplorerOptions;

@@ -11,15 +11,15 @@
 
 #include "core/imaging/overlay.h"
 #include "testsupport.h"
-#include "ui/exportrenderer.h"
-#include "ui/heatmapimage.h"
+#include "ui/export/exportrenderer.h"
+#include "ui/control/heatmapimage.h"
 
 using namespace gce;
 using namespace gce::ui;
 
 namespace {
 
-// The layout contract of ui/exportrenderer.cpp, restated so that a change in
+// The layout contract of ui/export/exportrenderer.cpp, restated so that a change in
 // geometry is a deliberate, visible decision.
 struct ExpectedLayout {
     int fontPx, margin, lineStep, gap, paneWidth, photoX, captionHeight, warningLines, footerHeight, width, height;

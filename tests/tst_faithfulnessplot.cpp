@@ -4,7 +4,7 @@
 #include <QImage>
 #include <QtTest>
 
-#include "ui/faithfulnessplot.h"
+#include "ui/panels/faithfulnessplot.h"
 
 using namespace gce::ui;
 

@@ -19,11 +19,11 @@
 #include "core/support/weightscache.h"
 #include "localhttpserver.h"
 #include "testsupport.h"
-#include "ui/comparepane.h"
-#include "ui/mainwindow.h"
-#include "ui/settings.h"
-#include "ui/weightsbar.h"
-#include "ui/weightsdownloader.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/window/mainwindow.h"
+#include "ui/settings/settings.h"
+#include "ui/weights/weightsbar.h"
+#include "ui/weights/weightsdownloader.h"
 
 using namespace gce::ui;
 

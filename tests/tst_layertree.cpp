@@ -9,8 +9,8 @@
 #include <QSet>
 #include <QTreeView>
 
-#include "ui/layertree.h"
-#include "ui/layertreemodel.h"
+#include "ui/panels/layertree.h"
+#include "ui/panels/layertreemodel.h"
 
 using gce::ui::LayerEntry;
 using gce::ui::LayerTree;

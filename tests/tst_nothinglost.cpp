@@ -31,9 +31,9 @@
 
 #include "dialoganswerer.h"
 #include "testsupport.h"
-#include "ui/comparepane.h"
-#include "ui/mainwindow.h"
-#include "ui/settings.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/window/mainwindow.h"
+#include "ui/settings/settings.h"
 
 using namespace gce::ui;
 

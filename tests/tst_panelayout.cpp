@@ -2,7 +2,7 @@
 // displayed area is measured on real panes (PaneArea + ComparePane, the
 // canvas's fitted scale × the photo's size), for 1–4 panes on 3:1, 1:1 and
 // 1:3 photos: Auto is never smaller than any fixed arrangement. Plus the
-// arithmetic of ui/panelayout.h and the export's arrangement.
+// arithmetic of ui/control/panelayout.h and the export's arrangement.
 #include <QApplication>
 #include <QSignalSpy>
 #include <QMenu>
@@ -12,12 +12,12 @@
 #include <cmath>
 
 #include "testsupport.h"
-#include "ui/comparepane.h"
-#include "ui/exportrenderer.h"
-#include "ui/imagecanvas.h"
-#include "ui/panearea.h"
-#include "ui/panelayout.h"
-#include "ui/settings.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/export/exportrenderer.h"
+#include "ui/canvas/imagecanvas.h"
+#include "ui/canvas/panearea.h"
+#include "ui/control/panelayout.h"
+#include "ui/settings/settings.h"
 
 using namespace gce::ui;
 

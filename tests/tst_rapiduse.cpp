@@ -16,13 +16,13 @@
 
 #include "dialoganswerer.h"
 #include "testsupport.h"
-#include "ui/classpanel.h"
-#include "ui/comparepane.h"
-#include "ui/imagecanvas.h"
-#include "ui/layertree.h"
-#include "ui/layertreemodel.h"
-#include "ui/mainwindow.h"
-#include "ui/settings.h"
+#include "ui/panels/classpanel.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/canvas/imagecanvas.h"
+#include "ui/panels/layertree.h"
+#include "ui/panels/layertreemodel.h"
+#include "ui/window/mainwindow.h"
+#include "ui/settings/settings.h"
 
 using namespace gce::ui;
 

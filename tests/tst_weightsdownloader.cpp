@@ -19,8 +19,8 @@
 #include <QTimer>
 
 #include "localhttpserver.h"
-#include "ui/weightsbar.h"
-#include "ui/weightsdownloader.h"
+#include "ui/weights/weightsbar.h"
+#include "ui/weights/weightsdownloader.h"
 
 using gce::test::LocalHttpServer;
 using gce::ui::WeightsBar;

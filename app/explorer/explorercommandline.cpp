@@ -6,8 +6,8 @@
 
 #include "core/imaging/overlay.h"
 #include "core/support/preprocessing.h"
-#include "ui/camengine.h"
-#include "ui/panelayout.h"
+#include "ui/control/camengine.h"
+#include "ui/control/panelayout.h"
 
 namespace gce::explorer {
 

@@ -8,9 +8,9 @@
 #include "core/errors.h"
 #include "core/models/modelspecs.h"
 #include "core/support/weightscache.h"
-#include "ui/camengine.h"
-#include "ui/settings.h"
-#include "ui/sharedscale.h"
+#include "ui/control/camengine.h"
+#include "ui/settings/settings.h"
+#include "ui/control/sharedscale.h"
 
 namespace gce::explorer {
 

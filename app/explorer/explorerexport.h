@@ -4,7 +4,7 @@
 #include <QString>
 
 #include "app/explorer/explorercommandline.h"
-#include "ui/exportrenderer.h"
+#include "ui/export/exportrenderer.h"
 
 namespace gce::explorer {
 

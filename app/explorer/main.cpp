@@ -16,7 +16,7 @@
 #include "core/support/modelsidecar.h"
 #include "core/support/resourcepaths.h"
 #include "core/support/runtime.h"
-#include "ui/mainwindow.h"
+#include "ui/window/mainwindow.h"
 
 namespace {
 // The desktop entry's and AppStream's id; Wayland compositors match windows to

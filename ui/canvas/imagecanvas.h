@@ -1,0 +1,93 @@
+#pragma once
+// One pane's picture: the photo with its heatmap blended on top. Fit to the
+// window by default; wheel zooms around the cursor, dragging pans. The
+// coloured heatmap is cached, so opacity changes only repaint and colormap
+// changes only recolour a small image; nothing here runs the model.
+#include <QImage>
+#include <QPixmap>
+#include <QPointF>
+#include <QWidget>
+
+#include "core/imaging/overlay.h"
+#include "ui/control/camtypes.h"
+
+namespace gce::ui {
+
+// Zoom and pan shared by all panes: scale = screen pixels per image pixel
+// (0 = fit to window), center = the image point shown at the pane's centre.
+struct CanvasView {
+    double scale = 0.0;
+    QPointF center;
+    bool operator==(const CanvasView& o) const { return scale == o.scale && center == o.center; }
+};
+
+class ImageCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageCanvas(QWidget* parent = nullptr);
+
+    void setImage(const QImage& image); // keeps the view if the size is unchanged
+    void setHeatmap(const CamMapData& map);
+    // Where the network's input lies in the photo (CamResult::inputRect): the
+    // map covers that rectangle and the rest, which the network never saw, is
+    // dimmed. Empty = the whole photo.
+    void setInputRect(const QRectF& rect);
+    QRectF inputRect() const { return m_inputRect; }
+    void clearHeatmap();
+    void setColormap(Colormap colormap);
+    void setOpacity(double alpha);       // 0..1, repaint only
+    void setOverlayVisible(bool visible);
+
+    void setView(const CanvasView& view); // from another pane: no viewChanged
+    CanvasView view() const { return m_view; }
+    void zoomBy(double factor);          // around the centre
+    void fitToWindow();
+    void actualSize();
+
+    bool hasImage() const { return !m_photo.isNull(); }
+    // Whether the photo shown is `image` (the same decoded QImage: results of
+    // one image share it), so that a pane is given a photo only when it changed.
+    bool showsImage(const QImage& image) const { return hasImage() && m_imageKey == image.cacheKey(); }
+    const CamMapData& heatmap() const { return m_map; } // the map as painted (shared scale applied)
+    QSize imageSize() const { return m_imageSize; }
+    double effectiveScale() const;      // screen pixels per image pixel now
+    int heatRecolourCount() const { return m_recolourCount; } // for tests: opacity must not recolour
+
+signals:
+    void viewChanged(const gce::ui::CanvasView& view);
+    void clicked();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void recolour();
+    QRectF heatRect() const; // the map's rectangle in photo pixels
+    QPointF imageToWidget(QPointF p) const;
+    QPointF widgetToImage(QPointF p) const;
+    void changeView(const CanvasView& view);
+
+    QPixmap m_photo;
+    QSize m_imageSize;
+    qint64 m_imageKey = 0; // QImage::cacheKey of the photo shown
+    CamMapData m_map;
+    QRectF m_inputRect; // empty: the whole photo
+    QPixmap m_heat; // coloured map at a capped resolution, stretched over the photo
+    Colormap m_colormap = Colormap::Jet;
+    double m_opacity = kDefaultOverlayAlpha;
+    bool m_overlayVisible = true;
+    CanvasView m_view;
+    QPointF m_dragStart;
+    CanvasView m_dragView;
+    bool m_dragging = false;
+    int m_recolourCount = 0;
+};
+
+} // namespace gce::ui
+
+Q_DECLARE_METATYPE(gce::ui::CanvasView)

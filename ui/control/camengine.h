@@ -1,0 +1,100 @@
+#pragma once
+// The engine as the UI uses it, behind a LibTorch-free header: a model with
+// its weights, a small cache of decoded images with their explanation
+// sessions, and the computation of one CamRequest. Used by CamWorker on its
+// thread and by `gradcam-explorer --export` directly. Not thread-safe.
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "ui/control/camtypes.h"
+
+namespace gce::ui {
+
+struct CamRequest {
+    QString imagePath;
+    QString modelName = QStringLiteral("resnet18"); // an architecture, or a TorchScript file's path
+    QString weightsPath;   // empty = untrained weights (ignored for a TorchScript file)
+    QString labelsPath;    // labels file; empty = ImageNet's, numbered, or the TorchScript sidecar's
+    QString layer;         // empty = the model's default layer
+    QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
+    QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
+    QStringList preload;   // images to prepare afterwards (folder neighbours)
+    // Smoothing for every pane (CamQuery::augmentSmooth / eigenSmooth); eigen
+    // smoothing is skipped for methods that have no layer activations.
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
+    // "tutorial" or "model" (core/support/preprocessing.h); empty = the
+    // model's own default: tutorial, or what a TorchScript sidecar names.
+    QString preprocess;
+};
+
+// Faithfulness scores for one pane's map (core/cam/faithfulness.h).
+struct FaithfulnessRequest {
+    CamRequest source;  // image, model, weights, labels and layer the map was made for (classes unused)
+    int classIndex = -1;
+    CamMapData map;     // the map as the engine made it (each divided by its own max)
+    int batchSize = 0;  // images per forward batch; 0 = adaptive (core/cam/adaptivebatch.h)
+};
+
+struct CamFailure {
+    QString message;        // one line
+    bool usage = false;     // unknown layer/class (vs. a bad file)
+    bool cancelled = false; // `cancelled` stopped a long method (Score-CAM): not an error
+};
+
+class CamEngine {
+public:
+    CamEngine();
+    ~CamEngine();
+
+    // (Re)builds the model when the request names another model or weights.
+    // Returns true when it did; throws nothing: failures land in *failure.
+    bool ensureModel(const CamRequest& request, CamFailure* failure);
+    ModelInfo modelInfo();
+
+    // Computes the request. `cancelled` is polled between stages and between
+    // the batches of score-based methods (Score-CAM, Ablation-CAM): when it
+    // returns true the computation stops, nothing is returned and
+    // failure->cancelled is set. `progress` gets the fraction done of such a
+    // method's perturbed passes (not called when they are cached).
+    // With `partial`, panes whose perturbed passes are still to run come
+    // last: when there are such panes and others, `partial` first gets a
+    // result (complete false) with the others' maps and those pending.
+    std::optional<CamResult> compute(const CamRequest& request, quint64 id, const std::function<bool()>& cancelled,
+                                     CamFailure* failure, const std::function<void(double)>& progress = {},
+                                     const std::function<void(const CamResult&)>& partial = {});
+
+    // Deletion/insertion curves, AUCs and average drop of request.map for its
+    // class, on the explanation session of its image and layer (made if
+    // needed). `cancelled` is polled and `progress` told between batches, as
+    // in compute(). The model loaded must be the one the map was made with.
+    std::optional<FaithfulnessResult> scoreFaithfulness(const FaithfulnessRequest& request, quint64 id,
+                                                        const std::function<bool()>& cancelled, CamFailure* failure,
+                                                        const std::function<void(double)>& progress = {});
+
+    // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
+    void prepare(const QString& path, const QString& layer);
+
+    // The CAM methods by name, in the engine's order, with one-line descriptions.
+    static QStringList methodNames();
+    static QString methodDescription(const QString& name);
+
+    // Resolves what a user typed ("515", "cowboy hat") with the model's labels.
+    std::optional<int> resolveClass(const QString& query, CamFailure* failure);
+
+    int forwardPasses() const { return m_forwardPasses; }
+    int backwardPasses() const { return m_backwardPasses; }
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+    int m_forwardPasses = 0;
+    int m_backwardPasses = 0;
+};
+
+} // namespace gce::ui

@@ -1,0 +1,214 @@
+#include "ui/control/camworker.h"
+
+namespace gce::ui {
+
+CamWorker::CamWorker(QObject* parent) : QThread(parent), m_engine(std::make_unique<CamEngine>())
+{
+    qRegisterMetaType<gce::ui::CamResult>();
+    qRegisterMetaType<gce::ui::ModelInfo>();
+    qRegisterMetaType<gce::ui::FaithfulnessResult>();
+    connect(this, &CamWorker::outboxFilled, this, &CamWorker::deliverOne, Qt::QueuedConnection);
+}
+
+CamWorker::~CamWorker()
+{
+    m_abort = true;
+    {
+        std::unique_lock locker(m_mutex);
+        m_condition.notify_one();
+    }
+    wait();
+    m_finished.load(std::memory_order_acquire);
+}
+
+quint64 CamWorker::request(const CamRequest& request)
+{
+    std::unique_lock locker(m_mutex);
+    m_pending = request;
+    m_pendingId = ++m_latestId;
+    m_hasPending = true;
+    wake();
+    return m_pendingId;
+}
+
+quint64 CamWorker::requestFaithfulness(const FaithfulnessRequest& request)
+{
+    std::unique_lock locker(m_mutex);
+    m_pendingFaith = request;
+    m_pendingFaithId = ++m_latestFaithId;
+    m_hasFaith = true;
+    wake();
+    return m_pendingFaithId;
+}
+
+void CamWorker::cancelFaithfulness()
+{
+    std::unique_lock locker(m_mutex);
+    m_hasFaith = false;
+    ++m_latestFaithId; // a running computation sees it between batches
+}
+
+void CamWorker::wake()
+{
+    if (!isRunning())
+        start(QThread::LowPriority);
+    else
+        m_condition.notify_one();
+}
+
+void CamWorker::post(std::function<void()> emission)
+{
+    {
+        std::unique_lock locker(m_outboxMutex);
+        m_outbox.push_back(std::move(emission));
+    }
+    // One event per entry, like a queued signal each: a slot that runs a
+    // nested event loop still sees the later emissions in order.
+    emit outboxFilled(QPrivateSignal());
+}
+
+void CamWorker::deliverOne()
+{
+    std::function<void()> emission;
+    {
+        std::unique_lock locker(m_outboxMutex);
+        if (m_outbox.empty())
+            return;
+        emission = std::move(m_outbox.front());
+        m_outbox.pop_front();
+    }
+    emission();
+}
+
+bool CamWorker::superseded(quint64 id) const { return m_abort || m_latestId.load() != id; }
+
+bool CamWorker::faithfulnessSuperseded(quint64 id) const { return m_abort || m_latestFaithId.load() != id; }
+
+void CamWorker::run()
+{
+    struct Finished {
+        std::atomic<bool>& flag;
+        ~Finished() { flag.store(true, std::memory_order_release); }
+    } finished{m_finished};
+    CamRequest last; // the latest map request, whose neighbours are preloaded
+    quint64 lastId = 0;
+    for (;;) {
+        CamRequest request;
+        FaithfulnessRequest faith;
+        quint64 id = 0;
+        bool scores = false;
+        {
+            std::unique_lock locker(m_mutex);
+            while (!m_hasPending && !m_hasFaith && !m_abort)
+                m_condition.wait(locker);
+            if (m_abort)
+                return;
+            // Maps first: a class switch must not wait for a score computation.
+            if (m_hasPending) {
+                request = m_pending;
+                id = m_pendingId;
+                m_hasPending = false;
+            } else {
+                faith = m_pendingFaith;
+                id = m_pendingFaithId;
+                m_hasFaith = false;
+                scores = true;
+            }
+        }
+        if (scores) {
+            processFaithfulness(faith, id);
+        } else {
+            process(request, id);
+            last = request;
+            lastId = id;
+        }
+        preload(last, lastId);
+    }
+}
+
+void CamWorker::process(const CamRequest& request, quint64 id)
+{
+    CamFailure failure;
+    const int forwardBefore = m_engine->forwardPasses();
+    const int backwardBefore = m_engine->backwardPasses();
+    if (m_engine->ensureModel(request, &failure))
+        post([this, info = m_engine->modelInfo()] { emit modelLoaded(info); });
+    if (!failure.message.isEmpty()) {
+        if (!superseded(id))
+            post([this, id, message = failure.message] { emit modelFailed(id, message); });
+        return;
+    }
+    // A newer request is seen between batches of a long method: it stops the
+    // running one (Score-CAM keeps its finished batches for a later request).
+    const auto result = m_engine->compute(
+        request, id, [this, id] { return superseded(id); }, &failure,
+        [this, id](double fraction) {
+            if (!superseded(id))
+                post([this, id, fraction] { emit progress(id, fraction); });
+        },
+        // The quick panes ahead of Score-CAM's or Ablation-CAM's (complete false).
+        [this, id](const CamResult& partial) {
+            if (!superseded(id))
+                post([this, copy = partial] { emit resultReady(copy); });
+        });
+    if (failure.cancelled)
+        ++m_cancelled;
+    m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
+    m_backwardPasses += m_engine->backwardPasses() - backwardBefore;
+    // A newer request makes this one moot: never show a superseded result.
+    if (superseded(id))
+        return;
+    if (result)
+        post([this, copy = *result] { emit resultReady(copy); });
+    else
+        post([this, id, message = failure.message] { emit requestFailed(id, message); });
+}
+
+void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 id)
+{
+    CamFailure failure;
+    const int forwardBefore = m_engine->forwardPasses();
+    // Stop between batches for newer scores, a cancel, or any map request.
+    const auto result = m_engine->scoreFaithfulness(
+        request, id, [this, id] { return faithfulnessSuperseded(id) || m_hasPending; }, &failure,
+        [this, id](double fraction) {
+            if (!faithfulnessSuperseded(id))
+                post([this, id, fraction] { emit faithfulnessProgress(id, fraction); });
+        });
+    m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
+    if (failure.cancelled) {
+        std::unique_lock locker(m_mutex);
+        // Interrupted by a map request only: still wanted, so run it again
+        // once the map is done (nothing newer took the slot meanwhile).
+        if (!faithfulnessSuperseded(id) && !m_hasFaith) {
+            m_pendingFaith = request;
+            m_pendingFaithId = id;
+            m_hasFaith = true;
+            ++m_restartedFaith;
+        } else {
+            ++m_cancelledFaith;
+        }
+        return;
+    }
+    if (faithfulnessSuperseded(id))
+        return;
+    if (result)
+        post([this, copy = *result] { emit faithfulnessReady(copy); });
+    else
+        post([this, id, message = failure.message] { emit faithfulnessFailed(id, message); });
+}
+
+void CamWorker::preload(const CamRequest& request, quint64 id)
+{
+    // Prepare the folder neighbours while nothing newer is asked for, so that
+    // stepping through a folder finds the forward pass already done.
+    for (const QString& path : request.preload) {
+        if (superseded(id) || m_hasFaith) // scores asked for go before guesses
+            return;
+        const int before = m_engine->forwardPasses();
+        m_engine->prepare(path, request.layer);
+        m_forwardPasses += m_engine->forwardPasses() - before;
+    }
+}
+
+} // namespace gce::ui

@@ -1,0 +1,142 @@
+#pragma once
+// The one background thread that runs the model (Qt's Mandelbrot pattern):
+// request() overwrites the pending request and wakes the thread; the newest
+// request wins and nothing queues. Results travel by value with the request
+// id, and a result whose request was superseded before it finished is never
+// emitted. Switching class on the same image reuses the engine's explanation
+// session (no new forward pass). Neighbouring images named in a request are
+// prepared while the thread is otherwise idle.
+//
+// Faithfulness scores (requestFaithfulness) are a second kind of request with
+// a slot of its own, also newest-wins. A map request always goes first: one
+// arriving while scores are computed stops them within one module of the
+// network (core/models/interrupt.h; TorchScript: at the next batch), and the
+// scores start again afterwards unless cancelFaithfulness() said they are no
+// longer wanted (the window does when the pane's class, method, layer,
+// smoothing or image changes).
+//
+// Every signal is emitted on the thread the CamWorker object lives in (the
+// GUI thread that created it), never on the worker thread: the worker puts
+// each emission, arguments included, in an outbox under a std::mutex and
+// wakes that thread with an argument-less queued signal, which takes the
+// oldest entry out under the same mutex and emits it. Receivers on the GUI
+// thread are called directly, in the order the worker emitted. Handing the
+// values over through our own mutex rather than as queued-signal arguments
+// lets ThreadSanitizer see the hand-over: Qt copies a queued argument on the
+// sending thread (a copy constructor compiled into our code) and orders it
+// before the receiver's reads with a QMutex locked inside libQt6Core, where
+// TSan sees nothing, so reads of a CamResult or ModelInfo in a slot were
+// reported as races (suppressible by the copy's frames only while TSan still
+// had the copy's stack, which a busy worker pushes out of its history).
+#include <QString>
+#include <QStringList>
+#include <QThread>
+#include <QVector>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "ui/control/camengine.h"
+
+namespace gce::ui {
+
+class CamWorker : public QThread {
+    Q_OBJECT
+public:
+    explicit CamWorker(QObject* parent = nullptr);
+    ~CamWorker() override;
+
+    // Returns the request's id (increasing). Never blocks on the computation.
+    quint64 request(const CamRequest& request);
+    quint64 latestRequestId() const { return m_latestId.load(); }
+
+    // Counters for tests and the status bar (thread-safe).
+    int forwardPasses() const { return m_forwardPasses.load(); }
+    int backwardPasses() const { return m_backwardPasses.load(); }
+    // Computations stopped part-way by a newer request (Score-CAM, Ablation-CAM).
+    int cancelledComputations() const { return m_cancelled.load(); }
+
+    // Scores for one map; returns the id (increasing, its own sequence). A
+    // newer call replaces a pending one and stops a running one.
+    quint64 requestFaithfulness(const FaithfulnessRequest& request);
+    // Drops the pending scores and stops running ones at their next batch.
+    void cancelFaithfulness();
+    quint64 latestFaithfulnessId() const { return m_latestFaithId.load(); }
+    // Score computations stopped for good (newer scores, cancelFaithfulness).
+    int cancelledFaithfulness() const { return m_cancelledFaith.load(); }
+    // Score computations interrupted by a map request and restarted after it.
+    int restartedFaithfulness() const { return m_restartedFaith.load(); }
+
+signals:
+    // The answer to a map request. When a pane still needs perturbed passes
+    // (Score-CAM, Ablation-CAM on a new image) and others do not, a partial
+    // result (complete false, those panes pending) comes first, then the
+    // complete one with the same requestId.
+    void resultReady(const gce::ui::CamResult& result);
+    void requestFailed(quint64 requestId, const QString& message);
+    // The requested model or weights could not be loaded; the previous model
+    // (if any) is still loaded and used by requests that name it.
+    void modelFailed(quint64 requestId, const QString& message);
+    void modelLoaded(const gce::ui::ModelInfo& info);
+    // Fraction done (0..1) of a long method's perturbed passes (Score-CAM),
+    // between batches; never sent for a superseded request.
+    void progress(quint64 requestId, double fraction);
+    void faithfulnessReady(const gce::ui::FaithfulnessResult& result);
+    void faithfulnessFailed(quint64 requestId, const QString& message);
+    // Fraction done (0..1) of the scores' forward passes; restarts from 0
+    // after a map request interrupted them.
+    void faithfulnessProgress(quint64 requestId, double fraction);
+
+    // Internal: the worker thread put something in the outbox (one per entry).
+    void outboxFilled(QPrivateSignal);
+
+protected:
+    void run() override;
+
+private:
+    bool superseded(quint64 id) const;
+    bool faithfulnessSuperseded(quint64 id) const;
+    void wake(); // with m_mutex held
+    void process(const CamRequest& request, quint64 id);
+    void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
+    void preload(const CamRequest& request, quint64 id);
+    // Worker thread: queues one emission (a lambda holding copies of the
+    // arguments) for the GUI thread. GUI thread: emits the oldest one.
+    void post(std::function<void()> emission);
+    void deliverOne();
+
+    // Standard rather than Qt primitives: QWaitCondition unlocks and relocks a
+    // QMutex inside libQt6Core, where ThreadSanitizer loses their ordering and
+    // reports races under the lock; pthread's are intercepted and seen.
+    std::mutex m_mutex;
+    std::condition_variable m_condition;
+    CamRequest m_pending;
+    quint64 m_pendingId = 0;
+    std::atomic<bool> m_hasPending{false}; // also read between batches, without the lock
+    FaithfulnessRequest m_pendingFaith;
+    quint64 m_pendingFaithId = 0;
+    std::atomic<bool> m_hasFaith{false};
+    std::atomic<quint64> m_latestFaithId{0};
+    std::atomic<int> m_cancelledFaith{0};
+    std::atomic<int> m_restartedFaith{0};
+    std::atomic<bool> m_abort{false};
+    // Released when run() returns, acquired by the destructor after wait():
+    // QThread::wait() orders the thread's end before it returns, but inside
+    // libQt6Core, where ThreadSanitizer cannot see it; this makes the order
+    // explicit, so that everything run() touched is visibly done before the
+    // members (and the memory a later object reuses) go away.
+    std::atomic<bool> m_finished{false};
+    std::atomic<quint64> m_latestId{0};
+    std::atomic<int> m_forwardPasses{0};
+    std::atomic<int> m_backwardPasses{0};
+    std::atomic<int> m_cancelled{0};
+    std::unique_ptr<CamEngine> m_engine; // used on the worker thread only
+    std::mutex m_outboxMutex;
+    std::deque<std::function<void()>> m_outbox;
+};
+
+} // namespace gce::ui

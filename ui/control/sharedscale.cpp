@@ -1,0 +1,57 @@
+#include "ui/control/sharedscale.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace gce::ui {
+
+QString sharedScaleObstacle(const QStringList& methods)
+{
+    QStringList unique = methods;
+    unique.removeDuplicates();
+    if (unique.size() > 1)
+        return QCoreApplication::translate("gce::ui::SharedScale",
+                                           "the panes use different CAM methods (%1), whose raw values are different "
+                                           "quantities: give every pane the same method to share a scale")
+            .arg(unique.join(QStringLiteral(", ")));
+    return {};
+}
+
+PaneScales paneScales(const QVector<PaneResult>& panes, bool wanted)
+{
+    PaneScales scales;
+    scales.factors.fill(1.0, panes.size());
+    if (!wanted)
+        return scales;
+    QStringList methods;
+    for (const PaneResult& pane : panes)
+        methods << pane.method;
+    scales.reason = sharedScaleObstacle(methods);
+    if (!scales.reason.isEmpty())
+        return scales;
+    for (const PaneResult& pane : panes)
+        scales.sharedMax = std::max(scales.sharedMax, double(pane.map.rawMax));
+    if (!(scales.sharedMax > 0.0)) {
+        scales.reason = QCoreApplication::translate("gce::ui::SharedScale", "no pane has positive evidence");
+        scales.sharedMax = 0.0;
+        return scales;
+    }
+    scales.shared = true;
+    for (int i = 0; i < panes.size(); ++i)
+        scales.factors[i] = double(panes[i].map.rawMax) / scales.sharedMax;
+    return scales;
+}
+
+CamMapData scaledMap(const CamMapData& map, double factor)
+{
+    if (factor == 1.0)
+        return map;
+    CamMapData scaled = map;
+    for (float& value : scaled.values)
+        value = static_cast<float>(value * factor);
+    return scaled;
+}
+
+} // namespace gce::ui

@@ -1,0 +1,1351 @@
+#include "ui/window/mainwindow.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QCollator>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
+
+#include "core/errors.h"
+#include "core/models/modelspecs.h"
+#include "core/support/labels.h"
+#include "core/support/weightscache.h"
+#include "ui/window/aboutdialog.h"
+#include "ui/panels/classpanel.h"
+#include "ui/canvas/colourbar.h"
+#include "ui/canvas/comparepane.h"
+#include "ui/export/exportrenderer.h"
+#include "ui/panels/layertree.h"
+#include "ui/panels/layertreemodel.h"
+#include "ui/canvas/panearea.h"
+#include "ui/settings/settings.h"
+#include "ui/settings/settingscheck.h"
+#include "ui/control/sharedscale.h"
+#include "ui/weights/weightsbar.h"
+
+namespace gce::ui {
+
+namespace {
+constexpr int kMaxPanes = 4;
+constexpr int kBusyDelayMs = 150;       // no spinner flicker for quick class switches
+constexpr int kMessageTimeoutMs = 12000;
+constexpr int kTopKExport = 5;
+constexpr int kLayerButtonTextWidth = 220; // px; longer (TorchScript) names are elided in the middle
+// Bumped when the docks change: a layout saved without the Layers dock would
+// leave it wherever Qt puts unknown docks, so such a layout is not restored.
+constexpr int kWindowStateVersion = 1;
+constexpr int kDockWidth = 380; // px: the layer tree's name, type and shape columns side by side
+
+const QStringList kImageSuffixes = {"jpg", "jpeg", "png", "webp", "bmp"};
+
+bool isImageFile(const QFileInfo& info)
+{
+    return info.isFile() && kImageSuffixes.contains(info.suffix().toLower());
+}
+
+// Image files of a folder in natural order ("img2" before "img10").
+QStringList imagesInFolder(const QDir& dir)
+{
+    QStringList files;
+    for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable))
+        if (isImageFile(entry))
+            files << entry.absoluteFilePath();
+    // Numeric collation needs a real locale: under LANG=C Qt falls back to
+    // plain string order ("a10" before "a2").
+    QCollator collator(QLocale().language() == QLocale::C ? QLocale(QLocale::English) : QLocale());
+    collator.setNumericMode(true);
+    std::sort(files.begin(), files.end(), [&](const QString& a, const QString& b) { return collator.compare(a, b) < 0; });
+    return files;
+}
+
+// The labels are known before any model is loaded, so the class list is
+// usable at once; the model's own labels replace them when it loads.
+QStringList imageNetLabels()
+{
+    QStringList names;
+    for (const auto& name : LabelSet::imageNet().names())
+        names << QString::fromStdString(name);
+    return names;
+}
+} // namespace
+
+MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Grad-CAM Explorer"));
+    setAcceptDrops(true);
+    m_worker = new CamWorker(this);
+    connect(m_worker, &CamWorker::resultReady, this, &MainWindow::onResult);
+    connect(m_worker, &CamWorker::requestFailed, this, &MainWindow::onFailed);
+    connect(m_worker, &CamWorker::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_worker, &CamWorker::modelFailed, this, &MainWindow::onModelFailed);
+    connect(m_worker, &CamWorker::faithfulnessReady, this, &MainWindow::onFaithfulnessReady);
+    connect(m_worker, &CamWorker::faithfulnessFailed, this, &MainWindow::onFaithfulnessFailed);
+    connect(m_worker, &CamWorker::faithfulnessProgress, this, [this](quint64 id, double fraction) {
+        if (id == m_faithId && m_scoringPane)
+            m_scoringPane->showScoringProgress(fraction);
+    });
+
+    m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
+    // --layer is for this run; a layer chosen in the tree is remembered per model.
+    m_layer = options.layer.isEmpty() ? Settings::layerFor(m_modelName) : options.layer;
+    m_labelsPath = options.labelsPath.isEmpty() ? Settings::labelsFor(m_modelName) : options.labelsPath;
+    loadPreprocessChoice();
+
+    createActions();
+    createCentralArea();
+    createMenus();
+    createToolBar();
+
+    m_busyTimer.setSingleShot(true);
+    connect(&m_busyTimer, &QTimer::timeout, m_busy, &QLabel::show);
+    m_messageTimer.setSingleShot(true);
+    connect(&m_messageTimer, &QTimer::timeout, m_message, &QLabel::hide);
+    // A damaged settings file costs the user one line, once: the check repairs it.
+    if (const SettingsCheck check = checkSettingsFile(); !check.ok())
+        showMessage(check.notice());
+
+    m_classPanel->setLabels(imageNetLabels());
+    if (!restoreGeometry(Settings::value(Setting::WindowGeometry).toByteArray()))
+        resize(1280, 760);
+    restoreState(Settings::value(Setting::WindowState).toByteArray(), kWindowStateVersion);
+
+    if (!options.classes.isEmpty()) {
+        m_panes.front()->setTarget(options.classes.front());
+        for (int i = 1; i < options.classes.size() && i < kMaxPanes; ++i)
+            addPane(options.classes[i]);
+    }
+    for (int i = 0; i < options.methods.size() && i < m_panes.size(); ++i)
+        m_panes[i]->setMethod(options.methods[i]);
+    // setChecked, not trigger: a command-line flag is for this run only.
+    if (options.augmentSmooth)
+        action(ActionId::AugmentSmooth)->setChecked(true);
+    if (options.eigenSmooth)
+        action(ActionId::EigenSmooth)->setChecked(true);
+    if (options.sharedScale)
+        action(ActionId::SharedScale)->setChecked(true);
+
+    // No dialog before the window: a model without weights gives way to the
+    // bundled one at once, and the bar offers the missing weights.
+    if (options.untrained) {
+        m_untrained = true;
+    } else if (!options.weightsPath.isEmpty()) {
+        m_weightsPath = options.weightsPath;
+    } else if (const auto found = weightsFor(m_modelName)) {
+        m_weightsPath = *found;
+    } else {
+        fallBackToBundled(m_modelName);
+        syncModelMenu();
+        showLayerChoice();
+    }
+    // --preprocess and --layout are for this run: applied after the model
+    // (perhaps the bundled one) is settled, and not remembered.
+    if (!options.preprocess.isEmpty())
+        m_preprocess = options.preprocess;
+    syncPreprocessMenu();
+    if (const auto layout = paneLayoutFromName(options.layout))
+        m_paneArea->setLayoutChoice(*layout, false);
+    if (!options.imagePath.isEmpty())
+        openImage(options.imagePath);
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+// ---- actions and menus: every QAction is created once, here -------------
+
+void MainWindow::createActions()
+{
+    auto make = [this](ActionId id, const QString& text, const QKeySequence& shortcut, auto&& handler) {
+        auto* action = new QAction(text, this);
+        if (!shortcut.isEmpty())
+            action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, handler);
+        m_actions.insert(id, action);
+        addAction(action); // shortcuts work even when the menu bar is hidden
+        return action;
+    };
+    make(ActionId::Open, tr("&Open Image…"), QKeySequence::Open, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open Image"), Settings::value(Setting::LastFolder).toString(),
+            tr("Images (*.jpg *.jpeg *.png *.webp *.bmp);;All files (*)"));
+        if (!path.isEmpty())
+            openImage(path);
+    });
+    make(ActionId::OpenFolder, tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Folder"),
+                                                                 Settings::value(Setting::LastFolder).toString());
+        if (!folder.isEmpty())
+            openFolder(folder);
+    });
+    make(ActionId::Export, tr("&Export Comparison…"), QKeySequence(tr("Ctrl+E")), [this] { exportImage(true); });
+    make(ActionId::ExportPane, tr("Export Current &Pane…"), QKeySequence(tr("Ctrl+Shift+E")),
+         [this] { exportImage(false); });
+    make(ActionId::ExportTopK, tr("Export &Top-%1…").arg(kTopKExport), {}, [this] { exportTopK(); });
+    make(ActionId::Copy, tr("&Copy to Clipboard"), QKeySequence::Copy, [this] { copyToClipboard(); });
+    make(ActionId::Quit, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+    make(ActionId::ZoomIn, tr("Zoom &In"), QKeySequence::ZoomIn, [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->zoomBy(1.25);
+    });
+    make(ActionId::ZoomOut, tr("Zoom &Out"), QKeySequence::ZoomOut, [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->zoomBy(0.8);
+    });
+    make(ActionId::Fit, tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->fitToWindow();
+    });
+    make(ActionId::ActualSize, tr("&Actual Size (100%)"), QKeySequence(tr("Ctrl+1")), [this] {
+        if (!m_panes.isEmpty())
+            m_panes.front()->canvas()->actualSize();
+    });
+    QAction* overlay = make(ActionId::ToggleOverlay, tr("Show &Heatmap"), QKeySequence(tr("H")), [this] {
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setOverlayVisible(action(ActionId::ToggleOverlay)->isChecked());
+    });
+    overlay->setCheckable(true);
+    overlay->setChecked(true);
+    QAction* next = make(ActionId::NextImage, tr("&Next Image"), QKeySequence(Qt::Key_Right), [this] { step(1); });
+    next->setShortcuts({QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_PageDown)});
+    QAction* previous =
+        make(ActionId::PreviousImage, tr("&Previous Image"), QKeySequence(Qt::Key_Left), [this] { step(-1); });
+    previous->setShortcuts({QKeySequence(Qt::Key_Left), QKeySequence(Qt::Key_PageUp)});
+    make(ActionId::AddPane, tr("&Add Compare Pane"), QKeySequence(tr("Ctrl+T")), [this] {
+        // A new pane starts on the best prediction not already shown.
+        int rank = 1;
+        for (bool used = true; used && rank <= kMaxPanes + 1;) {
+            used = false;
+            for (ComparePane* pane : m_panes)
+                used |= pane->target() == -rank || pane->result().rank == rank;
+            if (used)
+                ++rank;
+        }
+        addPane(-rank);
+        requestCompute();
+    });
+    make(ActionId::RemovePane, tr("&Remove Current Pane"), QKeySequence(tr("Ctrl+W")),
+         [this] { removePane(m_focused); });
+    QAction* pin = make(ActionId::PinClasses, tr("&Pin Classes Across Images"), QKeySequence(tr("Ctrl+P")), [this] {
+        Settings::setValue(Setting::PinClasses, action(ActionId::PinClasses)->isChecked());
+    });
+    pin->setCheckable(true);
+    pin->setChecked(Settings::value(Setting::PinClasses).toBool());
+    make(ActionId::ChooseLayer, tr("Choose Target &Layer…"), QKeySequence(tr("Ctrl+L")), [this] {
+        m_layerDock->show();
+        m_layerDock->raise(); // it shares a tab with the class panel
+        m_layerTree->filterField()->setFocus(Qt::ShortcutFocusReason);
+        m_layerTree->filterField()->selectAll();
+    });
+    make(ActionId::ChooseWeights, tr("Choose &Weights File…"), {}, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose Weights"), QString(),
+                                                          tr("Weights (*.pth *.pt *.safetensors);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        m_weightsPath = path;
+        m_untrained = false;
+        Settings::setWeightsFor(m_modelName, path);
+        requestCompute();
+    });
+    make(ActionId::UseUntrained, tr("Use &Untrained Weights"), {}, [this] {
+        // For the model the bar offers weights for, else the running one.
+        const QString model = m_weightsBar->isHidden() ? m_modelName : m_weightsBar->modelName();
+        m_weightsBar->hide();
+        switchModel(model, QString(), true);
+    })->setStatusTip(tr("Random weights: the window works, but predictions and heatmaps are meaningless"));
+    // Not Ctrl+Shift+O: that opens a folder (tst_mainwindow checks that no two actions share a shortcut).
+    make(ActionId::OpenModelFile, tr("Open &Model File…"), QKeySequence(tr("Ctrl+Shift+M")), [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open TorchScript Model"), QString(),
+            tr("TorchScript models (*.pt *.pth *.ptl *.ts *.zip);;All files (*)"));
+        if (!path.isEmpty())
+            chooseModel(path);
+    });
+    make(ActionId::ChooseLabels, tr("Choose &Labels File…"), {}, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Choose Labels"), QString(),
+            tr("Labels (*.txt *.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        m_labelsPath = path;
+        Settings::setLabelsFor(m_modelName, path);
+        invalidateScores();
+        requestCompute();
+    });
+    make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
+
+    // Model ▸ Preprocessing: remembered per model (core/support/preprocessing.h).
+    auto* preprocessing = new QActionGroup(this);
+    const auto preprocessChoice = [this, &make, preprocessing](ActionId id, const QString& text, const QString& mode,
+                                                             const QString& tip) {
+        QAction* choice = make(id, text, {}, [this, mode] { choosePreprocess(mode); });
+        choice->setCheckable(true);
+        choice->setData(mode);
+        choice->setToolTip(tip);
+        choice->setStatusTip(tip);
+        preprocessing->addAction(choice);
+    };
+    preprocessChoice(ActionId::TutorialPreprocessing, tr("&Tutorial: Resize to 224 × 224"),
+                     QStringLiteral("tutorial"),
+                     tr("The Grad-CAM tutorial's Resize((224, 224)): the whole photo, squashed to a square; "
+                        "results comparable with the tutorial's"));
+    preprocessChoice(ActionId::ModelPreprocessing, tr("&Model's Own: Resize and Centre Crop"), QStringLiteral("model"),
+                     tr("The eval transform published with the weights (torchvision's weights.transforms()): the "
+                        "shorter side resized, the centre cropped; the map covers the crop, the rest is dimmed"));
+
+    // Smoothing applies to every pane (core/cam/smoothing.h) and recomputes the maps.
+    const auto smoothing = [this, &make](ActionId id, const QString& text, Setting setting, const QString& tip) {
+        QAction* toggle = make(id, text, {}, [this, id, setting] {
+            Settings::setValue(setting, action(id)->isChecked());
+            invalidateScores();
+            requestCompute();
+        });
+        toggle->setCheckable(true);
+        toggle->setChecked(Settings::value(setting).toBool());
+        toggle->setToolTip(tip);
+        toggle->setStatusTip(tip);
+    };
+    smoothing(ActionId::AugmentSmooth, tr("&Test-Time Augmentation"), Setting::AugmentSmooth,
+              tr("Average each map over horizontal flips × input scales 0.9, 1.0, 1.1 (6 passes, aligned back): "
+                 "pytorch-grad-cam's aug_smooth"));
+    smoothing(ActionId::EigenSmooth, tr("&Eigen Smoothing"), Setting::EigenSmooth,
+              tr("The first principal component of the weighted activations instead of their sum: "
+                 "pytorch-grad-cam's eigen_smooth (not for guidedbackprop, which has no layer activations)"));
+    QAction* shared = make(ActionId::SharedScale, tr("&Shared Scale Across Panes"), {}, [this] {
+        Settings::setValue(Setting::SharedScale, action(ActionId::SharedScale)->isChecked());
+        m_scaleNote.clear(); // say again why it cannot apply, if it cannot
+        applyScales();
+    });
+    shared->setCheckable(true);
+    shared->setChecked(Settings::value(Setting::SharedScale).toBool());
+    const QString sharedTip = tr("Show the panes' raw maps on one scale, 0 to the largest raw value among them, "
+                                 "instead of each divided by its own maximum: a class with weaker evidence looks "
+                                 "weaker. Applies when every pane uses the same CAM method (raw values of different "
+                                 "methods are different quantities).");
+    shared->setToolTip(sharedTip);
+    shared->setStatusTip(sharedTip);
+    make(ActionId::ScoreFaithfulness, tr("Score &Faithfulness of Current Pane"), QKeySequence(tr("Ctrl+Shift+F")),
+         [this] { scoreFaithfulness(m_focused); })
+        ->setStatusTip(tr("Deletion and insertion curves, their AUCs and the average drop of the current pane's "
+                          "map, computed in the background"));
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(ActionId::Open));
+    file->addAction(action(ActionId::OpenFolder));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(action(ActionId::Export));
+    file->addAction(action(ActionId::ExportPane));
+    file->addAction(action(ActionId::ExportTopK));
+    file->addAction(action(ActionId::Copy));
+    file->addSeparator();
+    file->addAction(action(ActionId::Quit));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (ActionId id : {ActionId::ZoomIn, ActionId::ZoomOut, ActionId::Fit, ActionId::ActualSize})
+        view->addAction(action(id));
+    view->addSeparator();
+    view->addAction(action(ActionId::ToggleOverlay));
+    view->addSeparator();
+    for (ActionId id : {ActionId::NextImage, ActionId::PreviousImage, ActionId::AddPane, ActionId::RemovePane,
+                        ActionId::PinClasses})
+        view->addAction(action(id));
+    view->addMenu(m_paneArea->createLayoutMenu(view));
+
+    // Options of the maps themselves: smoothing recomputes, the scale only repaints.
+    QMenu* cam = menuBar()->addMenu(tr("&CAM"));
+    cam->setToolTipsVisible(true);
+    cam->addAction(action(ActionId::AugmentSmooth));
+    cam->addAction(action(ActionId::EigenSmooth));
+    cam->addSeparator();
+    cam->addAction(action(ActionId::SharedScale));
+    cam->addSeparator();
+    cam->addAction(action(ActionId::ScoreFaithfulness));
+
+    m_modelMenu = menuBar()->addMenu(tr("&Model"));
+    auto* group = new QActionGroup(this);
+    for (const auto& spec : modelSpecs()) {
+        const QString name = QString::fromStdString(spec.name);
+        QAction* choice = m_modelMenu->addAction(name, this, [this, name] { chooseModel(name); });
+        choice->setCheckable(true);
+        choice->setChecked(name == m_modelName);
+        group->addAction(choice);
+    }
+    m_modelMenu->addSeparator();
+    m_modelMenu->addAction(action(ActionId::OpenModelFile));
+    m_modelMenu->addSeparator();
+    m_modelMenu->addAction(action(ActionId::ChooseLayer));
+    m_modelMenu->addAction(action(ActionId::ChooseWeights));
+    m_modelMenu->addAction(action(ActionId::UseUntrained));
+    m_modelMenu->addAction(action(ActionId::ChooseLabels));
+    m_modelMenu->addSeparator();
+    QMenu* preprocessing = m_modelMenu->addMenu(tr("&Preprocessing"));
+    preprocessing->setToolTipsVisible(true);
+    preprocessing->addAction(action(ActionId::TutorialPreprocessing));
+    preprocessing->addAction(action(ActionId::ModelPreprocessing));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(ActionId::About));
+    updateRecentMenu();
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    action(ActionId::Open)->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    action(ActionId::PreviousImage)->setIcon(style()->standardIcon(QStyle::SP_ArrowLeft));
+    action(ActionId::NextImage)->setIcon(style()->standardIcon(QStyle::SP_ArrowRight));
+    action(ActionId::Export)->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    bar->addAction(action(ActionId::Open));
+    bar->addAction(action(ActionId::PreviousImage));
+    bar->addAction(action(ActionId::NextImage));
+    bar->addAction(action(ActionId::Export));
+    bar->addSeparator();
+    bar->addAction(action(ActionId::AddPane));
+    bar->addSeparator();
+
+    bar->addWidget(new QLabel(tr(" Opacity "), bar));
+    m_opacity = new QSlider(Qt::Horizontal, bar);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(Settings::value(Setting::Opacity).toInt());
+    m_opacity->setFixedWidth(140);
+    m_opacity->setToolTip(tr("Heatmap opacity (the tutorial uses 40%)"));
+    bar->addWidget(m_opacity);
+    auto* opacityValue = new QLabel(bar);
+    opacityValue->setMinimumWidth(36);
+    bar->addWidget(opacityValue);
+    // Opacity and colormap only repaint the cached heatmaps: no model work.
+    auto applyOpacity = [this, opacityValue](int value) {
+        opacityValue->setText(QStringLiteral("%1%").arg(value));
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setOpacity(value / 100.0);
+    };
+    connect(m_opacity, &QSlider::valueChanged, this, applyOpacity);
+    applyOpacity(m_opacity->value());
+
+    bar->addWidget(new QLabel(tr("  Colormap "), bar));
+    m_colormap = new QComboBox(bar);
+    for (Colormap c : allColormaps())
+        m_colormap->addItem(QString::fromStdString(colormapName(c)).toUpper(), int(c));
+    const auto saved = colormapFromName(Settings::value(Setting::Colormap).toString().toStdString());
+    m_colormap->setCurrentIndex(m_colormap->findData(int(saved.value_or(Colormap::Jet))));
+    bar->addWidget(m_colormap);
+    auto applyColormap = [this] {
+        const auto colormap = Colormap(m_colormap->currentData().toInt());
+        for (ComparePane* pane : m_panes)
+            pane->canvas()->setColormap(colormap);
+        m_colourBar->setColormap(colormap);
+    };
+    connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
+    applyColormap();
+
+    // The layer is chosen in the Layers panel (a tree with output shapes);
+    // the toolbar only names it and opens that panel.
+    bar->addWidget(new QLabel(tr("  Layer "), bar));
+    // A framed button, not a flat tool button: in a toolbar those read as a label.
+    m_layerButton = new QPushButton(bar);
+    m_layerButton->setObjectName(QStringLiteral("layerButton"));
+    m_layerButton->setFocusPolicy(Qt::NoFocus); // Ctrl+L is the keyboard way
+    bar->addWidget(m_layerButton);
+    connect(m_layerButton, &QPushButton::clicked, action(ActionId::ChooseLayer), &QAction::trigger);
+    showLayerChoice();
+}
+
+void MainWindow::createCentralArea()
+{
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+
+    m_badge = new QLabel(tr("Untrained weights — predictions and heatmaps are meaningless. "
+                            "Model ▸ Choose Weights File… to load real weights."),
+                         central);
+    m_badge->setStyleSheet(QStringLiteral(
+        "QLabel { background: #c62828; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"));
+    m_badge->setWordWrap(true);
+    m_badge->hide();
+    layout->addWidget(m_badge);
+
+    m_weightsBar = new WeightsBar(central);
+    layout->addWidget(m_weightsBar);
+    connect(m_weightsBar, &WeightsBar::weightsChosen, this, [this](const QString& model, const QString& path) {
+        Settings::setWeightsFor(model, path);
+        switchModel(model, path, false); // the panes keep their classes
+    });
+    connect(m_weightsBar, &WeightsBar::dismissed, this, [this] {
+        // Content with what runs: the next start opens it without the offer.
+        Settings::setValue(Setting::Model, m_modelName);
+    });
+
+    m_message = new QLabel(central);
+    m_message->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fff3cd; color: #5c4400; padding: 6px; border: 1px solid #e0c36a; border-radius: 3px; }"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    // The panes, and beside them the colour bar with the maps' scale.
+    auto* row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(4);
+    m_paneArea = new PaneArea(central);
+    row->addWidget(m_paneArea, 1);
+    m_colourBar = new ColourBar(central);
+    m_colourBar->setObjectName(QStringLiteral("colourBar"));
+    m_colourBar->hide(); // until there is a map
+    row->addWidget(m_colourBar);
+    layout->addLayout(row, 1);
+    setCentralWidget(central);
+    addPane(-1);
+
+    m_classPanel = new ClassPanel(this);
+    auto* dock = new QDockWidget(tr("Classes"), this);
+    dock->setObjectName(QStringLiteral("classDock"));
+    dock->setFeatures(QDockWidget::DockWidgetMovable);
+    dock->setWidget(m_classPanel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    connect(m_classPanel, &ClassPanel::classActivated, this, &MainWindow::onClassActivated);
+
+    // Both panels are long lists that want the full height, and the layer
+    // changes far less often than the class: a tab behind the classes.
+    m_layerTree = new LayerTree(this);
+    m_layerDock = new QDockWidget(tr("Layers"), this);
+    m_layerDock->setObjectName(QStringLiteral("layerDock"));
+    m_layerDock->setFeatures(QDockWidget::DockWidgetMovable);
+    m_layerDock->setWidget(m_layerTree);
+    addDockWidget(Qt::RightDockWidgetArea, m_layerDock);
+    setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
+    tabifyDockWidget(dock, m_layerDock);
+    // The tabs name the panels: a title bar above them would say "Classes"
+    // again right under the tab of that name.
+    for (QDockWidget* tabbed : {dock, m_layerDock})
+        tabbed->setTitleBarWidget(new QWidget(tabbed));
+    dock->raise();
+    resizeDocks({dock}, {kDockWidth}, Qt::Horizontal);
+    connect(m_layerTree, &LayerTree::layerChosen, this, &MainWindow::chooseLayer);
+
+    m_busy = new QLabel(tr("Computing…"), this);
+    m_busy->hide();
+    m_status = new QLabel(this);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_busy);
+
+    // Score-CAM and Ablation-CAM stream their progress; any answer ends it.
+    auto* progress = new QProgressBar(this);
+    progress->setObjectName(QStringLiteral("methodProgress"));
+    progress->setRange(0, 100);
+    progress->setMaximumWidth(120);
+    progress->hide();
+    statusBar()->addPermanentWidget(progress);
+    connect(m_worker, &CamWorker::progress, progress, [this, progress](quint64 id, double fraction) {
+        if (id != m_worker->latestRequestId())
+            return;
+        progress->setValue(qRound(fraction * 100));
+        progress->setVisible(fraction < 1.0);
+    });
+    connect(m_worker, &CamWorker::resultReady, progress, &QWidget::hide);
+    connect(m_worker, &CamWorker::requestFailed, progress, &QWidget::hide);
+}
+
+void MainWindow::updateActions()
+{
+    // Not while a partial result is up: its panes and m_result's image may differ.
+    const bool hasResult = !m_result.image.isNull() && !m_partial;
+    for (ActionId id :
+         {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy, ActionId::ScoreFaithfulness})
+        action(id)->setEnabled(hasResult);
+    const int position = m_folderImages.indexOf(m_imagePath);
+    action(ActionId::NextImage)->setEnabled(position >= 0 && position + 1 < m_folderImages.size());
+    action(ActionId::PreviousImage)->setEnabled(position > 0);
+    action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
+    action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
+    action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_modelName.toStdString()));
+    action(ActionId::UseUntrained)->setEnabled(!namesModelFile(m_modelName.toStdString()) ||
+                                               !m_weightsBar->isHidden());
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString& path : Settings::recentFiles())
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openImage(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+// ---- panes --------------------------------------------------------------
+
+void MainWindow::addPane(int target)
+{
+    if (m_panes.size() >= kMaxPanes)
+        return;
+    auto* pane = new ComparePane(target, m_paneArea);
+    m_paneArea->addPane(pane);
+    m_panes.push_back(pane);
+    ImageCanvas* canvas = pane->canvas();
+    canvas->setOpacity(m_opacity ? m_opacity->value() / 100.0 : kDefaultOverlayAlpha);
+    if (m_colormap)
+        canvas->setColormap(Colormap(m_colormap->currentData().toInt()));
+    if (!m_result.image.isNull()) {
+        canvas->setImage(m_result.image);
+        canvas->setView(m_panes.front()->canvas()->view());
+    }
+    connect(canvas, &ImageCanvas::viewChanged, this, &MainWindow::syncView);
+    connect(pane, &ComparePane::focusRequested, this, [this, pane] { setFocusedPane(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::closeRequested, this, [this, pane] { removePane(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::methodChanged, this, [this, pane] {
+        invalidateScores(pane);
+        requestCompute();
+    });
+    connect(pane, &ComparePane::faithfulnessRequested, this, [this, pane] { scoreFaithfulness(m_panes.indexOf(pane)); });
+    connect(pane, &ComparePane::scoresDismissed, this, [this, pane] { invalidateScores(pane); });
+    setFocusedPane(m_panes.size() - 1);
+    relayoutPanes();
+    syncScoresPanels(); // a new pane keeps the pictures aligned
+}
+
+void MainWindow::removePane(int index)
+{
+    if (m_panes.size() <= 1 || index < 0 || index >= m_panes.size())
+        return;
+    invalidateScores(m_panes[index]);
+    ComparePane* pane = m_panes.takeAt(index);
+    m_paneArea->removePane(pane);
+    pane->deleteLater();
+    syncScoresPanels();
+    setFocusedPane(std::min(index, int(m_panes.size()) - 1));
+    relayoutPanes();
+    // An answer in flight lists the old panes by position: ask again for
+    // these (same image and layer, so backward passes only).
+    requestCompute();
+}
+
+void MainWindow::relayoutPanes()
+{
+    for (ComparePane* pane : m_panes)
+        pane->setClosable(m_panes.size() > 1);
+    m_paneArea->relayout(); // a pane's close button or scores panel changes what it spends around the photo
+    if (m_actions.contains(ActionId::AddPane))
+        updateActions();
+}
+
+void MainWindow::setFocusedPane(int index)
+{
+    if (index < 0 || index >= m_panes.size())
+        return;
+    m_focused = index;
+    for (int i = 0; i < m_panes.size(); ++i)
+        m_panes[i]->setFocused(m_panes.size() > 1 && i == index);
+    if (m_classPanel && m_panes[index]->result().classIndex >= 0)
+        m_classPanel->setCurrentClass(m_panes[index]->result().classIndex);
+}
+
+void MainWindow::syncView(const CanvasView& view)
+{
+    // Zoom and pan are shared: every pane shows the same part of the photo.
+    for (ComparePane* pane : m_panes)
+        if (pane->canvas() != sender())
+            pane->canvas()->setView(view);
+}
+
+void MainWindow::onClassActivated(int classIndex)
+{
+    if (m_focused < 0 || m_focused >= m_panes.size())
+        return;
+    // The same class again keeps its map, and so its scores.
+    if (m_panes[m_focused]->result().classIndex != classIndex)
+        invalidateScores(m_panes[m_focused]);
+    m_panes[m_focused]->setTarget(classIndex);
+    requestCompute();
+}
+
+// ---- images and folders -------------------------------------------------
+
+void MainWindow::openImage(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        openFolder(path);
+        return;
+    }
+    const bool sameFolder = !m_imagePath.isEmpty() && QFileInfo(m_imagePath).absolutePath() == info.absolutePath();
+    // Unpinned panes follow the new image's predictions (ranks 1, 2, ...).
+    if (!m_imagePath.isEmpty() && !action(ActionId::PinClasses)->isChecked())
+        for (int i = 0; i < m_panes.size(); ++i)
+            m_panes[i]->setTarget(-(i + 1));
+    invalidateScores(); // scores belong to the image they were computed on
+    m_imagePath = info.absoluteFilePath();
+    if (!sameFolder)
+        m_folderImages = imagesInFolder(info.absoluteDir());
+    Settings::setValue(Setting::LastFolder, info.absolutePath());
+    Settings::addRecentFile(m_imagePath);
+    updateRecentMenu();
+    requestCompute();
+    updateActions();
+}
+
+void MainWindow::openFolder(const QString& folder)
+{
+    const QStringList files = imagesInFolder(QDir(folder));
+    if (files.isEmpty()) {
+        showMessage(tr("No images (JPEG, PNG, WebP, BMP) in %1").arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    openImage(files.front());
+}
+
+void MainWindow::step(int delta)
+{
+    const int position = m_folderImages.indexOf(m_imagePath);
+    const int next = position + delta;
+    if (position < 0 || next < 0 || next >= m_folderImages.size())
+        return;
+    openImage(m_folderImages[next]);
+}
+
+// ---- model and weights --------------------------------------------------
+
+std::optional<QString> MainWindow::weightsFor(const QString& modelName) const
+{
+    const std::string name = modelName.toStdString();
+    if (namesModelFile(name)) // TorchScript: the file carries its weights
+        return QString();
+    const QString remembered = Settings::weightsFor(modelName);
+    if (!remembered.isEmpty() && QFileInfo::exists(remembered))
+        return remembered;
+    try {
+        if (const auto found = findWeights(modelSpec(name)))
+            return QString::fromStdString(*found);
+    } catch (const UsageError&) { // an unknown name, e.g. from an older version's settings
+    }
+    return std::nullopt;
+}
+
+void MainWindow::fallBackToBundled(QString wanted) // a copy: callers pass m_modelName, which changes here
+{
+    const QString bundled = QString::fromStdString(bundledModelName());
+    const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
+    m_modelName = bundledPath ? bundled : wanted;
+    m_weightsPath = bundledPath ? QString::fromStdString(*bundledPath) : QString();
+    m_untrained = !bundledPath;
+    m_layer = Settings::layerFor(m_modelName);
+    m_labelsPath = Settings::labelsFor(m_modelName);
+    loadPreprocessChoice();
+    if (wanted != m_modelName || m_untrained)
+        offerWeights(wanted);
+}
+
+void MainWindow::offerWeights(const QString& modelName)
+{
+    const std::string name = modelName.toStdString();
+    const auto known = std::find_if(modelSpecs().begin(), modelSpecs().end(),
+                                    [&](const ModelSpec& spec) { return spec.name == name; });
+    if (known == modelSpecs().end())
+        return; // nothing to download for a name the engine does not know
+    const QString title = modelName == QLatin1String("resnet18") ? tr("ResNet-18 (the tutorial's model)") : modelName;
+    const QString running = m_untrained ? tr("untrained weights run meanwhile")
+                                        : tr("showing %1 meanwhile").arg(m_modelName == QString::fromStdString(bundledModelName())
+                                                                              ? tr("the bundled SqueezeNet 1.1")
+                                                                              : m_modelName);
+    m_weightsBar->offer(modelName, tr("%1 is not in the torch hub cache — %2.").arg(title, running),
+                        QUrl(QString::fromStdString(downloadUrl(*known))),
+                        QString::fromStdString(torchHubCheckpointsDir()));
+}
+
+void MainWindow::chooseModel(const QString& modelName)
+{
+    if (modelName == m_modelName)
+        return;
+    if (const auto found = weightsFor(modelName)) {
+        m_weightsBar->hide();
+        switchModel(modelName, *found, false);
+        return;
+    }
+    offerWeights(modelName); // the running model stays until weights arrive
+    syncModelMenu();
+    updateActions();
+}
+
+void MainWindow::switchModel(const QString& modelName, const QString& weightsPath, bool untrained)
+{
+    const bool sameModel = modelName == m_modelName;
+    m_modelName = modelName;
+    m_weightsPath = weightsPath;
+    m_untrained = untrained;
+    if (!sameModel) {
+        m_layer = Settings::layerFor(modelName);
+        m_labelsPath = Settings::labelsFor(modelName);
+        loadPreprocessChoice();
+    }
+    Settings::setValue(Setting::Model, modelName);
+    invalidateScores();
+    syncModelMenu();
+    showLayerChoice();
+    updateActions();
+    requestCompute();
+}
+
+void MainWindow::syncModelMenu()
+{
+    // A TorchScript file is not one of the menu's architectures: no choice stays checked.
+    for (QAction* choice : m_modelMenu->actions())
+        if (choice->isCheckable())
+            choice->setChecked(choice->text() == m_modelName);
+}
+
+void MainWindow::loadPreprocessChoice()
+{
+    m_preprocess = Settings::preprocessFor(m_modelName);
+    syncPreprocessMenu();
+}
+
+void MainWindow::choosePreprocess(const QString& mode)
+{
+    Settings::setPreprocessFor(m_modelName, mode);
+    if (mode == m_preprocess)
+        return;
+    m_preprocess = mode;
+    invalidateScores(); // scores of maps made from another input
+    requestCompute();
+}
+
+void MainWindow::syncPreprocessMenu()
+{
+    if (!m_actions.contains(ActionId::ModelPreprocessing))
+        return;
+    // Not chosen: what ran last for this model (a TorchScript sidecar may name "model"), else the tutorial's.
+    const QString shown = !m_preprocess.isEmpty()                  ? m_preprocess
+                          : m_result.modelName == m_modelName      ? m_result.preprocess
+                                                                   : QStringLiteral("tutorial");
+    action(ActionId::ModelPreprocessing)->setChecked(shown == QLatin1String("model"));
+    action(ActionId::TutorialPreprocessing)->setChecked(shown != QLatin1String("model"));
+}
+
+void MainWindow::chooseLayer(const QString& layer)
+{
+    // The tree lists the loaded model's layers: while another model loads,
+    // a choice from it would be remembered for the wrong model.
+    if (m_modelInfo.modelName != m_modelName)
+        return;
+    const QString wanted = layer == m_modelInfo.defaultLayer ? QString() : layer;
+    if (wanted == m_layer)
+        return;
+    m_layer = wanted;
+    Settings::setLayerFor(m_modelName, m_layer);
+    invalidateScores();
+    showLayerChoice();
+    requestCompute();
+}
+
+void MainWindow::showLayerChoice()
+{
+    const bool loaded = m_modelInfo.modelName == m_modelName;
+    const QString shown = !m_layer.isEmpty() ? m_layer : loaded ? m_modelInfo.defaultLayer : QString();
+    if (m_layerTree && loaded)
+        m_layerTree->setCurrentLayer(shown);
+    if (!m_layerButton)
+        return;
+    const QString text = shown.isEmpty() ? tr("default") : shown;
+    const QFontMetrics metrics = m_layerButton->fontMetrics();
+    m_layerButton->setText(metrics.elidedText(text, Qt::ElideMiddle, kLayerButtonTextWidth));
+    // Room around the name, or the framed text reads as an input field.
+    m_layerButton->setMinimumWidth(metrics.horizontalAdvance(m_layerButton->text()) + 4 * metrics.averageCharWidth());
+    m_layerButton->setToolTip(tr("Target layer %1: Grad-CAM explains this layer's output.\n"
+                                 "Click or press %2 to choose another in the Layers panel.")
+                                  .arg(text, action(ActionId::ChooseLayer)->shortcut().toString(
+                                                 QKeySequence::NativeText)));
+}
+
+// ---- the worker ---------------------------------------------------------
+
+CamRequest MainWindow::baseRequest() const
+{
+    CamRequest request;
+    request.imagePath = m_imagePath;
+    request.modelName = m_modelName;
+    request.weightsPath = m_untrained ? QString() : m_weightsPath;
+    request.labelsPath = m_labelsPath;
+    request.layer = m_layer;
+    request.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
+    request.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
+    request.preprocess = m_preprocess;
+    return request;
+}
+
+void MainWindow::requestCompute()
+{
+    if (m_imagePath.isEmpty())
+        return;
+    CamRequest request = baseRequest();
+    for (ComparePane* pane : m_panes) {
+        request.classes.push_back(pane->target());
+        request.methods.push_back(pane->method());
+    }
+    const int position = m_folderImages.indexOf(m_imagePath);
+    for (int offset : {1, -1})
+        if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
+            request.preload << m_folderImages[position + offset];
+    m_requestClock.start();
+    m_awaitedId = m_worker->request(request);
+    m_topKExportId = 0; // superseded if it was under way: sent again when this map is shown
+    m_remapAfterTopK = false;
+    if (!m_busyTimer.isActive() && m_busy->isHidden())
+        m_busyTimer.start(kBusyDelayMs);
+}
+
+// The quick panes of a request whose other panes still run perturbed passes
+// (Score-CAM, Ablation-CAM): painted now, the pending ones show the photo and
+// say they are computing. m_result stays the last complete result, which
+// exports and scores use, and the busy indicator stays, until the complete
+// result arrives. Own scales: a shared one would need the pending maps.
+void MainWindow::showPartialResult(const CamResult& result)
+{
+    showPanes(result, false);
+    // Own scales until the slow panes arrive; the bar shows now, not then, or the panes would shift.
+    m_colourBar->setScale(0.0, QString());
+    m_colourBar->setVisible(true);
+    m_partial = true;
+    updateActions();
+    emit partialResultShown(result.requestId);
+}
+
+void MainWindow::onResult(const CamResult& result)
+{
+    if (result.requestId == m_topKExportId && m_topKExportId != 0) {
+        if (!result.complete)
+            return; // the export writes every class at once
+        m_topKExportId = 0;
+        m_topKRequest.reset();
+        m_awaitedId = 0;
+        m_busyTimer.stop();
+        m_busy->hide();
+        writeTopKExport(result);
+        if (std::exchange(m_remapAfterTopK, false))
+            requestCompute(); // the map request the export superseded
+        return;
+    }
+    if (result.requestId != m_worker->latestRequestId()) {
+        ++m_staleDropped; // a newer request is on its way: never paint an old answer
+        return;
+    }
+    if (!result.complete) {
+        showPartialResult(result);
+        return;
+    }
+    m_busyTimer.stop();
+    m_busy->hide();
+    m_partial = false;
+    m_result = result;
+    showPanes(result, true);
+    syncPreprocessMenu();
+    m_badge->setVisible(result.untrained);
+    setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
+    const int position = m_folderImages.indexOf(m_imagePath);
+    // Smoothing applies to every pane: said once here too, where narrow panes cannot cut it off.
+    PaneResult smoothing;
+    smoothing.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
+    smoothing.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
+    m_status->setText(tr("%1 × %2 px · %3 · layer %4%5%6 · %7 · %8 ms to screen")
+                          .arg(result.image.width())
+                          .arg(result.image.height())
+                          .arg(result.modelName, result.layerName,
+                               result.preprocess == QLatin1String("model")
+                                   ? tr(" · model preprocessing (%1)").arg(result.transformText)
+                                   : QString(),
+                               smoothing.smoothingText().isEmpty()
+                                   ? QString()
+                                   : tr(" · smoothed: %1").arg(smoothing.smoothingText()),
+                               position >= 0 ? tr("image %1 of %2").arg(position + 1).arg(m_folderImages.size())
+                                             : QString())
+                          .arg(m_requestClock.elapsed()));
+    updateActions();
+    resendTopKExport();
+    emit resultShown(result.requestId);
+    if (ComparePane* waiting = m_scoreWhenShown) {
+        m_scoreWhenShown = nullptr;
+        scoreFaithfulness(m_panes.indexOf(waiting));
+    }
+}
+
+void MainWindow::showPanes(const CamResult& result, bool shareScale)
+{
+    const int shown = std::min<int>(m_panes.size(), result.panes.size());
+    const PaneScales scales =
+        paneScales(result.panes.mid(0, shown), shareScale && action(ActionId::SharedScale)->isChecked());
+    for (int i = 0; i < shown; ++i) {
+        ImageCanvas* canvas = m_panes[i]->canvas();
+        // Per canvas: a partial result or a pane added meanwhile may have put another photo there.
+        if (!canvas->showsImage(result.image))
+            canvas->setImage(result.image);
+        canvas->setInputRect(result.inputRect);
+        // Scores of another map (a change no invalidation caught) must not stay up.
+        if ((m_panes[i]->isScoring() || m_panes[i]->hasScores()) && !m_panes[i]->scoresMatch(result.panes[i]))
+            invalidateScores(m_panes[i]);
+        m_panes[i]->showResult(result.panes[i], scales.factors[i]);
+    }
+    m_paneArea->setImageSize(result.image.size()); // Auto arranges for the photo's aspect ratio
+    if (shareScale)
+        applyScales(); // the colour bar, and the note when a shared scale cannot apply
+    m_classPanel->setProbabilities(result.probabilities);
+    if (m_focused < result.panes.size())
+        m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
+}
+
+void MainWindow::applyScales()
+{
+    QVector<PaneResult> shown;
+    for (ComparePane* pane : m_panes)
+        if (!pane->result().map.isNull())
+            shown << pane->result();
+    const bool wanted = action(ActionId::SharedScale)->isChecked();
+    const PaneScales scales = paneScales(shown, wanted);
+    for (int i = 0, k = 0; i < m_panes.size(); ++i)
+        if (!m_panes[i]->result().map.isNull())
+            m_panes[i]->setDisplayScale(scales.factors[k++]);
+    m_colourBar->setScale(scales.shared ? scales.sharedMax : 0.0, scales.reason);
+    m_colourBar->setVisible(!shown.isEmpty());
+    // Say once why the scale is not shared, not on every class switch.
+    if (scales.reason != m_scaleNote) {
+        m_scaleNote = scales.reason;
+        if (!m_scaleNote.isEmpty())
+            showMessage(tr("Shared scale not applied: %1.").arg(m_scaleNote));
+    }
+}
+
+// ---- faithfulness scores ------------------------------------------------
+
+void MainWindow::scoreFaithfulness(int index)
+{
+    if (index < 0 || index >= m_panes.size() || m_result.image.isNull())
+        return;
+    ComparePane* pane = m_panes[index];
+    // A request in flight will replace this pane's map: score that one.
+    if (m_awaitedId != 0 && m_result.requestId != m_awaitedId) {
+        m_scoreWhenShown = pane;
+        return;
+    }
+    if (pane->result().classIndex < 0 || pane->result().map.isNull())
+        return;
+    // Newest wins: the worker drops the scores it was computing for another pane.
+    if (m_scoringPane && m_scoringPane != pane)
+        m_scoringPane->clearScores();
+    FaithfulnessRequest request;
+    request.source = baseRequest();
+    request.classIndex = pane->result().classIndex;
+    request.map = pane->result().map; // each divided by its own max, as the CLI's --metrics scores it
+    pane->beginScoring();
+    m_scoringPane = pane;
+    m_faithId = m_worker->requestFaithfulness(request);
+    syncScoresPanels();
+}
+
+void MainWindow::syncScoresPanels()
+{
+    bool any = false;
+    for (ComparePane* pane : m_panes)
+        any |= pane->isScoring() || pane->hasScores();
+    for (ComparePane* pane : m_panes)
+        pane->setScoresPanelShown(any);
+}
+
+void MainWindow::invalidateScores(ComparePane* only)
+{
+    for (ComparePane* pane : m_panes)
+        if (!only || pane == only)
+            pane->clearScores();
+    if (m_scoringPane && (!only || m_scoringPane == only)) {
+        m_worker->cancelFaithfulness();
+        m_scoringPane = nullptr;
+    }
+    if (m_scoreWhenShown && (!only || m_scoreWhenShown == only))
+        m_scoreWhenShown = nullptr;
+    syncScoresPanels();
+}
+
+void MainWindow::onFaithfulnessReady(const FaithfulnessResult& result)
+{
+    if (result.requestId != m_faithId || !m_scoringPane)
+        return;
+    m_scoringPane->showScores(result);
+    m_scoringPane = nullptr;
+    syncScoresPanels();
+    emit scoresShown(result.requestId);
+}
+
+void MainWindow::onFaithfulnessFailed(quint64 id, const QString& message)
+{
+    if (id != m_faithId || !m_scoringPane)
+        return;
+    m_scoringPane->clearScores();
+    m_scoringPane = nullptr;
+    syncScoresPanels();
+    showMessage(tr("Faithfulness scores: %1").arg(message));
+}
+
+void MainWindow::onFailed(quint64 id, const QString& message)
+{
+    if (id == m_topKExportId && m_topKExportId != 0) {
+        m_topKExportId = 0;
+        m_topKRequest.reset();
+        showMessage(tr("Export failed: %1").arg(message));
+        if (std::exchange(m_remapAfterTopK, false))
+            requestCompute();
+        return;
+    }
+    if (id != m_worker->latestRequestId())
+        return;
+    m_awaitedId = 0; // nothing is coming: scores asked for meanwhile are for the map shown
+    m_scoreWhenShown = nullptr;
+    m_busyTimer.stop();
+    m_busy->hide();
+    if (std::exchange(m_partial, false) && !m_result.image.isNull())
+        showPanes(m_result, true); // a slow pane failed: back to the last complete result
+    // Keep showing the previous image: nothing is lost by a bad file.
+    if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath) {
+        m_imagePath = m_result.imagePath;
+        // openImage listed the bad file's folder: Next/Previous step from the image shown.
+        m_folderImages = imagesInFolder(QFileInfo(m_imagePath).absoluteDir());
+    }
+    showMessage(message);
+    updateActions();
+    resendTopKExport();
+}
+
+void MainWindow::onModelLoaded(const ModelInfo& info)
+{
+    m_modelInfo = info;
+    m_classPanel->setLabels(info.labels);
+    m_layerTree->setLayers(info.layers, info.defaultLayer);
+    // A remembered layer this model does not have (a re-exported TorchScript
+    // file, an edited settings file) falls back to the default. The request
+    // in flight names it and is bound to fail: replace it.
+    if (info.modelName == m_modelName && !m_layer.isEmpty() && !m_layerTree->model()->isUsable(m_layer)) {
+        showMessage(tr("Target layer: %1. Showing the default layer %2 instead.")
+                        .arg(m_layerTree->model()->unusableReason(m_layer), info.defaultLayer));
+        if (Settings::layerFor(m_modelName) == m_layer)
+            Settings::setLayerFor(m_modelName, QString()); // do not offer it again
+        m_layer.clear();
+        invalidateScores();
+        requestCompute();
+    }
+    showLayerChoice();
+}
+
+void MainWindow::onModelFailed(quint64 id, const QString& message)
+{
+    m_busyTimer.stop();
+    m_busy->hide();
+    showMessage(message);
+    // Fall back to the model that last loaded (the worker still holds it), so
+    // a bad weights file costs nothing but the message.
+    const QString failedModel = m_modelName;
+    m_awaitedId = 0;
+    invalidateScores();
+    if (!m_modelInfo.modelName.isEmpty()) {
+        m_modelName = m_modelInfo.modelName;
+        m_weightsPath = m_modelInfo.weightsPath;
+        m_untrained = m_weightsPath.isEmpty();
+    } else if (const QString bundled = QString::fromStdString(bundledModelName());
+               m_modelName != bundled || m_untrained == false) {
+        // Nothing loaded yet (a broken file, or an unknown model name from old
+        // settings): the bundled model, and untrained only when that fails too.
+        if (!m_untrained)
+            Settings::setWeightsFor(m_modelName, QString()); // do not offer the broken file again
+        const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
+        if (m_modelName != bundled && bundledPath) {
+            m_modelName = bundled;
+            m_weightsPath = QString::fromStdString(*bundledPath);
+            m_untrained = false;
+        } else {
+            m_weightsPath.clear();
+            m_untrained = true;
+        }
+        syncModelMenu();
+    } else {
+        return; // nothing left to fall back to
+    }
+    if (m_modelName != failedModel) {
+        m_layer = Settings::layerFor(m_modelName);
+        loadPreprocessChoice();
+        showLayerChoice();
+    }
+    if (id == m_worker->latestRequestId())
+        requestCompute();
+}
+
+void MainWindow::showMessage(const QString& text)
+{
+    m_message->setText(text);
+    m_message->show();
+    m_messageTimer.start(kMessageTimeoutMs);
+}
+
+QString MainWindow::messageText() const { return m_message->isVisible() ? m_message->text() : QString(); }
+
+bool MainWindow::untrainedBadgeVisible() const { return !m_badge->isHidden(); }
+
+// ---- export ---------------------------------------------------------------
+
+QImage MainWindow::renderExportImage(bool allPanes) const
+{
+    ExportRequest request;
+    request.image = m_result.image;
+    for (int i = 0; i < m_panes.size(); ++i)
+        if (allPanes || i == m_focused)
+            request.panes.push_back(m_panes[i]->shownResult()); // as painted: on the shared scale when it is on
+    request.modelName = m_result.modelName;
+    request.layerName = m_result.layerName;
+    request.sourceFileName = QFileInfo(m_result.imagePath).fileName();
+    request.colormap = Colormap(m_colormap->currentData().toInt());
+    request.alpha = m_opacity->value() / 100.0;
+    request.untrained = m_result.untrained;
+    request.sharedMax = m_colourBar->sharedMax();
+    if (allPanes)
+        request.grid = m_paneArea->grid(); // as the window arranges them
+    request.inputRect = m_result.inputRect;
+    request.preprocessText = preprocessText(m_result);
+    return renderExport(request);
+}
+
+void MainWindow::exportImage(bool allPanes)
+{
+    if (m_result.image.isNull())
+        return;
+    const QString suggested = QDir(Settings::value(Setting::LastFolder).toString())
+                                  .filePath(QFileInfo(m_result.imagePath).completeBaseName() + "_gradcam.png");
+    // The native dialog asks before replacing a file, so overwrite is confirmed.
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggested, tr("PNG (*.png);;JPEG (*.jpg *.jpeg)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveImageAtomically(renderExportImage(allPanes), path, true, &error))
+        showMessage(tr("Export failed: %1").arg(error));
+    else
+        m_status->setText(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::exportTopK()
+{
+    if (m_result.image.isNull())
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Top-%1 Into").arg(kTopKExport),
+                                                          Settings::value(Setting::LastFolder).toString());
+    if (dir.isEmpty())
+        return;
+    CamRequest request = baseRequest();
+    request.imagePath = m_result.imagePath;
+    for (int rank = 1; rank <= kTopKExport; ++rank) {
+        request.classes.push_back(-rank);
+        request.methods.push_back(m_panes[m_focused]->method());
+    }
+    m_topKExportDir = dir;
+    m_topKRequest = request;
+    m_remapAfterTopK = m_awaitedId != 0 && m_result.requestId != m_awaitedId; // a map still to come
+    m_topKExportId = m_worker->request(request);
+}
+
+void MainWindow::resendTopKExport()
+{
+    if (m_topKRequest && m_topKExportId == 0)
+        m_topKExportId = m_worker->request(*m_topKRequest);
+}
+
+void MainWindow::writeTopKExport(const CamResult& result)
+{
+    QStringList written;
+    // One image per class, on the shared scale of the five when it is on.
+    const PaneScales scales = paneScales(result.panes, action(ActionId::SharedScale)->isChecked());
+    for (int i = 0; i < result.panes.size(); ++i) {
+        PaneResult pane = result.panes[i];
+        pane.map = scaledMap(pane.map, scales.factors[i]);
+        ExportRequest request{result.image, {pane}, result.modelName, result.layerName,
+                              QFileInfo(result.imagePath).fileName(), Colormap(m_colormap->currentData().toInt()),
+                              m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
+        request.inputRect = result.inputRect;
+        request.preprocessText = preprocessText(result);
+        const QString path = QDir(m_topKExportDir)
+                                 .filePath(QStringLiteral("%1_rank%2_%3.png")
+                                               .arg(QFileInfo(result.imagePath).completeBaseName())
+                                               .arg(pane.rank)
+                                               .arg(pane.classIndex));
+        QString error;
+        if (!saveImageAtomically(renderExport(request), path, false, &error)) {
+            showMessage(tr("Export failed: %1").arg(error));
+            return;
+        }
+        written << path;
+    }
+    m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(m_topKExportDir)));
+}
+
+void MainWindow::copyToClipboard()
+{
+    if (!m_result.image.isNull())
+        QApplication::clipboard()->setImage(renderExportImage(true));
+}
+
+void MainWindow::about()
+{
+    AboutDialog dialog(this);
+    dialog.exec();
+}
+
+// ---- window -------------------------------------------------------------
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    Settings::setValue(Setting::WindowGeometry, saveGeometry());
+    Settings::setValue(Setting::WindowState, saveState(kWindowStateVersion));
+    Settings::setValue(Setting::Opacity, m_opacity->value());
+    Settings::setValue(Setting::Colormap,
+                       QString::fromStdString(colormapName(Colormap(m_colormap->currentData().toInt()))));
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            openImage(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+} // namespace gce::ui

@@ -1,0 +1,223 @@
+#pragma once
+// The explorer window: compare panes over one photo, the class panel and the
+// layer tree (tabbed docks), the opacity/colormap controls, folder browsing,
+// export. All model work goes to the CamWorker thread; this class only sends
+// requests and shows results whose id is the newest.
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+#include <QVector>
+
+#include <optional>
+
+#include "ui/control/camtypes.h"
+#include "ui/control/camworker.h"
+#include "ui/canvas/imagecanvas.h"
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QPushButton;
+class QSlider;
+
+namespace gce::ui {
+
+class ClassPanel;
+class ColourBar;
+class ComparePane;
+class LayerTree;
+class PaneArea;
+class WeightsBar;
+
+// How the window starts (from gradcam-explorer's command line).
+struct StartOptions {
+    QString imagePath;
+    QString modelName;            // empty = remembered setting
+    QString weightsPath;          // explicit file; wins over everything
+    QString labelsPath;           // explicit labels file; else the one remembered for the model
+    bool untrained = false;       // --weights none
+    QString layer;
+    QVector<int> classes;         // initial panes; empty = the top-1 prediction
+    QStringList methods;          // pane i's CAM method (canonical name); missing = gradcam
+    // CAM-menu toggles turned on for this run without being remembered
+    // (absent = the remembered setting).
+    bool augmentSmooth = false;
+    bool eigenSmooth = false;
+    bool sharedScale = false;
+    // For this run, not remembered (empty = the remembered choice):
+    QString preprocess;           // "tutorial" or "model" (Model ▸ Preprocessing)
+    QString layout;               // "auto", "columns", "rows", "grid" (View ▸ Layout)
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class ActionId {
+        Open, OpenFolder, Export, ExportPane, ExportTopK, Copy, Quit,
+        ZoomIn, ZoomOut, Fit, ActualSize, ToggleOverlay,
+        NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
+        ChooseLayer, ChooseWeights, OpenModelFile, ChooseLabels, About,
+        AugmentSmooth, EigenSmooth, SharedScale, ScoreFaithfulness, UseUntrained,
+        TutorialPreprocessing, ModelPreprocessing,
+    };
+
+    explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openImage(const QString& path);
+    void openFolder(const QString& folder);
+
+    // For tests and scripting.
+    QAction* action(ActionId id) const { return m_actions.value(id); }
+    CamWorker* worker() const { return m_worker; }
+    ClassPanel* classPanel() const { return m_classPanel; }
+    QVector<ComparePane*> panes() const { return m_panes; }
+    int focusedPane() const { return m_focused; }
+    void setFocusedPane(int index);
+    void addPane(int target);
+    QSlider* opacitySlider() const { return m_opacity; }
+    QComboBox* colormapBox() const { return m_colormap; }
+    LayerTree* layerTree() const { return m_layerTree; }
+    QDockWidget* layerDock() const { return m_layerDock; }
+    QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
+    ColourBar* colourBar() const { return m_colourBar; }
+    PaneArea* paneArea() const { return m_paneArea; }
+    QString preprocess() const { return m_preprocess; } // "tutorial" or "model"
+    // Faithfulness scores of pane `index`'s map, computed on the worker thread
+    // (the map shown, or the one on its way if a request is in flight).
+    void scoreFaithfulness(int index);
+    quint64 faithfulnessRequestId() const { return m_faithId; }
+    const CamResult& lastResult() const { return m_result; }
+    quint64 shownRequestId() const { return m_result.requestId; }
+    int staleResultsDropped() const { return m_staleDropped; }
+    QString messageText() const;
+    bool untrainedBadgeVisible() const;
+    // The bar offering weights for a model the user wants but has none for.
+    WeightsBar* weightsBar() const { return m_weightsBar; }
+    QString modelName() const { return m_modelName; } // the model the panes are computed with
+    QImage renderExportImage(bool allPanes) const;
+
+signals:
+    void resultShown(quint64 requestId);
+    // A partial result is up: the quick panes, the others pending (CamResult::complete).
+    void partialResultShown(quint64 requestId);
+    void scoresShown(quint64 faithfulnessRequestId);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createCentralArea();
+    void updateActions();
+    void updateRecentMenu();
+
+    CamRequest baseRequest() const; // image, model, weights, labels, layer, smoothing; no panes
+    void requestCompute();
+    void onResult(const CamResult& result);
+    void applyScales(); // shared scale or own max: repaint only
+    // Clears scores that no longer describe the map (class, method, layer,
+    // smoothing, image or model changed) and stops them on the worker.
+    // nullptr: every pane.
+    void invalidateScores(ComparePane* only = nullptr);
+    void syncScoresPanels(); // every pane reserves the panel while any has scores
+    void onFaithfulnessReady(const FaithfulnessResult& result);
+    void onFaithfulnessFailed(quint64 id, const QString& message);
+    void onFailed(quint64 id, const QString& message);
+    void onModelLoaded(const ModelInfo& info);
+    void onModelFailed(quint64 id, const QString& message);
+    void showMessage(const QString& text);
+    void onClassActivated(int classIndex);
+    void removePane(int index);
+    void relayoutPanes();
+    void step(int delta);
+    // Switches to `modelName` if its weights are found (remembered, torch hub
+    // cache, bundled); otherwise keeps the running model and offers them.
+    void chooseModel(const QString& modelName);
+    void switchModel(const QString& modelName, const QString& weightsPath, bool untrained);
+    // Weights found without asking: "" for a TorchScript file; nullopt when
+    // there are none (or the name is unknown).
+    std::optional<QString> weightsFor(const QString& modelName) const;
+    // Runs the bundled model instead of `wanted` (whose weights are missing)
+    // and offers `wanted`'s weights in the bar; untrained if nothing is bundled.
+    void fallBackToBundled(QString wanted);
+    void offerWeights(const QString& modelName);
+    void syncModelMenu();
+    // The preprocessing for `modelName`: remembered, else the model's default.
+    void loadPreprocessChoice();
+    void choosePreprocess(const QString& mode);
+    void syncPreprocessMenu(); // the menu's check follows m_preprocess, else what ran
+    void chooseLayer(const QString& layer);
+    void showLayerChoice(); // m_layer in the tree and on the toolbar button
+    void exportImage(bool allPanes);
+    void exportTopK();
+    void writeTopKExport(const CamResult& result);
+    void showPartialResult(const CamResult& result);
+    // Paints the result's panes (and its photo where another is shown), on
+    // the shared scale when `shareScale` and the user wants it; the class
+    // panel follows.
+    void showPanes(const CamResult& result, bool shareScale);
+    void resendTopKExport();
+    void copyToClipboard();
+    void about();
+    void syncView(const CanvasView& view);
+
+    CamWorker* m_worker = nullptr;
+    QHash<ActionId, QAction*> m_actions;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_modelMenu = nullptr;
+    ClassPanel* m_classPanel = nullptr;
+    PaneArea* m_paneArea = nullptr;
+    QVector<ComparePane*> m_panes;
+    int m_focused = 0;
+    QSlider* m_opacity = nullptr;
+    QComboBox* m_colormap = nullptr;
+    LayerTree* m_layerTree = nullptr;
+    QDockWidget* m_layerDock = nullptr;
+    QPushButton* m_layerButton = nullptr;
+    ColourBar* m_colourBar = nullptr;
+    QLabel* m_badge = nullptr;
+    WeightsBar* m_weightsBar = nullptr;
+    QLabel* m_message = nullptr;
+    QLabel* m_busy = nullptr;
+    QLabel* m_status = nullptr;
+    QTimer m_busyTimer;
+    QTimer m_messageTimer;
+
+    QString m_imagePath;
+    QStringList m_folderImages;
+    QString m_modelName;
+    QString m_weightsPath;
+    bool m_untrained = false;
+    QString m_layer; // empty = the model's default
+    QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
+    QString m_preprocess; // "tutorial" or "model"; empty = the model's default (a TorchScript sidecar's)
+    CamResult m_result;
+    ModelInfo m_modelInfo;
+    // A Top-5 export under way. The worker serves only the newest request, so
+    // a map request sent after it supersedes it: the export is kept here and
+    // sent again once that map is shown; a map request it superseded is sent
+    // again once the export is written.
+    quint64 m_topKExportId = 0;
+    QString m_topKExportDir;
+    std::optional<CamRequest> m_topKRequest;
+    bool m_remapAfterTopK = false;
+    bool m_partial = false; // the panes show a partial result (ui/control/camtypes.h CamResult::complete)
+    int m_staleDropped = 0;
+    QString m_scaleNote; // why a wanted shared scale does not apply, as last told
+    QPointer<ComparePane> m_scoringPane;    // whose scores the worker computes
+    QPointer<ComparePane> m_scoreWhenShown; // asked for while its map was on its way
+    quint64 m_faithId = 0;
+    quint64 m_awaitedId = 0; // the map request whose result is still to come (0: none)
+    QElapsedTimer m_requestClock;
+};
+
+} // namespace gce::ui
