@@ -1,4 +1,4 @@
-# Sanitizer and fuzzing builds (issue 6). Included from the top CMakeLists.txt
+# Sanitizer and fuzzing builds. Included from the top CMakeLists.txt
 # before any target is made, so the flags reach every target of ours (the
 # libraries in core/ and ui/, the executables, tests, benchmarks) but not the
 # imported LibTorch, Qt and OpenCV libraries, which stay uninstrumented.

@@ -131,13 +131,13 @@ class TestExportRenderer : public QObject {
 private slots:
     void paneOverlayIsCoreOverlay();
     void paneOverlayBlendsJetIndependently();
-    void emptyMapRendersZeroColour();
+    void emptyMapRendersZeroColor();
     void exportSizeFollowsLayout_data();
     void exportSizeFollowsLayout();
     void paneRegionsAreUnscaledOverlays();
     void captionShowsText();
     void emptyMapAddsCaptionNote();
-    void footerHasColourBar();
+    void footerHasColorBar();
     void untrainedAddsRedWarning();
     void tinyPhotosRender_data();
     void tinyPhotosRender();
@@ -187,7 +187,7 @@ void TestExportRenderer::paneOverlayBlendsJetIndependently()
     }
 }
 
-void TestExportRenderer::emptyMapRendersZeroColour()
+void TestExportRenderer::emptyMapRendersZeroColor()
 {
     // JET at 0 is RGB (0, 0, 128): an empty map still tints the photo blue.
     const QImage photo = demoPhoto(QStringLiteral("chelsea.jpg"));
@@ -279,11 +279,11 @@ void TestExportRenderer::emptyMapAddsCaptionNote()
     };
     QCOMPARE(countPixels(out, noteLine(0), [](QRgb c) { return !isBackground(c); }), 0);
     QVERIFY(countPixels(out, noteLine(1), [](QRgb c) { return !isBackground(c); }) > 100);
-    // The empty pane is the colormap's zero colour blended, not a blank.
+    // The empty pane is the colormap's zero color blended, not a blank.
     QVERIFY(out.copy(l.photoRect(1, photo.size())) == renderPaneOverlay(photo, constantMap(0.f), Colormap::Jet, 0.4));
 }
 
-void TestExportRenderer::footerHasColourBar()
+void TestExportRenderer::footerHasColorBar()
 {
     const QImage photo = demoPhoto(QStringLiteral("chelsea.jpg"));
     const QImage out = rgb888(renderExport(request(photo, {pane(QStringLiteral("tabby"), 281, 0.5f, 1, blobMap(0.5, 0.5))})));
@@ -299,7 +299,7 @@ void TestExportRenderer::untrainedAddsRedWarning()
 {
     const QImage photo = demoPhoto(QStringLiteral("chelsea.jpg"));
     ExportRequest req = request(photo, {pane(QStringLiteral("tabby"), 281, 0.5f, 1, blobMap(0.5, 0.5))});
-    req.colormap = Colormap::Gray; // so that the colour bar has no red of its own
+    req.colormap = Colormap::Gray; // so that the color bar has no red of its own
     const QImage trained = rgb888(renderExport(req));
     req.untrained = true;
     const QImage untrained = rgb888(renderExport(req));

@@ -358,11 +358,11 @@ private slots:
         // Known counter-example, kept visible rather than dropped: the cat
         // fills chelsea.jpg, so deleting the most salient 20% still leaves a
         // cat (probability 0.67 -> 0.45), while random 13×13 blobs punch
-        // mean-coloured holes everywhere and take it to 0.15 (RISE's zero
+        // mean-colored holes everywhere and take it to 0.15 (RISE's zero
         // baseline is out of distribution). Insertion, which starts from a
         // blur instead, does not suffer from it. An XPASS here fails the test.
         if (photo == "chelsea.jpg")
-            QEXPECT_FAIL("chelsea", "deletion with mean-colour holes favours scattered random maps here", Continue);
+            QEXPECT_FAIL("chelsea", "deletion with mean-color holes favours scattered random maps here", Continue);
         QVERIFY(gradCam.deletionAuc < deletion);
     }
 

@@ -1,5 +1,5 @@
 // ui/faithfulnessplot: the curves are drawn where their values say, each in
-// its own colour, with the AUCs in the legend's tooltip. Rendered offscreen
+// its own color, with the AUCs in the legend's tooltip. Rendered offscreen
 // with QWidget::grab; GCE_PLOT_PNG=path saves the rendering for a human look.
 #include <QImage>
 #include <QtTest>
@@ -114,7 +114,7 @@ private slots:
         QVERIFY(countColor(image, bottomLeft, FaithfulnessPlot::insertionColor()) > 20);
         QVERIFY(countColor(image, topRight, FaithfulnessPlot::insertionColor()) > 20);
         QCOMPARE(countColor(image, topLeft, FaithfulnessPlot::insertionColor()), 0);
-        // The legend (above the plot) carries a swatch of each colour.
+        // The legend (above the plot) carries a swatch of each color.
         const QRect legend(0, 0, image.width(), area.top());
         QVERIFY(countColor(image, legend, FaithfulnessPlot::deletionColor()) > 0);
         QVERIFY(countColor(image, legend, FaithfulnessPlot::insertionColor()) > 0);

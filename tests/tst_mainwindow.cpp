@@ -191,12 +191,12 @@ private slots:
         const int forward = window.worker()->forwardPasses();
         const int backward = window.worker()->backwardPasses();
         ImageCanvas* canvas = window.panes()[0]->canvas();
-        const int recolours = canvas->heatRecolourCount();
+        const int recolors = canvas->heatRecolorCount();
         for (int value = 0; value <= 100; value += 5)
             window.opacitySlider()->setValue(value);
-        QCOMPARE(canvas->heatRecolourCount(), recolours); // opacity only repaints
+        QCOMPARE(canvas->heatRecolorCount(), recolors); // opacity only repaints
         window.colormapBox()->setCurrentIndex((window.colormapBox()->currentIndex() + 1) % window.colormapBox()->count());
-        QCOMPARE(canvas->heatRecolourCount(), recolours + 1); // recolour, no model work
+        QCOMPARE(canvas->heatRecolorCount(), recolors + 1); // recolor, no model work
         QTest::qWait(300);
         QCOMPARE(window.worker()->forwardPasses(), forward);
         QCOMPARE(window.worker()->backwardPasses(), backward);

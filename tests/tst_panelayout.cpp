@@ -173,11 +173,11 @@ private slots:
         // extra rows of cells: the last row starts there. Its first pane
         // shows the photo (no map: the photo as is); in the grid, the fourth
         // cell is empty.
-        const QColor photoColour(120, 140, 160);
-        QCOMPARE(rows.pixelColor(150, rows.height() - row.height() + 50), photoColour);
-        QCOMPARE(grid.pixelColor(150, grid.height() - row.height() + 50), photoColour);
+        const QColor photoColor(120, 140, 160);
+        QCOMPARE(rows.pixelColor(150, rows.height() - row.height() + 50), photoColor);
+        QCOMPARE(grid.pixelColor(150, grid.height() - row.height() + 50), photoColor);
         QCOMPARE(grid.pixelColor(grid.width() - 150, grid.height() - row.height() + 50), QColor(0x20, 0x21, 0x24));
-        QCOMPARE(grid.pixelColor(grid.width() - 150, 50), photoColour);
+        QCOMPARE(grid.pixelColor(grid.width() - 150, 50), photoColor);
     }
 
 private:

@@ -1,5 +1,5 @@
 // The window's CAM options (issue 5, parts 3-5): smoothing toggles, the
-// shared scale with its colour bar, and faithfulness scores per pane. The
+// shared scale with its color bar, and faithfulness scores per pane. The
 // window (offscreen, untrained weights: torchvision's init with the engine's
 // fixed seed) is compared with the engine called directly on the same image,
 // never with numbers copied from a run.
@@ -22,7 +22,7 @@
 #include "ui/control/camengine.h"
 #include "ui/canvas/captionfit.h"
 #include "ui/panels/classpanel.h"
-#include "ui/canvas/colourbar.h"
+#include "ui/canvas/colorbar.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/export/exportrenderer.h"
 #include "ui/panels/faithfulnessplot.h"
@@ -345,7 +345,7 @@ private slots:
         }
 
         // Own scale: each pane painted as the engine made it, the bar says "own max".
-        ColourBar* bar = window.colourBar();
+        ColorBar* bar = window.colorBar();
         QVERIFY(bar->isVisible());
         QCOMPARE(bar->sharedMax(), 0.0);
         QCOMPARE(bar->maxText(), QString("own max"));
@@ -362,7 +362,7 @@ private slots:
 
         const double largest = std::max(a.map.rawMax, b.map.rawMax);
         QCOMPARE(bar->sharedMax(), largest);
-        QCOMPARE(bar->maxText(), ColourBar::rawValueText(largest));
+        QCOMPARE(bar->maxText(), ColorBar::rawValueText(largest));
         const CamMapData paintedA = window.panes()[0]->canvas()->heatmap();
         const CamMapData paintedB = window.panes()[1]->canvas()->heatmap();
         // Each pane's raw map over the shared maximum: peaks relate as the rawMax ratio.

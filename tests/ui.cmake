@@ -6,3 +6,5 @@ gce_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS gce_ui gce_engine TI
 gce_add_test(tst_windowcamfeatures SOURCES tst_windowcamfeatures.cpp LIBS gce_ui gce_engine TIMEOUT 1200)
 # View ▸ Layout: the photo's displayed area on real panes for every arrangement, and exports' grids.
 gce_add_test(tst_panelayout SOURCES tst_panelayout.cpp LIBS gce_ui TIMEOUT 120)
+# The request protocol without a window (ui/control/explorercontroller.h).
+gce_add_test(tst_explorercontroller SOURCES tst_explorercontroller.cpp LIBS gce_ui_control TIMEOUT 300)

@@ -8,12 +8,13 @@
 #include "core/cam/cammethods.h"
 #include "core/imaging/overlay.h"
 #include "core/support/preprocessing.h"
+#include "core/support/defaults.h"
 
 namespace gce::cli {
 
 struct CliOptions {
     std::vector<std::string> images;
-    std::string model = "resnet18";
+    std::string model = kDefaultModel;
     std::optional<std::string> weights; // "none" = untrained; unset = the torch hub cache
     std::string labels;                 // labels file; empty = ImageNet's or numbered
     std::string layer;                  // empty = the model's default

@@ -8,6 +8,7 @@
 #include "core/support/preprocessing.h"
 #include "ui/control/camengine.h"
 #include "ui/control/panelayout.h"
+#include "core/support/defaults.h"
 
 namespace gce::explorer {
 
@@ -61,7 +62,7 @@ QString ExplorerOptions::methodForPane(int pane) const
         return methods.front();
     if (pane >= 0 && pane < methods.size())
         return methods[pane];
-    return QStringLiteral("gradcam");
+    return QString::fromLatin1(kDefaultMethod);
 }
 
 ParseOutcome parseExplorerCommandLine(const QStringList& arguments)

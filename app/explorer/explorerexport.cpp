@@ -11,6 +11,7 @@
 #include "ui/control/camengine.h"
 #include "ui/settings/settings.h"
 #include "ui/control/sharedscale.h"
+#include "core/support/defaults.h"
 
 namespace gce::explorer {
 
@@ -29,7 +30,7 @@ HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
     using namespace gce::ui;
     CamRequest request;
     request.imagePath = options.image;
-    request.modelName = options.model.isEmpty() ? QStringLiteral("resnet18") : options.model;
+    request.modelName = options.model.isEmpty() ? QString::fromLatin1(kDefaultModel) : options.model;
     request.layer = options.layer;
     request.labelsPath = options.labels;
     request.augmentSmooth = options.augmentSmooth;

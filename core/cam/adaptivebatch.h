@@ -18,8 +18,8 @@
 
 namespace gce {
 
-// The cancel target is 100 ms from a new request to its result; the
-// rest goes to the new request's own work and the queued signals.
+// Half of the 100 ms a newer request may wait for its result; the rest goes
+// to the new request's own work and the queued signals.
 constexpr double kCancelGapBudgetMs = 50.0;
 
 class AdaptiveBatch {

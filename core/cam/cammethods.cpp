@@ -36,13 +36,11 @@ constexpr MethodInfo kMethods[] = {
 };
 
 // Channels per batch (core/cam/adaptivebatch.h grows the first size up to
-// the largest while the cancel latency allows; bench/gce_bench.cpp
-// ScoreCam/Batch and AblationCam/Batch sweep fixed sizes). Score-CAM: a
-// masked pass is a whole forward, so the first batch is small. ResNet-18 at
-// layer4, 512 passes, 2 quiet cores: 15.2 s at a batch of 1, 13.3 at 2, 10.9
-// at 4, 10.1 at 8, 10.0 at 16, 11.1 at 32 (memory traffic wins past 16).
-// Ablation-CAM: each batch re-runs the layers before the target once, so
-// larger batches amortise that.
+// the largest while the cancel latency allows; bench/gce_bench.cpp's
+// ScoreCam/Batch and AblationCam/Batch sweeps chose the largest, the README
+// has the figures). A Score-CAM pass is a whole forward, so its first batch is
+// small and memory traffic caps the largest; an Ablation-CAM batch re-runs the
+// layers before the target once, so larger batches amortise that.
 constexpr int64_t kScoreCamFirstBatch = 2;
 constexpr int64_t kScoreCamLargestBatch = 16;
 constexpr int64_t kAblationCamFirstBatch = 16;

@@ -149,9 +149,9 @@ FaithfulnessScores computeFaithfulness(ExplanationSession& session, int classInd
 
     // Baselines after RISE (Petsiuk et al. 2018, and its evaluation.py):
     // deletion replaces pixels with 0 in normalised space, i.e. the dataset's
-    // mean colour; insertion starts from the blurred image. The explanation
+    // mean color; insertion starts from the blurred image. The explanation
     // map of Grad-CAM++ multiplies the same normalised input by the map, so
-    // that a zero there also means "mean colour", as pytorch-grad-cam does.
+    // that a zero there also means "mean color", as pytorch-grad-cam does.
     const torch::Tensor removed = torch::zeros_like(input);
     const torch::Tensor blurred = riseBlur(input);
     const torch::Tensor explanation = input * saliency;

@@ -26,16 +26,11 @@
 
 namespace gce {
 
-// 50 steps: each removes or inserts 2% of the pixels. Going to RISE's 224
-// steps of 224 pixels moved no AUC by more than 0.004 (SqueezeNet 1.1,
-// Grad-CAM, the three demo photos) for 4.4 times the forward passes: 451
-// instead of 103.
+// 50 steps: each removes or inserts 2% of the pixels. RISE's 224 steps cost
+// 4.4 times the forward passes for AUCs that hardly move (README).
 constexpr int kDefaultFaithfulnessSteps = 50;
-// Images per Network::logits call. Measured with ResNet-18 at 224×224 on the
-// shared 2-core development machine (103 images, best of 3): 323 ms/image at
-// batch 1, 222 at 8, 157 at 16, 158 at 32, 150 at 103; past 16 larger
-// batches only cost memory and cancel latency (cancel is polled between
-// batches; with a cancel function the batches also adapt, see below).
+// Images per Network::logits call: past 16, larger batches only cost memory
+// and cancel latency (the README has the batch sweep).
 constexpr int kDefaultFaithfulnessBatch = 16;
 // With a cancel function the batches start at this size and grow up to
 // kDefaultFaithfulnessBatch while a cancel still lands within the budget
@@ -90,7 +85,7 @@ std::vector<int> saliencyOrder(const cv::Mat& map);
 
 // RISE's insertion start: the 1×3×H×W input blurred per channel with RISE's
 // 11×11, σ = 5 Gaussian kernel, zero padding (in normalised space, so the
-// border fades to the dataset's mean colour).
+// border fades to the dataset's mean color).
 torch::Tensor riseBlur(const torch::Tensor& input);
 
 } // namespace gce

@@ -18,7 +18,7 @@
 // et al. 2014), then the pipeline's / max. max|·| commutes with the factor
 // Grad-CAM ≥ 0, so the Guided Grad-CAM map is also that reduction of G ⊙ cam.
 // Both maps have the input's resolution (224×224), not the layer's. The signed
-// gradient stays available (GuidedBackprop::gradient) for a colour display
+// gradient stays available (GuidedBackprop::gradient) for a color display
 // such as pytorch-grad-cam's deprocess_image ((g − mean)/std·0.1 + 0.5).
 //
 // Cost: one forward pass with autograd through the whole network (the graph is

@@ -1,5 +1,5 @@
 #pragma once
-// The overlay for the model transform (issue 13): the network saw only the
+// The overlay for the model transform: the network saw only the
 // centre crop, so the map is resized to the crop's rectangle in the original
 // photo and blended there as the tutorial blends it (core/imaging/overlay.h);
 // the rest of the photo, which the network never saw, is dimmed towards black.
@@ -20,7 +20,7 @@ cv::Mat renderCropOverlay(const cv::Mat& imageRgb, const cv::Mat& map, const Cro
                           Colormap colormap = Colormap::Jet, double alpha = kDefaultOverlayAlpha,
                           double dim = kOutsideCropDim);
 
-// The colourised map placed in the box on a black canvas of `imageSize`, and
+// The colorised map placed in the box on a black canvas of `imageSize`, and
 // the part of the image it covers: for painters that blend themselves.
 struct PlacedHeat {
     cv::Mat heatRgb;

@@ -142,13 +142,13 @@ ImageHeader parsePng(const std::uint8_t* data, std::size_t size)
     header.height = be32(ihdr + 4);
     if (header.width == 0 || header.height == 0 || header.width > 0x7FFFFFFF || header.height > 0x7FFFFFFF)
         corrupt(header.format, "bad image size");
-    switch (ihdr[9]) { // colour type
+    switch (ihdr[9]) { // color type
     case 0: header.channels = 1; break;
     case 2: header.channels = 3; break;
     case 3: header.channels = 0; break; // palette: RGB or RGBA after expansion
     case 4: header.channels = 2; break;
     case 6: header.channels = 4; break;
-    default: corrupt(header.format, "bad colour type");
+    default: corrupt(header.format, "bad color type");
     }
 
     std::size_t pos = kSignature;

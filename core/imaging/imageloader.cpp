@@ -90,7 +90,7 @@ inline std::uint8_t to8(T v, std::uint32_t max)
     return static_cast<std::uint8_t>((std::uint32_t(v) * 255u + max / 2) / max);
 }
 
-// Colour c with alpha a, both in [0, max], over white, rounded to 8 bits:
+// Color c with alpha a, both in [0, max], over white, rounded to 8 bits:
 // round(255 * (c * a + max * (max - a)) / max^2). 64-bit for 16-bit data.
 template <typename T>
 inline std::uint8_t overWhite(T c, T a, std::uint64_t max)
@@ -182,7 +182,7 @@ LoadedImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::strin
     image.hadAlpha = decoded.channels() == 2 || decoded.channels() == 4;
     image.sourceChannels = header.channels > 0 ? header.channels : decoded.channels();
     if (image.hadAlpha && (image.sourceChannels == 1 || image.sourceChannels == 3))
-        ++image.sourceChannels; // a PNG tRNS colour key: stored without an alpha channel
+        ++image.sourceChannels; // a PNG tRNS color key: stored without an alpha channel
     const int orientation = detail::exifOrientation(header.exif, header.exifSize);
     image.rgb = detail::applyExifOrientation(convertToRgb8(decoded, name), orientation);
     if (!image.rgb.isContinuous())

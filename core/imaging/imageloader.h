@@ -12,7 +12,7 @@
 //  - Greyscale becomes RGB by replication; 16-bit samples are scaled to 8 bits
 //    (value * 255 / 65535, rounded); alpha is composited over white in the
 //    source depth: round(255 * (c*a + max*(max - a)) / max^2). OpenCV drops
-//    the alpha of BMPs and the tRNS colour key of grey PNGs, so those stay opaque.
+//    the alpha of BMPs and the tRNS color key of grey PNGs, so those stay opaque.
 //  - CMYK JPEGs are converted to RGB (libjpeg + OpenCV; within 1 of Pillow).
 //  - Truncated files are refused (as PIL does by default), not grey-filled: a
 //    JPEG must reach its end-of-image marker, a PNG its IEND chunk, a WebP the
@@ -34,7 +34,7 @@ struct LoadedImage {
     cv::Mat rgb;            // CV_8UC3, RGB channel order, continuous
     std::string source;     // file path (or a name for in-memory data)
     int sourceBitDepth = 8; // 8 or 16
-    int sourceChannels = 3; // 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha / CMYK
+    int sourceChannels = 3; // 1 grey, 2 grey+alpha, 3 color, 4 color+alpha / CMYK
     bool hadAlpha = false;  // alpha was composited over white
 };
 

@@ -3,7 +3,7 @@
 //   heat = cv2.resize(map, (W, H))                  bilinear, to the original image
 //   heat = cv2.applyColorMap(np.uint8(255 * heat), cv2.COLORMAP_JET)
 //   out  = cv2.addWeighted(img, 1 - alpha, heat, alpha, 0)   alpha = 0.4
-// All images here are RGB (the tutorial works in BGR; the colours are the same).
+// All images here are RGB (the tutorial works in BGR; the colors are the same).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +25,7 @@ std::vector<Colormap> allColormaps();
 // map: CV_32FC1 with values in [0,1]. Bilinear resize (cv::INTER_LINEAR) to `size`.
 cv::Mat resizeHeatmap(const cv::Mat& map, cv::Size size);
 
-// map: CV_32FC1 in [0,1] -> CV_8UC3 RGB colours, quantised like np.uint8(255*v)
+// map: CV_32FC1 in [0,1] -> CV_8UC3 RGB colors, quantised like np.uint8(255*v)
 // (truncation), values outside [0,1] clamped.
 cv::Mat colorizeHeatmap(const cv::Mat& map, Colormap colormap);
 
@@ -37,7 +37,7 @@ cv::Mat blendOverlay(const cv::Mat& imageRgb, const cv::Mat& heatRgb, double alp
 cv::Mat renderOverlay(const cv::Mat& imageRgb, const cv::Mat& map, Colormap colormap = Colormap::Jet,
                       double alpha = kDefaultOverlayAlpha);
 
-// A horizontal colour bar (for legends in exports): width x height, low values left.
+// A horizontal color bar (for legends in exports): width x height, low values left.
 cv::Mat colormapBar(Colormap colormap, int width, int height);
 
 } // namespace gce

@@ -1,6 +1,6 @@
 #pragma once
 // What a model expects of its input, without LibTorch (the GUI and the
-// TorchScript sidecar reader use it). Two ways to get there (issue 13):
+// TorchScript sidecar reader use it). Two ways to get there:
 //   tutorial: torchvision's Resize((height, width)), bilinear, as the Grad-CAM
 //             tutorial does (the default everywhere, so results stay comparable);
 //   model:    the eval transform torchvision 0.14 publishes with the weights

@@ -48,21 +48,21 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def png_bytes(width, height, bit_depth, colour_type, raw_rows=None, extra_chunks=()):
+def png_bytes(width, height, bit_depth, color_type, raw_rows=None, extra_chunks=()):
     """A PNG from already-serialised rows (without filter bytes). With
     raw_rows=None the IDAT holds one zero row only: enough for a header test."""
-    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
     if raw_rows is None:
-        channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
+        channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type]
         raw_rows = [bytes((width * channels * bit_depth + 7) // 8)]
     idat = zlib.compress(b"".join(b"\x00" + row for row in raw_rows))
     chunks = [png_chunk(b"IHDR", ihdr), *extra_chunks, png_chunk(b"IDAT", idat), png_chunk(b"IEND", b"")]
     return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
 
 
-def png16_bytes(array, colour_type):
-    """16-bit PNG (Pillow cannot write 16-bit colour or grey+alpha)."""
+def png16_bytes(array, color_type):
+    """16-bit PNG (Pillow cannot write 16-bit color or grey+alpha)."""
     array = np.ascontiguousarray(array, dtype=">u2")
     height, width = array.shape[:2]
     rows = [array[i].tobytes() for i in range(height)]
-    return png_bytes(width, height, 16, colour_type, rows)
+    return png_bytes(width, height, 16, color_type, rows)

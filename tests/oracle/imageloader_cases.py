@@ -39,10 +39,10 @@ def to8(values, maximum):
     return np.floor(values.astype(np.float64) * 255 / maximum + 0.5).astype(np.uint8)
 
 
-def over_white(colour, alpha, maximum):
+def over_white(color, alpha, maximum):
     """round(255 * (c*a + max*(max-a)) / max^2), per channel."""
-    c = colour.astype(np.float64)
-    a = alpha.astype(np.float64)[..., None] if colour.ndim == 3 else alpha.astype(np.float64)
+    c = color.astype(np.float64)
+    a = alpha.astype(np.float64)[..., None] if color.ndim == 3 else alpha.astype(np.float64)
     return np.floor((c * a + maximum * (maximum - a)) * 255 / maximum**2 + 0.5).astype(np.uint8)
 
 
@@ -155,7 +155,7 @@ def write(out_dir, demo_dir):
     data = pil_bytes(image, "PNG", transparency=tuple(int(v) for v in photo[0, 0]))
     rgba_key = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
     assert rgba_key[0, 0, 3] == 0
-    expect("colour_key.png", data, over_white(rgba_key[..., :3], rgba_key[..., 3], 255), 4, alpha=True)
+    expect("color_key.png", data, over_white(rgba_key[..., :3], rgba_key[..., 3], 255), 4, alpha=True)
     data = pil_bytes(Image.fromarray(rgba), "WEBP", lossless=True)
     expect("alpha.webp", data, over_white(photo, alpha8, 255), 4, alpha=True)
 

@@ -6,7 +6,7 @@ does with cv2 (in BGR; the C++ side works in RGB and compares after a swap):
     out  = cv2.addWeighted(img, 1 - alpha, heat, alpha, 0)
 
 Writes <dir>/overlay/: images (PNG), maps (.npy float32), expected overlays
-and colour bars (PNG, RGB), and cases.json.
+and color bars (PNG, RGB), and cases.json.
 """
 import json
 import os

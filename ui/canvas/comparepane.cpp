@@ -132,7 +132,7 @@ bool ComparePane::scoresPanelShown() const { return !m_scoresPanel->isHidden(); 
 
 void ComparePane::setFocused(bool focused)
 {
-    // A highlight colour frame marks the pane the class panel edits.
+    // A highlight color frame marks the pane the class panel edits.
     setStyleSheet(focused ? QStringLiteral("gce--ui--ComparePane { border: 2px solid palette(highlight); }")
                           : QStringLiteral("gce--ui--ComparePane { border: 2px solid transparent; }"));
 }

@@ -24,6 +24,10 @@ public:
 
     ImageCanvas* canvas() const { return m_canvas; }
     int target() const { return m_target; }
+    // The window's name for this pane in requests that outlive its position
+    // (faithfulness scores): unique for the window's lifetime.
+    int key() const { return m_key; }
+    void setKey(int key) { m_key = key; }
     QString method() const;
     // Chooses the pane's method without announcing it (methodChanged is for
     // the user's choice); an unknown name leaves the method as it is.
@@ -34,7 +38,7 @@ public:
     // Shows the result's map and caption for this pane. `displayScale`
     // multiplies the map for the shared scale (ui/control/sharedscale.h); 1 = its own max.
     void showResult(const PaneResult& result, double displayScale = 1.0);
-    void setDisplayScale(double displayScale); // recolours only: no model work
+    void setDisplayScale(double displayScale); // recolors only: no model work
     double displayScale() const { return m_displayScale; }
     const PaneResult& result() const { return m_result; }
     // The result with the map as painted (scaled): what exports show.
@@ -85,6 +89,7 @@ private:
     QToolButton* m_close = nullptr;
     PaneResult m_result;
     double m_displayScale = 1.0;
+    int m_key = -1;
     int m_target;
 
     QWidget* m_scoresPanel = nullptr;

@@ -14,9 +14,9 @@
 namespace gce::ui {
 
 namespace {
-// The map is a smooth upsampling of a ~7×7 grid: colouring it at more than
+// The map is a smooth upsampling of a ~7×7 grid: coloring it at more than
 // this many pixels on its long side adds nothing visible and costs time on
-// the UI thread (a 4000×3000 photo would take ~60 ms to recolour).
+// the UI thread (a 4000×3000 photo would take ~60 ms to recolor).
 constexpr int kHeatLongSide = 1024;
 constexpr double kMinScale = 0.01;
 constexpr double kMaxScale = 64.0;
@@ -48,7 +48,7 @@ void ImageCanvas::setImage(const QImage& image)
 void ImageCanvas::setHeatmap(const CamMapData& map)
 {
     m_map = map;
-    recolour();
+    recolor();
 }
 
 void ImageCanvas::setInputRect(const QRectF& rect)
@@ -58,7 +58,7 @@ void ImageCanvas::setInputRect(const QRectF& rect)
     if (wanted == m_inputRect)
         return;
     m_inputRect = wanted;
-    recolour();
+    recolor();
 }
 
 QRectF ImageCanvas::heatRect() const
@@ -78,7 +78,7 @@ void ImageCanvas::setColormap(Colormap colormap)
     if (colormap == m_colormap)
         return;
     m_colormap = colormap;
-    recolour();
+    recolor();
 }
 
 void ImageCanvas::setOpacity(double alpha)
@@ -93,7 +93,7 @@ void ImageCanvas::setOverlayVisible(bool visible)
     update();
 }
 
-void ImageCanvas::recolour()
+void ImageCanvas::recolor()
 {
     m_heat = QPixmap();
     if (!m_map.isNull() && !m_imageSize.isEmpty()) {
@@ -101,7 +101,7 @@ void ImageCanvas::recolour()
         if (std::max(size.width(), size.height()) > kHeatLongSide)
             size.scale(kHeatLongSide, kHeatLongSide, Qt::KeepAspectRatio);
         m_heat = QPixmap::fromImage(colorizedHeatmap(m_map, size.expandedTo(QSize(1, 1)), m_colormap));
-        ++m_recolourCount;
+        ++m_recolorCount;
     }
     update();
 }

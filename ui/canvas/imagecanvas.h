@@ -1,8 +1,8 @@
 #pragma once
 // One pane's picture: the photo with its heatmap blended on top. Fit to the
 // window by default; wheel zooms around the cursor, dragging pans. The
-// coloured heatmap is cached, so opacity changes only repaint and colormap
-// changes only recolour a small image; nothing here runs the model.
+// colored heatmap is cached, so opacity changes only repaint and colormap
+// changes only recolor a small image; nothing here runs the model.
 #include <QImage>
 #include <QPixmap>
 #include <QPointF>
@@ -51,7 +51,7 @@ public:
     const CamMapData& heatmap() const { return m_map; } // the map as painted (shared scale applied)
     QSize imageSize() const { return m_imageSize; }
     double effectiveScale() const;      // screen pixels per image pixel now
-    int heatRecolourCount() const { return m_recolourCount; } // for tests: opacity must not recolour
+    int heatRecolorCount() const { return m_recolorCount; } // for tests: opacity must not recolor
 
 signals:
     void viewChanged(const gce::ui::CanvasView& view);
@@ -66,7 +66,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
-    void recolour();
+    void recolor();
     QRectF heatRect() const; // the map's rectangle in photo pixels
     QPointF imageToWidget(QPointF p) const;
     QPointF widgetToImage(QPointF p) const;
@@ -77,7 +77,7 @@ private:
     qint64 m_imageKey = 0; // QImage::cacheKey of the photo shown
     CamMapData m_map;
     QRectF m_inputRect; // empty: the whole photo
-    QPixmap m_heat; // coloured map at a capped resolution, stretched over the photo
+    QPixmap m_heat; // colored map at a capped resolution, stretched over the photo
     Colormap m_colormap = Colormap::Jet;
     double m_opacity = kDefaultOverlayAlpha;
     bool m_overlayVisible = true;
@@ -85,7 +85,7 @@ private:
     QPointF m_dragStart;
     CanvasView m_dragView;
     bool m_dragging = false;
-    int m_recolourCount = 0;
+    int m_recolorCount = 0;
 };
 
 } // namespace gce::ui

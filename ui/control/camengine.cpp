@@ -12,6 +12,7 @@
 #include "core/imaging/imageloader.h"
 #include "core/imaging/modeltransform.h"
 #include "ui/control/heatmapimage.h"
+#include "core/support/defaults.h"
 
 namespace gce::ui {
 
@@ -205,7 +206,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         for (int pane = 0; pane < request.classes.size(); ++pane) {
             const int wanted = request.classes[pane];
             const int classIndex = wanted >= 0 ? wanted : session.topK(-wanted).back().index;
-            const QString methodName = request.methods.value(pane).isEmpty() ? QStringLiteral("gradcam")
+            const QString methodName = request.methods.value(pane).isEmpty() ? QString::fromLatin1(kDefaultMethod)
                                                                             : request.methods.value(pane);
             const auto method = camMethodFromName(methodName.toStdString());
             if (!method)

@@ -12,12 +12,13 @@
 #include <optional>
 
 #include "ui/control/camtypes.h"
+#include "core/support/defaults.h"
 
 namespace gce::ui {
 
 struct CamRequest {
     QString imagePath;
-    QString modelName = QStringLiteral("resnet18"); // an architecture, or a TorchScript file's path
+    QString modelName = QString::fromLatin1(kDefaultModel); // an architecture, or a TorchScript file's path
     QString weightsPath;   // empty = untrained weights (ignored for a TorchScript file)
     QString labelsPath;    // labels file; empty = ImageNet's, numbered, or the TorchScript sidecar's
     QString layer;         // empty = the model's default layer

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include "core/support/defaults.h"
+
 namespace gce::ui {
 
 // A Grad-CAM map at the target layer's resolution (e.g. 7×7), values in [0,1].
@@ -24,7 +26,7 @@ struct CamMapData {
 
 // What one pane shows.
 struct PaneResult {
-    QString method = QStringLiteral("gradcam"); // CAM method name (core/cam/cammethods.h)
+    QString method = QString::fromLatin1(kDefaultMethod); // CAM method name (core/cam/cammethods.h)
     int classIndex = -1;
     QString className;
     float probability = 0.f;

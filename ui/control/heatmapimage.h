@@ -1,6 +1,6 @@
 #pragma once
 // Conversions between the engine's OpenCV images/maps and Qt images, and the
-// colourised heatmap the canvas caches per pane.
+// colorised heatmap the canvas caches per pane.
 #include <QImage>
 #include <QSize>
 
@@ -19,7 +19,7 @@ cv::Mat toRgbMat(const QImage& image);
 CamMapData toMapData(const cv::Mat& map, bool empty);
 cv::Mat toMat(const CamMapData& map); // CV_32FC1 (deep copy)
 
-// The map resized bilinearly to `size` and coloured (RGB888): the heat layer
+// The map resized bilinearly to `size` and colored (RGB888): the heat layer
 // that is blended over the photo.
 QImage colorizedHeatmap(const CamMapData& map, QSize size, Colormap colormap);
 

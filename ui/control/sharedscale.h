@@ -1,5 +1,5 @@
 #pragma once
-// The shared scale across panes (issue 5, part 5). The engine divides every
+// The shared scale across panes. The engine divides every
 // map by its own maximum, so each pane's hottest spot is full red whatever
 // the evidence. On the shared scale a pane shows its raw map (values ×
 // rawMax) divided by the largest rawMax among the panes instead: a class

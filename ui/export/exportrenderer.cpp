@@ -17,6 +17,7 @@
 
 #include "core/imaging/cropoverlay.h"
 #include "ui/control/heatmapimage.h"
+#include "core/support/defaults.h"
 
 namespace gce::ui {
 namespace {
@@ -163,7 +164,7 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
                           .arg(result.classIndex)
                           .arg(percentText(result.probability))
                           .arg(result.rank);
-    if (!result.method.isEmpty() && result.method != QLatin1String("gradcam"))
+    if (!result.method.isEmpty() && result.method != QLatin1String(kDefaultMethod))
         details += QStringLiteral("  \u00b7  ") + result.method;
     if (const QString smoothing = result.smoothingText(); !smoothing.isEmpty())
         details += QStringLiteral("  \u00b7  ") + smoothing;
@@ -176,8 +177,8 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
     }
 }
 
-// "0 [colour bar] own max  colormap: jet" on one footer line; on the shared
-// scale the top is the raw maximum: "0 [colour bar] 12.3  colormap: jet, shared raw scale".
+// "0 [color bar] own max  colormap: jet" on one footer line; on the shared
+// scale the top is the raw maximum: "0 [color bar] 12.3  colormap: jet, shared raw scale".
 void drawColormapLegend(QPainter& painter, const Layout& l, const QRect& slot, Colormap colormap, double sharedMax)
 {
     const QFont font = exportFont(l.fontPx, false);

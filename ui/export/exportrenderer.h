@@ -2,7 +2,7 @@
 // Annotated exports at the image's full resolution (not a screen grab):
 // panes in the window's arrangement (rows x columns, ui/control/panelayout.h), each the tutorial's overlay with a caption (class name,
 // index, probability, rank, method and smoothing when not plain Grad-CAM), and
-// a footer with model, layer, colour bar with its scale and source file name.
+// a footer with model, layer, color bar with its scale and source file name.
 #include <QImage>
 #include <QRectF>
 #include <QString>

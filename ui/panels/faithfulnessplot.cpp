@@ -52,7 +52,7 @@ FaithfulnessPlot::FaithfulnessPlot(QWidget* parent) : QWidget(parent)
     clear();
 }
 
-// Colours that stay apart for the common colour-vision deficiencies
+// Colors that stay apart for the common color-vision deficiencies
 // (matplotlib's tab:red and tab:blue) and against light and dark themes.
 QColor FaithfulnessPlot::deletionColor() { return QColor(0xd6, 0x27, 0x28); }
 QColor FaithfulnessPlot::insertionColor() { return QColor(0x1f, 0x77, 0xb4); }

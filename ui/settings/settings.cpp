@@ -7,6 +7,7 @@
 
 #include "core/imaging/overlay.h"
 #include "ui/control/panelayout.h"
+#include "core/support/defaults.h"
 
 namespace gce::ui {
 
@@ -42,7 +43,7 @@ const std::vector<Entry>& table()
         {Setting::RecentFiles, "files/recent", QStringList(), areAbsolutePaths},
         {Setting::Opacity, "view/opacity", 40, isPercent},
         {Setting::Colormap, "view/colormap", QStringLiteral("jet"), isColormapName},
-        {Setting::Model, "model/name", QStringLiteral("resnet18")},
+        {Setting::Model, "model/name", QString::fromLatin1(kDefaultModel)},
         {Setting::WeightsPaths, "model/weights", QVariantMap()},
         {Setting::Layers, "model/layers", QVariantMap()},
         {Setting::LabelsPaths, "model/labels", QVariantMap()},

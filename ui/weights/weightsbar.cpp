@@ -58,7 +58,7 @@ WeightsBar::WeightsBar(QWidget* parent)
     , m_downloader(new WeightsDownloader(this))
 {
     setObjectName(QStringLiteral("weightsBar"));
-    // An information colour, not the warning yellow of messages or the red of
+    // An information color, not the warning yellow of messages or the red of
     // the untrained banner: the window works, this is an offer.
     setStyleSheet(QStringLiteral("#weightsBar { background: #e3f0fb; border: 1px solid #9cc3e6; border-radius: 3px; }"
                                  "#weightsBar QLabel { color: #123a5c; }"));

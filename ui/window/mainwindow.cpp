@@ -35,7 +35,7 @@
 #include "core/support/weightscache.h"
 #include "ui/window/aboutdialog.h"
 #include "ui/panels/classpanel.h"
-#include "ui/canvas/colourbar.h"
+#include "ui/canvas/colorbar.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/export/exportrenderer.h"
 #include "ui/panels/layertree.h"
@@ -43,6 +43,7 @@
 #include "ui/canvas/panearea.h"
 #include "ui/settings/settings.h"
 #include "ui/settings/settingscheck.h"
+#include "ui/control/explorercontroller.h"
 #include "ui/control/sharedscale.h"
 #include "ui/weights/weightsbar.h"
 
@@ -96,17 +97,32 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
 {
     setWindowTitle(tr("Grad-CAM Explorer"));
     setAcceptDrops(true);
-    m_worker = new CamWorker(this);
-    connect(m_worker, &CamWorker::resultReady, this, &MainWindow::onResult);
-    connect(m_worker, &CamWorker::requestFailed, this, &MainWindow::onFailed);
-    connect(m_worker, &CamWorker::modelLoaded, this, &MainWindow::onModelLoaded);
-    connect(m_worker, &CamWorker::modelFailed, this, &MainWindow::onModelFailed);
-    connect(m_worker, &CamWorker::faithfulnessReady, this, &MainWindow::onFaithfulnessReady);
-    connect(m_worker, &CamWorker::faithfulnessFailed, this, &MainWindow::onFaithfulnessFailed);
-    connect(m_worker, &CamWorker::faithfulnessProgress, this, [this](quint64 id, double fraction) {
-        if (id == m_faithId && m_scoringPane)
-            m_scoringPane->showScoringProgress(fraction);
+    m_controller = new ExplorerController(this);
+    connect(m_controller, &ExplorerController::mapsRequested, this, [this] {
+        m_requestClock.start();
+        if (!m_busyTimer.isActive() && m_busy->isHidden())
+            m_busyTimer.start(kBusyDelayMs);
     });
+    connect(m_controller, &ExplorerController::partialResult, this, &MainWindow::showPartialResult);
+    connect(m_controller, &ExplorerController::result, this, &MainWindow::onResult);
+    connect(m_controller, &ExplorerController::failed, this, &MainWindow::onFailed);
+    connect(m_controller, &ExplorerController::topKReady, this, [this](const CamResult& result, const QString& folder) {
+        m_busyTimer.stop();
+        m_busy->hide();
+        writeTopKExport(result, folder);
+    });
+    connect(m_controller, &ExplorerController::topKFailed, this,
+            [this](const QString& message) { showMessage(tr("Export failed: %1").arg(message)); });
+    connect(m_controller, &ExplorerController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_controller, &ExplorerController::modelFailed, this, &MainWindow::onModelFailed);
+    connect(m_controller, &ExplorerController::scoresReady, this, &MainWindow::onFaithfulnessReady);
+    connect(m_controller, &ExplorerController::scoresFailed, this, &MainWindow::onFaithfulnessFailed);
+    connect(m_controller, &ExplorerController::scoresProgress, this, [this](int key, double fraction) {
+        if (ComparePane* pane = paneForKey(key))
+            pane->showScoringProgress(fraction);
+    });
+    connect(m_controller, &ExplorerController::scoresDue, this,
+            [this](int key) { scoreFaithfulness(m_panes.indexOf(paneForKey(key))); });
 
     m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
     // --layer is for this run; a layer chosen in the tree is remembered per model.
@@ -461,7 +477,7 @@ void MainWindow::createToolBar()
         const auto colormap = Colormap(m_colormap->currentData().toInt());
         for (ComparePane* pane : m_panes)
             pane->canvas()->setColormap(colormap);
-        m_colourBar->setColormap(colormap);
+        m_colorBar->setColormap(colormap);
     };
     connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
     applyColormap();
@@ -513,16 +529,16 @@ void MainWindow::createCentralArea()
     m_message->hide();
     layout->addWidget(m_message);
 
-    // The panes, and beside them the colour bar with the maps' scale.
+    // The panes, and beside them the color bar with the maps' scale.
     auto* row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(4);
     m_paneArea = new PaneArea(central);
     row->addWidget(m_paneArea, 1);
-    m_colourBar = new ColourBar(central);
-    m_colourBar->setObjectName(QStringLiteral("colourBar"));
-    m_colourBar->hide(); // until there is a map
-    row->addWidget(m_colourBar);
+    m_colorBar = new ColorBar(central);
+    m_colorBar->setObjectName(QStringLiteral("colorBar"));
+    m_colorBar->hide(); // until there is a map
+    row->addWidget(m_colorBar);
     layout->addLayout(row, 1);
     setCentralWidget(central);
     addPane(-1);
@@ -566,20 +582,18 @@ void MainWindow::createCentralArea()
     progress->setMaximumWidth(120);
     progress->hide();
     statusBar()->addPermanentWidget(progress);
-    connect(m_worker, &CamWorker::progress, progress, [this, progress](quint64 id, double fraction) {
-        if (id != m_worker->latestRequestId())
-            return;
+    connect(m_controller, &ExplorerController::progress, progress, [progress](double fraction) {
         progress->setValue(qRound(fraction * 100));
         progress->setVisible(fraction < 1.0);
     });
-    connect(m_worker, &CamWorker::resultReady, progress, &QWidget::hide);
-    connect(m_worker, &CamWorker::requestFailed, progress, &QWidget::hide);
+    connect(m_controller, &ExplorerController::result, progress, &QWidget::hide);
+    connect(m_controller, &ExplorerController::failed, progress, &QWidget::hide);
 }
 
 void MainWindow::updateActions()
 {
-    // Not while a partial result is up: its panes and m_result's image may differ.
-    const bool hasResult = !m_result.image.isNull() && !m_partial;
+    // Not while a partial result is up: its panes and the last complete result's image may differ.
+    const bool hasResult = !shown().image.isNull() && !m_controller->showsPartial();
     for (ActionId id :
          {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy, ActionId::ScoreFaithfulness})
         action(id)->setEnabled(hasResult);
@@ -609,14 +623,15 @@ void MainWindow::addPane(int target)
     if (m_panes.size() >= kMaxPanes)
         return;
     auto* pane = new ComparePane(target, m_paneArea);
+    pane->setKey(m_nextPaneKey++);
     m_paneArea->addPane(pane);
     m_panes.push_back(pane);
     ImageCanvas* canvas = pane->canvas();
     canvas->setOpacity(m_opacity ? m_opacity->value() / 100.0 : kDefaultOverlayAlpha);
     if (m_colormap)
         canvas->setColormap(Colormap(m_colormap->currentData().toInt()));
-    if (!m_result.image.isNull()) {
-        canvas->setImage(m_result.image);
+    if (!shown().image.isNull()) {
+        canvas->setImage(shown().image);
         canvas->setView(m_panes.front()->canvas()->view());
     }
     connect(canvas, &ImageCanvas::viewChanged, this, &MainWindow::syncView);
@@ -843,11 +858,11 @@ void MainWindow::syncPreprocessMenu()
     if (!m_actions.contains(ActionId::ModelPreprocessing))
         return;
     // Not chosen: what ran last for this model (a TorchScript sidecar may name "model"), else the tutorial's.
-    const QString shown = !m_preprocess.isEmpty()                  ? m_preprocess
-                          : m_result.modelName == m_modelName      ? m_result.preprocess
-                                                                   : QStringLiteral("tutorial");
-    action(ActionId::ModelPreprocessing)->setChecked(shown == QLatin1String("model"));
-    action(ActionId::TutorialPreprocessing)->setChecked(shown != QLatin1String("model"));
+    const QString mode = !m_preprocess.isEmpty()             ? m_preprocess
+                         : shown().modelName == m_modelName ? shown().preprocess
+                                                            : QStringLiteral("tutorial");
+    action(ActionId::ModelPreprocessing)->setChecked(mode == QLatin1String("model"));
+    action(ActionId::TutorialPreprocessing)->setChecked(mode != QLatin1String("model"));
 }
 
 void MainWindow::chooseLayer(const QString& layer)
@@ -914,57 +929,28 @@ void MainWindow::requestCompute()
     for (int offset : {1, -1})
         if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
             request.preload << m_folderImages[position + offset];
-    m_requestClock.start();
-    m_awaitedId = m_worker->request(request);
-    m_topKExportId = 0; // superseded if it was under way: sent again when this map is shown
-    m_remapAfterTopK = false;
-    if (!m_busyTimer.isActive() && m_busy->isHidden())
-        m_busyTimer.start(kBusyDelayMs);
+    m_controller->requestMaps(request);
 }
 
 // The quick panes of a request whose other panes still run perturbed passes
 // (Score-CAM, Ablation-CAM): painted now, the pending ones show the photo and
-// say they are computing. m_result stays the last complete result, which
+// say they are computing. The controller's last result stays the complete one, which
 // exports and scores use, and the busy indicator stays, until the complete
 // result arrives. Own scales: a shared one would need the pending maps.
 void MainWindow::showPartialResult(const CamResult& result)
 {
     showPanes(result, false);
     // Own scales until the slow panes arrive; the bar shows now, not then, or the panes would shift.
-    m_colourBar->setScale(0.0, QString());
-    m_colourBar->setVisible(true);
-    m_partial = true;
+    m_colorBar->setScale(0.0, QString());
+    m_colorBar->setVisible(true);
     updateActions();
     emit partialResultShown(result.requestId);
 }
 
 void MainWindow::onResult(const CamResult& result)
 {
-    if (result.requestId == m_topKExportId && m_topKExportId != 0) {
-        if (!result.complete)
-            return; // the export writes every class at once
-        m_topKExportId = 0;
-        m_topKRequest.reset();
-        m_awaitedId = 0;
-        m_busyTimer.stop();
-        m_busy->hide();
-        writeTopKExport(result);
-        if (std::exchange(m_remapAfterTopK, false))
-            requestCompute(); // the map request the export superseded
-        return;
-    }
-    if (result.requestId != m_worker->latestRequestId()) {
-        ++m_staleDropped; // a newer request is on its way: never paint an old answer
-        return;
-    }
-    if (!result.complete) {
-        showPartialResult(result);
-        return;
-    }
     m_busyTimer.stop();
     m_busy->hide();
-    m_partial = false;
-    m_result = result;
     showPanes(result, true);
     syncPreprocessMenu();
     m_badge->setVisible(result.untrained);
@@ -988,12 +974,7 @@ void MainWindow::onResult(const CamResult& result)
                                              : QString())
                           .arg(m_requestClock.elapsed()));
     updateActions();
-    resendTopKExport();
     emit resultShown(result.requestId);
-    if (ComparePane* waiting = m_scoreWhenShown) {
-        m_scoreWhenShown = nullptr;
-        scoreFaithfulness(m_panes.indexOf(waiting));
-    }
 }
 
 void MainWindow::showPanes(const CamResult& result, bool shareScale)
@@ -1014,7 +995,7 @@ void MainWindow::showPanes(const CamResult& result, bool shareScale)
     }
     m_paneArea->setImageSize(result.image.size()); // Auto arranges for the photo's aspect ratio
     if (shareScale)
-        applyScales(); // the colour bar, and the note when a shared scale cannot apply
+        applyScales(); // the color bar, and the note when a shared scale cannot apply
     m_classPanel->setProbabilities(result.probabilities);
     if (m_focused < result.panes.size())
         m_classPanel->setCurrentClass(result.panes[m_focused].classIndex);
@@ -1031,8 +1012,8 @@ void MainWindow::applyScales()
     for (int i = 0, k = 0; i < m_panes.size(); ++i)
         if (!m_panes[i]->result().map.isNull())
             m_panes[i]->setDisplayScale(scales.factors[k++]);
-    m_colourBar->setScale(scales.shared ? scales.sharedMax : 0.0, scales.reason);
-    m_colourBar->setVisible(!shown.isEmpty());
+    m_colorBar->setScale(scales.shared ? scales.sharedMax : 0.0, scales.reason);
+    m_colorBar->setVisible(!shown.isEmpty());
     // Say once why the scale is not shared, not on every class switch.
     if (scales.reason != m_scaleNote) {
         m_scaleNote = scales.reason;
@@ -1045,27 +1026,34 @@ void MainWindow::applyScales()
 
 void MainWindow::scoreFaithfulness(int index)
 {
-    if (index < 0 || index >= m_panes.size() || m_result.image.isNull())
+    if (index < 0 || index >= m_panes.size() || shown().image.isNull())
         return;
     ComparePane* pane = m_panes[index];
     // A request in flight will replace this pane's map: score that one.
-    if (m_awaitedId != 0 && m_result.requestId != m_awaitedId) {
-        m_scoreWhenShown = pane;
+    if (m_controller->awaitingMaps()) {
+        m_controller->scoreWhenShown(pane->key());
         return;
     }
     if (pane->result().classIndex < 0 || pane->result().map.isNull())
         return;
     // Newest wins: the worker drops the scores it was computing for another pane.
-    if (m_scoringPane && m_scoringPane != pane)
-        m_scoringPane->clearScores();
+    if (ComparePane* scoring = paneForKey(m_controller->scoringPane()); scoring && scoring != pane)
+        scoring->clearScores();
     FaithfulnessRequest request;
     request.source = baseRequest();
     request.classIndex = pane->result().classIndex;
     request.map = pane->result().map; // each divided by its own max, as the CLI's --metrics scores it
     pane->beginScoring();
-    m_scoringPane = pane;
-    m_faithId = m_worker->requestFaithfulness(request);
+    m_controller->requestScores(pane->key(), request);
     syncScoresPanels();
+}
+
+ComparePane* MainWindow::paneForKey(int key) const
+{
+    for (ComparePane* pane : m_panes)
+        if (pane->key() == key)
+            return pane;
+    return nullptr;
 }
 
 void MainWindow::syncScoresPanels()
@@ -1082,62 +1070,40 @@ void MainWindow::invalidateScores(ComparePane* only)
     for (ComparePane* pane : m_panes)
         if (!only || pane == only)
             pane->clearScores();
-    if (m_scoringPane && (!only || m_scoringPane == only)) {
-        m_worker->cancelFaithfulness();
-        m_scoringPane = nullptr;
-    }
-    if (m_scoreWhenShown && (!only || m_scoreWhenShown == only))
-        m_scoreWhenShown = nullptr;
+    m_controller->cancelScores(only ? only->key() : -1);
     syncScoresPanels();
 }
 
-void MainWindow::onFaithfulnessReady(const FaithfulnessResult& result)
+void MainWindow::onFaithfulnessReady(int key, const FaithfulnessResult& result)
 {
-    if (result.requestId != m_faithId || !m_scoringPane)
-        return;
-    m_scoringPane->showScores(result);
-    m_scoringPane = nullptr;
+    if (ComparePane* pane = paneForKey(key))
+        pane->showScores(result);
     syncScoresPanels();
     emit scoresShown(result.requestId);
 }
 
-void MainWindow::onFaithfulnessFailed(quint64 id, const QString& message)
+void MainWindow::onFaithfulnessFailed(int key, const QString& message)
 {
-    if (id != m_faithId || !m_scoringPane)
-        return;
-    m_scoringPane->clearScores();
-    m_scoringPane = nullptr;
+    if (ComparePane* pane = paneForKey(key))
+        pane->clearScores();
     syncScoresPanels();
     showMessage(tr("Faithfulness scores: %1").arg(message));
 }
 
-void MainWindow::onFailed(quint64 id, const QString& message)
+void MainWindow::onFailed(const QString& message, bool hadPartial)
 {
-    if (id == m_topKExportId && m_topKExportId != 0) {
-        m_topKExportId = 0;
-        m_topKRequest.reset();
-        showMessage(tr("Export failed: %1").arg(message));
-        if (std::exchange(m_remapAfterTopK, false))
-            requestCompute();
-        return;
-    }
-    if (id != m_worker->latestRequestId())
-        return;
-    m_awaitedId = 0; // nothing is coming: scores asked for meanwhile are for the map shown
-    m_scoreWhenShown = nullptr;
     m_busyTimer.stop();
     m_busy->hide();
-    if (std::exchange(m_partial, false) && !m_result.image.isNull())
-        showPanes(m_result, true); // a slow pane failed: back to the last complete result
+    if (hadPartial && !shown().image.isNull())
+        showPanes(shown(), true); // a slow pane failed: back to the last complete result
     // Keep showing the previous image: nothing is lost by a bad file.
-    if (!m_result.imagePath.isEmpty() && m_imagePath != m_result.imagePath) {
-        m_imagePath = m_result.imagePath;
+    if (!shown().imagePath.isEmpty() && m_imagePath != shown().imagePath) {
+        m_imagePath = shown().imagePath;
         // openImage listed the bad file's folder: Next/Previous step from the image shown.
         m_folderImages = imagesInFolder(QFileInfo(m_imagePath).absoluteDir());
     }
     showMessage(message);
     updateActions();
-    resendTopKExport();
 }
 
 void MainWindow::onModelLoaded(const ModelInfo& info)
@@ -1160,7 +1126,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
     showLayerChoice();
 }
 
-void MainWindow::onModelFailed(quint64 id, const QString& message)
+void MainWindow::onModelFailed(const QString& message, bool newest)
 {
     m_busyTimer.stop();
     m_busy->hide();
@@ -1168,7 +1134,6 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
     // Fall back to the model that last loaded (the worker still holds it), so
     // a bad weights file costs nothing but the message.
     const QString failedModel = m_modelName;
-    m_awaitedId = 0;
     invalidateScores();
     if (!m_modelInfo.modelName.isEmpty()) {
         m_modelName = m_modelInfo.modelName;
@@ -1198,7 +1163,7 @@ void MainWindow::onModelFailed(quint64 id, const QString& message)
         loadPreprocessChoice();
         showLayerChoice();
     }
-    if (id == m_worker->latestRequestId())
+    if (newest)
         requestCompute();
 }
 
@@ -1218,30 +1183,30 @@ bool MainWindow::untrainedBadgeVisible() const { return !m_badge->isHidden(); }
 QImage MainWindow::renderExportImage(bool allPanes) const
 {
     ExportRequest request;
-    request.image = m_result.image;
+    request.image = shown().image;
     for (int i = 0; i < m_panes.size(); ++i)
         if (allPanes || i == m_focused)
             request.panes.push_back(m_panes[i]->shownResult()); // as painted: on the shared scale when it is on
-    request.modelName = m_result.modelName;
-    request.layerName = m_result.layerName;
-    request.sourceFileName = QFileInfo(m_result.imagePath).fileName();
+    request.modelName = shown().modelName;
+    request.layerName = shown().layerName;
+    request.sourceFileName = QFileInfo(shown().imagePath).fileName();
     request.colormap = Colormap(m_colormap->currentData().toInt());
     request.alpha = m_opacity->value() / 100.0;
-    request.untrained = m_result.untrained;
-    request.sharedMax = m_colourBar->sharedMax();
+    request.untrained = shown().untrained;
+    request.sharedMax = m_colorBar->sharedMax();
     if (allPanes)
         request.grid = m_paneArea->grid(); // as the window arranges them
-    request.inputRect = m_result.inputRect;
-    request.preprocessText = preprocessText(m_result);
+    request.inputRect = shown().inputRect;
+    request.preprocessText = preprocessText(shown());
     return renderExport(request);
 }
 
 void MainWindow::exportImage(bool allPanes)
 {
-    if (m_result.image.isNull())
+    if (shown().image.isNull())
         return;
     const QString suggested = QDir(Settings::value(Setting::LastFolder).toString())
-                                  .filePath(QFileInfo(m_result.imagePath).completeBaseName() + "_gradcam.png");
+                                  .filePath(QFileInfo(shown().imagePath).completeBaseName() + "_gradcam.png");
     // The native dialog asks before replacing a file, so overwrite is confirmed.
     const QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggested, tr("PNG (*.png);;JPEG (*.jpg *.jpeg)"));
     if (path.isEmpty())
@@ -1255,31 +1220,22 @@ void MainWindow::exportImage(bool allPanes)
 
 void MainWindow::exportTopK()
 {
-    if (m_result.image.isNull())
+    if (shown().image.isNull())
         return;
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Top-%1 Into").arg(kTopKExport),
                                                           Settings::value(Setting::LastFolder).toString());
     if (dir.isEmpty())
         return;
     CamRequest request = baseRequest();
-    request.imagePath = m_result.imagePath;
+    request.imagePath = shown().imagePath;
     for (int rank = 1; rank <= kTopKExport; ++rank) {
         request.classes.push_back(-rank);
         request.methods.push_back(m_panes[m_focused]->method());
     }
-    m_topKExportDir = dir;
-    m_topKRequest = request;
-    m_remapAfterTopK = m_awaitedId != 0 && m_result.requestId != m_awaitedId; // a map still to come
-    m_topKExportId = m_worker->request(request);
+    m_controller->requestTopK(request, dir);
 }
 
-void MainWindow::resendTopKExport()
-{
-    if (m_topKRequest && m_topKExportId == 0)
-        m_topKExportId = m_worker->request(*m_topKRequest);
-}
-
-void MainWindow::writeTopKExport(const CamResult& result)
+void MainWindow::writeTopKExport(const CamResult& result, const QString& folder)
 {
     QStringList written;
     // One image per class, on the shared scale of the five when it is on.
@@ -1292,7 +1248,7 @@ void MainWindow::writeTopKExport(const CamResult& result)
                               m_opacity->value() / 100.0, result.untrained, scales.shared ? scales.sharedMax : 0.0};
         request.inputRect = result.inputRect;
         request.preprocessText = preprocessText(result);
-        const QString path = QDir(m_topKExportDir)
+        const QString path = QDir(folder)
                                  .filePath(QStringLiteral("%1_rank%2_%3.png")
                                                .arg(QFileInfo(result.imagePath).completeBaseName())
                                                .arg(pane.rank)
@@ -1304,12 +1260,12 @@ void MainWindow::writeTopKExport(const CamResult& result)
         }
         written << path;
     }
-    m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(m_topKExportDir)));
+    m_status->setText(tr("Exported %1 images to %2").arg(written.size()).arg(QDir::toNativeSeparators(folder)));
 }
 
 void MainWindow::copyToClipboard()
 {
-    if (!m_result.image.isNull())
+    if (!shown().image.isNull())
         QApplication::clipboard()->setImage(renderExportImage(true));
 }
 

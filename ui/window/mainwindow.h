@@ -1,8 +1,8 @@
 #pragma once
 // The explorer window: compare panes over one photo, the class panel and the
 // layer tree (tabbed docks), the opacity/colormap controls, folder browsing,
-// export. All model work goes to the CamWorker thread; this class only sends
-// requests and shows results whose id is the newest.
+// export. Requests go through the ExplorerController (ui/control/), which
+// owns the worker thread and decides which answers are shown.
 #include <QElapsedTimer>
 #include <QHash>
 #include <QMainWindow>
@@ -14,6 +14,7 @@
 
 #include "ui/control/camtypes.h"
 #include "ui/control/camworker.h"
+#include "ui/control/explorercontroller.h"
 #include "ui/canvas/imagecanvas.h"
 
 class QAction;
@@ -27,7 +28,7 @@ class QSlider;
 namespace gce::ui {
 
 class ClassPanel;
-class ColourBar;
+class ColorBar;
 class ComparePane;
 class LayerTree;
 class PaneArea;
@@ -73,7 +74,8 @@ public:
 
     // For tests and scripting.
     QAction* action(ActionId id) const { return m_actions.value(id); }
-    CamWorker* worker() const { return m_worker; }
+    ExplorerController* controller() const { return m_controller; }
+    CamWorker* worker() const { return m_controller->worker(); }
     ClassPanel* classPanel() const { return m_classPanel; }
     QVector<ComparePane*> panes() const { return m_panes; }
     int focusedPane() const { return m_focused; }
@@ -84,16 +86,16 @@ public:
     LayerTree* layerTree() const { return m_layerTree; }
     QDockWidget* layerDock() const { return m_layerDock; }
     QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
-    ColourBar* colourBar() const { return m_colourBar; }
+    ColorBar* colorBar() const { return m_colorBar; }
     PaneArea* paneArea() const { return m_paneArea; }
     QString preprocess() const { return m_preprocess; } // "tutorial" or "model"
     // Faithfulness scores of pane `index`'s map, computed on the worker thread
     // (the map shown, or the one on its way if a request is in flight).
     void scoreFaithfulness(int index);
-    quint64 faithfulnessRequestId() const { return m_faithId; }
-    const CamResult& lastResult() const { return m_result; }
-    quint64 shownRequestId() const { return m_result.requestId; }
-    int staleResultsDropped() const { return m_staleDropped; }
+    quint64 faithfulnessRequestId() const { return m_controller->faithfulnessRequestId(); }
+    const CamResult& lastResult() const { return m_controller->lastResult(); }
+    quint64 shownRequestId() const { return lastResult().requestId; }
+    int staleResultsDropped() const { return m_controller->staleResultsDropped(); }
     QString messageText() const;
     bool untrainedBadgeVisible() const;
     // The bar offering weights for a model the user wants but has none for.
@@ -129,11 +131,13 @@ private:
     // nullptr: every pane.
     void invalidateScores(ComparePane* only = nullptr);
     void syncScoresPanels(); // every pane reserves the panel while any has scores
-    void onFaithfulnessReady(const FaithfulnessResult& result);
-    void onFaithfulnessFailed(quint64 id, const QString& message);
-    void onFailed(quint64 id, const QString& message);
+    void onFaithfulnessReady(int paneKey, const FaithfulnessResult& result);
+    void onFaithfulnessFailed(int paneKey, const QString& message);
+    ComparePane* paneForKey(int key) const; // nullptr: no such pane (any more)
+    void onFailed(const QString& message, bool hadPartial);
     void onModelLoaded(const ModelInfo& info);
-    void onModelFailed(quint64 id, const QString& message);
+    void onModelFailed(const QString& message, bool newest);
+    const CamResult& shown() const { return m_controller->lastResult(); } // the last complete result
     void showMessage(const QString& text);
     void onClassActivated(int classIndex);
     void removePane(int index);
@@ -159,18 +163,17 @@ private:
     void showLayerChoice(); // m_layer in the tree and on the toolbar button
     void exportImage(bool allPanes);
     void exportTopK();
-    void writeTopKExport(const CamResult& result);
+    void writeTopKExport(const CamResult& result, const QString& folder);
     void showPartialResult(const CamResult& result);
     // Paints the result's panes (and its photo where another is shown), on
     // the shared scale when `shareScale` and the user wants it; the class
     // panel follows.
     void showPanes(const CamResult& result, bool shareScale);
-    void resendTopKExport();
     void copyToClipboard();
     void about();
     void syncView(const CanvasView& view);
 
-    CamWorker* m_worker = nullptr;
+    ExplorerController* m_controller = nullptr;
     QHash<ActionId, QAction*> m_actions;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_modelMenu = nullptr;
@@ -183,7 +186,7 @@ private:
     LayerTree* m_layerTree = nullptr;
     QDockWidget* m_layerDock = nullptr;
     QPushButton* m_layerButton = nullptr;
-    ColourBar* m_colourBar = nullptr;
+    ColorBar* m_colorBar = nullptr;
     QLabel* m_badge = nullptr;
     WeightsBar* m_weightsBar = nullptr;
     QLabel* m_message = nullptr;
@@ -200,23 +203,9 @@ private:
     QString m_layer; // empty = the model's default
     QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
     QString m_preprocess; // "tutorial" or "model"; empty = the model's default (a TorchScript sidecar's)
-    CamResult m_result;
     ModelInfo m_modelInfo;
-    // A Top-5 export under way. The worker serves only the newest request, so
-    // a map request sent after it supersedes it: the export is kept here and
-    // sent again once that map is shown; a map request it superseded is sent
-    // again once the export is written.
-    quint64 m_topKExportId = 0;
-    QString m_topKExportDir;
-    std::optional<CamRequest> m_topKRequest;
-    bool m_remapAfterTopK = false;
-    bool m_partial = false; // the panes show a partial result (ui/control/camtypes.h CamResult::complete)
-    int m_staleDropped = 0;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
-    QPointer<ComparePane> m_scoringPane;    // whose scores the worker computes
-    QPointer<ComparePane> m_scoreWhenShown; // asked for while its map was on its way
-    quint64 m_faithId = 0;
-    quint64 m_awaitedId = 0; // the map request whose result is still to come (0: none)
+    int m_nextPaneKey = 0; // ComparePane::key of the next pane
     QElapsedTimer m_requestClock;
 };
 

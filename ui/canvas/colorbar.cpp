@@ -1,4 +1,4 @@
-#include "ui/canvas/colourbar.h"
+#include "ui/canvas/colorbar.h"
 
 #include <QPainter>
 
@@ -13,13 +13,13 @@ constexpr int kBarWidth = 14;
 constexpr int kMargin = 4;
 } // namespace
 
-ColourBar::ColourBar(QWidget* parent) : QWidget(parent)
+ColorBar::ColorBar(QWidget* parent) : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
     setScale(0.0);
 }
 
-void ColourBar::setColormap(Colormap colormap)
+void ColorBar::setColormap(Colormap colormap)
 {
     if (colormap == m_colormap && !m_ramp.isNull())
         return;
@@ -28,7 +28,7 @@ void ColourBar::setColormap(Colormap colormap)
     update();
 }
 
-void ColourBar::setScale(double sharedMax, const QString& note)
+void ColorBar::setScale(double sharedMax, const QString& note)
 {
     m_sharedMax = sharedMax > 0.0 ? sharedMax : 0.0;
     QString tip = m_sharedMax > 0.0
@@ -36,7 +36,7 @@ void ColourBar::setScale(double sharedMax, const QString& note)
                            "(ReLU of the weighted activations, before any division by a maximum). A class with "
                            "weaker evidence looks weaker.")
                             .arg(rawValueText(m_sharedMax))
-                      : tr("Each pane's map is divided by its own maximum: equal colours in two panes are not equal "
+                      : tr("Each pane's map is divided by its own maximum: equal colors in two panes are not equal "
                            "evidence. View ▸ Shared Scale Across Panes compares them on one raw scale.");
     if (!note.isEmpty())
         tip += QStringLiteral("\n") + tr("Shared scale not applied: %1.").arg(note);
@@ -45,20 +45,20 @@ void ColourBar::setScale(double sharedMax, const QString& note)
     update();
 }
 
-QString ColourBar::rawValueText(double value) { return QString::number(value, 'g', 3); }
+QString ColorBar::rawValueText(double value) { return QString::number(value, 'g', 3); }
 
-QString ColourBar::maxText() const { return m_sharedMax > 0.0 ? rawValueText(m_sharedMax) : tr("own max"); }
+QString ColorBar::maxText() const { return m_sharedMax > 0.0 ? rawValueText(m_sharedMax) : tr("own max"); }
 
-QSize ColourBar::sizeHint() const
+QSize ColorBar::sizeHint() const
 {
     const QFontMetrics metrics(font());
     const int text = std::max(metrics.horizontalAdvance(maxText()), metrics.horizontalAdvance(tr("own max")));
     return {std::max(kBarWidth, text) + 2 * kMargin, 200};
 }
 
-QSize ColourBar::minimumSizeHint() const { return {sizeHint().width(), 3 * fontMetrics().height() + 20}; }
+QSize ColorBar::minimumSizeHint() const { return {sizeHint().width(), 3 * fontMetrics().height() + 20}; }
 
-QRect ColourBar::barRect() const
+QRect ColorBar::barRect() const
 {
     const int line = fontMetrics().height();
     const int top = kMargin + line + kMargin;
@@ -66,7 +66,7 @@ QRect ColourBar::barRect() const
     return QRect((width() - kBarWidth) / 2, top, kBarWidth, std::max(1, bottom - top));
 }
 
-void ColourBar::paintEvent(QPaintEvent*)
+void ColorBar::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     const QRect bar = barRect();

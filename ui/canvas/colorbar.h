@@ -11,10 +11,10 @@
 
 namespace gce::ui {
 
-class ColourBar : public QWidget {
+class ColorBar : public QWidget {
     Q_OBJECT
 public:
-    explicit ColourBar(QWidget* parent = nullptr);
+    explicit ColorBar(QWidget* parent = nullptr);
 
     void setColormap(Colormap colormap);
     // sharedMax > 0: one raw scale 0..sharedMax; 0: each pane its own max.
