@@ -4,7 +4,6 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QCollator>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -14,7 +13,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -60,28 +58,6 @@ constexpr int kLayerButtonTextWidth = 220; // px; longer (TorchScript) names are
 constexpr int kWindowStateVersion = 1;
 constexpr int kDockWidth = 380; // px: the layer tree's name, type and shape columns side by side
 
-const QStringList kImageSuffixes = {"jpg", "jpeg", "png", "webp", "bmp"};
-
-bool isImageFile(const QFileInfo& info)
-{
-    return info.isFile() && kImageSuffixes.contains(info.suffix().toLower());
-}
-
-// Image files of a folder in natural order ("img2" before "img10").
-QStringList imagesInFolder(const QDir& dir)
-{
-    QStringList files;
-    for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable))
-        if (isImageFile(entry))
-            files << entry.absoluteFilePath();
-    // Numeric collation needs a real locale: under LANG=C Qt falls back to
-    // plain string order ("a10" before "a2").
-    QCollator collator(QLocale().language() == QLocale::C ? QLocale(QLocale::English) : QLocale());
-    collator.setNumericMode(true);
-    std::sort(files.begin(), files.end(), [&](const QString& a, const QString& b) { return collator.compare(a, b) < 0; });
-    return files;
-}
-
 // The labels are known before any model is loaded, so the class list is
 // usable at once; the model's own labels replace them when it loads.
 QStringList imageNetLabels()
@@ -124,11 +100,13 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     connect(m_controller, &ExplorerController::scoresDue, this,
             [this](int key) { scoreFaithfulness(m_panes.indexOf(paneForKey(key))); });
 
-    m_modelName = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
-    // --layer is for this run; a layer chosen in the tree is remembered per model.
-    m_layer = options.layer.isEmpty() ? Settings::layerFor(m_modelName) : options.layer;
-    m_labelsPath = options.labelsPath.isEmpty() ? Settings::labelsFor(m_modelName) : options.labelsPath;
-    loadPreprocessChoice();
+    m_choice.model = options.modelName.isEmpty() ? Settings::value(Setting::Model).toString() : options.modelName;
+    m_choice.loadRemembered();
+    // --layer and --labels are for this run; a layer chosen in the tree is remembered per model.
+    if (!options.layer.isEmpty())
+        m_choice.layer = options.layer;
+    if (!options.labelsPath.isEmpty())
+        m_choice.labelsPath = options.labelsPath;
 
     createActions();
     createCentralArea();
@@ -166,20 +144,22 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent) : QMainWind
     // No dialog before the window: a model without weights gives way to the
     // bundled one at once, and the bar offers the missing weights.
     if (options.untrained) {
-        m_untrained = true;
+        m_choice.untrained = true;
     } else if (!options.weightsPath.isEmpty()) {
-        m_weightsPath = options.weightsPath;
-    } else if (const auto found = weightsFor(m_modelName)) {
-        m_weightsPath = *found;
+        m_choice.weightsPath = options.weightsPath;
+    } else if (const auto found = ModelChoice::weightsFor(m_choice.model)) {
+        m_choice.weightsPath = *found;
     } else {
-        fallBackToBundled(m_modelName);
+        const QString wanted = m_choice.model;
+        if (m_choice.useBundledInsteadOf(wanted))
+            offerWeights(wanted);
         syncModelMenu();
         showLayerChoice();
     }
     // --preprocess and --layout are for this run: applied after the model
     // (perhaps the bundled one) is settled, and not remembered.
     if (!options.preprocess.isEmpty())
-        m_preprocess = options.preprocess;
+        m_choice.preprocess = options.preprocess;
     syncPreprocessMenu();
     if (const auto layout = paneLayoutFromName(options.layout))
         m_paneArea->setLayoutChoice(*layout, false);
@@ -280,14 +260,14 @@ void MainWindow::createActions()
                                                           tr("Weights (*.pth *.pt *.safetensors);;All files (*)"));
         if (path.isEmpty())
             return;
-        m_weightsPath = path;
-        m_untrained = false;
-        Settings::setWeightsFor(m_modelName, path);
+        m_choice.weightsPath = path;
+        m_choice.untrained = false;
+        Settings::setWeightsFor(m_choice.model, path);
         requestCompute();
     });
     make(ActionId::UseUntrained, tr("Use &Untrained Weights"), {}, [this] {
         // For the model the bar offers weights for, else the running one.
-        const QString model = m_weightsBar->isHidden() ? m_modelName : m_weightsBar->modelName();
+        const QString model = m_weightsBar->isHidden() ? m_choice.model : m_weightsBar->modelName();
         m_weightsBar->hide();
         switchModel(model, QString(), true);
     })->setStatusTip(tr("Random weights: the window works, but predictions and heatmaps are meaningless"));
@@ -305,8 +285,8 @@ void MainWindow::createActions()
             tr("Labels (*.txt *.json);;All files (*)"));
         if (path.isEmpty())
             return;
-        m_labelsPath = path;
-        Settings::setLabelsFor(m_modelName, path);
+        m_choice.labelsPath = path;
+        Settings::setLabelsFor(m_choice.model, path);
         invalidateScores();
         requestCompute();
     });
@@ -409,7 +389,7 @@ void MainWindow::createMenus()
         const QString name = QString::fromStdString(spec.name);
         QAction* choice = m_modelMenu->addAction(name, this, [this, name] { chooseModel(name); });
         choice->setCheckable(true);
-        choice->setChecked(name == m_modelName);
+        choice->setChecked(name == m_choice.model);
         group->addAction(choice);
     }
     m_modelMenu->addSeparator();
@@ -518,7 +498,7 @@ void MainWindow::createCentralArea()
     });
     connect(m_weightsBar, &WeightsBar::dismissed, this, [this] {
         // Content with what runs: the next start opens it without the offer.
-        Settings::setValue(Setting::Model, m_modelName);
+        Settings::setValue(Setting::Model, m_choice.model);
     });
 
     m_message = new QLabel(central);
@@ -597,13 +577,12 @@ void MainWindow::updateActions()
     for (ActionId id :
          {ActionId::Export, ActionId::ExportPane, ActionId::ExportTopK, ActionId::Copy, ActionId::ScoreFaithfulness})
         action(id)->setEnabled(hasResult);
-    const int position = m_folderImages.indexOf(m_imagePath);
-    action(ActionId::NextImage)->setEnabled(position >= 0 && position + 1 < m_folderImages.size());
-    action(ActionId::PreviousImage)->setEnabled(position > 0);
+    action(ActionId::NextImage)->setEnabled(!m_folder.neighbour(1).isEmpty());
+    action(ActionId::PreviousImage)->setEnabled(!m_folder.neighbour(-1).isEmpty());
     action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
     action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
-    action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_modelName.toStdString()));
-    action(ActionId::UseUntrained)->setEnabled(!namesModelFile(m_modelName.toStdString()) ||
+    action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_choice.model.toStdString()));
+    action(ActionId::UseUntrained)->setEnabled(!namesModelFile(m_choice.model.toStdString()) ||
                                                !m_weightsBar->isHidden());
 }
 
@@ -712,17 +691,14 @@ void MainWindow::openImage(const QString& path)
         openFolder(path);
         return;
     }
-    const bool sameFolder = !m_imagePath.isEmpty() && QFileInfo(m_imagePath).absolutePath() == info.absolutePath();
     // Unpinned panes follow the new image's predictions (ranks 1, 2, ...).
-    if (!m_imagePath.isEmpty() && !action(ActionId::PinClasses)->isChecked())
+    if (!m_folder.isEmpty() && !action(ActionId::PinClasses)->isChecked())
         for (int i = 0; i < m_panes.size(); ++i)
             m_panes[i]->setTarget(-(i + 1));
     invalidateScores(); // scores belong to the image they were computed on
-    m_imagePath = info.absoluteFilePath();
-    if (!sameFolder)
-        m_folderImages = imagesInFolder(info.absoluteDir());
+    m_folder.setCurrent(info.absoluteFilePath());
     Settings::setValue(Setting::LastFolder, info.absolutePath());
-    Settings::addRecentFile(m_imagePath);
+    Settings::addRecentFile(m_folder.current());
     updateRecentMenu();
     requestCompute();
     updateActions();
@@ -730,7 +706,7 @@ void MainWindow::openImage(const QString& path)
 
 void MainWindow::openFolder(const QString& folder)
 {
-    const QStringList files = imagesInFolder(QDir(folder));
+    const QStringList files = FolderNavigator::imagesIn(QDir(folder));
     if (files.isEmpty()) {
         showMessage(tr("No images (JPEG, PNG, WebP, BMP) in %1").arg(QDir::toNativeSeparators(folder)));
         return;
@@ -740,44 +716,11 @@ void MainWindow::openFolder(const QString& folder)
 
 void MainWindow::step(int delta)
 {
-    const int position = m_folderImages.indexOf(m_imagePath);
-    const int next = position + delta;
-    if (position < 0 || next < 0 || next >= m_folderImages.size())
-        return;
-    openImage(m_folderImages[next]);
+    if (const QString next = m_folder.neighbour(delta); !next.isEmpty())
+        openImage(next);
 }
 
 // ---- model and weights --------------------------------------------------
-
-std::optional<QString> MainWindow::weightsFor(const QString& modelName) const
-{
-    const std::string name = modelName.toStdString();
-    if (namesModelFile(name)) // TorchScript: the file carries its weights
-        return QString();
-    const QString remembered = Settings::weightsFor(modelName);
-    if (!remembered.isEmpty() && QFileInfo::exists(remembered))
-        return remembered;
-    try {
-        if (const auto found = findWeights(modelSpec(name)))
-            return QString::fromStdString(*found);
-    } catch (const UsageError&) { // an unknown name, e.g. from an older version's settings
-    }
-    return std::nullopt;
-}
-
-void MainWindow::fallBackToBundled(QString wanted) // a copy: callers pass m_modelName, which changes here
-{
-    const QString bundled = QString::fromStdString(bundledModelName());
-    const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
-    m_modelName = bundledPath ? bundled : wanted;
-    m_weightsPath = bundledPath ? QString::fromStdString(*bundledPath) : QString();
-    m_untrained = !bundledPath;
-    m_layer = Settings::layerFor(m_modelName);
-    m_labelsPath = Settings::labelsFor(m_modelName);
-    loadPreprocessChoice();
-    if (wanted != m_modelName || m_untrained)
-        offerWeights(wanted);
-}
 
 void MainWindow::offerWeights(const QString& modelName)
 {
@@ -787,10 +730,10 @@ void MainWindow::offerWeights(const QString& modelName)
     if (known == modelSpecs().end())
         return; // nothing to download for a name the engine does not know
     const QString title = modelName == QLatin1String("resnet18") ? tr("ResNet-18 (the tutorial's model)") : modelName;
-    const QString running = m_untrained ? tr("untrained weights run meanwhile")
-                                        : tr("showing %1 meanwhile").arg(m_modelName == QString::fromStdString(bundledModelName())
+    const QString running = m_choice.untrained ? tr("untrained weights run meanwhile")
+                                        : tr("showing %1 meanwhile").arg(m_choice.model == QString::fromStdString(bundledModelName())
                                                                               ? tr("the bundled SqueezeNet 1.1")
-                                                                              : m_modelName);
+                                                                              : m_choice.model);
     m_weightsBar->offer(modelName, tr("%1 is not in the torch hub cache — %2.").arg(title, running),
                         QUrl(QString::fromStdString(downloadUrl(*known))),
                         QString::fromStdString(torchHubCheckpointsDir()));
@@ -798,9 +741,9 @@ void MainWindow::offerWeights(const QString& modelName)
 
 void MainWindow::chooseModel(const QString& modelName)
 {
-    if (modelName == m_modelName)
+    if (modelName == m_choice.model)
         return;
-    if (const auto found = weightsFor(modelName)) {
+    if (const auto found = ModelChoice::weightsFor(modelName)) {
         m_weightsBar->hide();
         switchModel(modelName, *found, false);
         return;
@@ -812,15 +755,8 @@ void MainWindow::chooseModel(const QString& modelName)
 
 void MainWindow::switchModel(const QString& modelName, const QString& weightsPath, bool untrained)
 {
-    const bool sameModel = modelName == m_modelName;
-    m_modelName = modelName;
-    m_weightsPath = weightsPath;
-    m_untrained = untrained;
-    if (!sameModel) {
-        m_layer = Settings::layerFor(modelName);
-        m_labelsPath = Settings::labelsFor(modelName);
-        loadPreprocessChoice();
-    }
+    m_choice.select(modelName, weightsPath, untrained);
+    syncPreprocessMenu();
     Settings::setValue(Setting::Model, modelName);
     invalidateScores();
     syncModelMenu();
@@ -834,21 +770,15 @@ void MainWindow::syncModelMenu()
     // A TorchScript file is not one of the menu's architectures: no choice stays checked.
     for (QAction* choice : m_modelMenu->actions())
         if (choice->isCheckable())
-            choice->setChecked(choice->text() == m_modelName);
-}
-
-void MainWindow::loadPreprocessChoice()
-{
-    m_preprocess = Settings::preprocessFor(m_modelName);
-    syncPreprocessMenu();
+            choice->setChecked(choice->text() == m_choice.model);
 }
 
 void MainWindow::choosePreprocess(const QString& mode)
 {
-    Settings::setPreprocessFor(m_modelName, mode);
-    if (mode == m_preprocess)
+    Settings::setPreprocessFor(m_choice.model, mode);
+    if (mode == m_choice.preprocess)
         return;
-    m_preprocess = mode;
+    m_choice.preprocess = mode;
     invalidateScores(); // scores of maps made from another input
     requestCompute();
 }
@@ -858,8 +788,8 @@ void MainWindow::syncPreprocessMenu()
     if (!m_actions.contains(ActionId::ModelPreprocessing))
         return;
     // Not chosen: what ran last for this model (a TorchScript sidecar may name "model"), else the tutorial's.
-    const QString mode = !m_preprocess.isEmpty()             ? m_preprocess
-                         : shown().modelName == m_modelName ? shown().preprocess
+    const QString mode = !m_choice.preprocess.isEmpty()             ? m_choice.preprocess
+                         : shown().modelName == m_choice.model ? shown().preprocess
                                                             : QStringLiteral("tutorial");
     action(ActionId::ModelPreprocessing)->setChecked(mode == QLatin1String("model"));
     action(ActionId::TutorialPreprocessing)->setChecked(mode != QLatin1String("model"));
@@ -869,13 +799,13 @@ void MainWindow::chooseLayer(const QString& layer)
 {
     // The tree lists the loaded model's layers: while another model loads,
     // a choice from it would be remembered for the wrong model.
-    if (m_modelInfo.modelName != m_modelName)
+    if (m_modelInfo.modelName != m_choice.model)
         return;
     const QString wanted = layer == m_modelInfo.defaultLayer ? QString() : layer;
-    if (wanted == m_layer)
+    if (wanted == m_choice.layer)
         return;
-    m_layer = wanted;
-    Settings::setLayerFor(m_modelName, m_layer);
+    m_choice.layer = wanted;
+    Settings::setLayerFor(m_choice.model, m_choice.layer);
     invalidateScores();
     showLayerChoice();
     requestCompute();
@@ -883,8 +813,8 @@ void MainWindow::chooseLayer(const QString& layer)
 
 void MainWindow::showLayerChoice()
 {
-    const bool loaded = m_modelInfo.modelName == m_modelName;
-    const QString shown = !m_layer.isEmpty() ? m_layer : loaded ? m_modelInfo.defaultLayer : QString();
+    const bool loaded = m_modelInfo.modelName == m_choice.model;
+    const QString shown = !m_choice.layer.isEmpty() ? m_choice.layer : loaded ? m_modelInfo.defaultLayer : QString();
     if (m_layerTree && loaded)
         m_layerTree->setCurrentLayer(shown);
     if (!m_layerButton)
@@ -905,30 +835,23 @@ void MainWindow::showLayerChoice()
 CamRequest MainWindow::baseRequest() const
 {
     CamRequest request;
-    request.imagePath = m_imagePath;
-    request.modelName = m_modelName;
-    request.weightsPath = m_untrained ? QString() : m_weightsPath;
-    request.labelsPath = m_labelsPath;
-    request.layer = m_layer;
+    request.imagePath = m_folder.current();
+    m_choice.fill(request);
     request.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
     request.eigenSmooth = action(ActionId::EigenSmooth)->isChecked();
-    request.preprocess = m_preprocess;
     return request;
 }
 
 void MainWindow::requestCompute()
 {
-    if (m_imagePath.isEmpty())
+    if (m_folder.isEmpty())
         return;
     CamRequest request = baseRequest();
     for (ComparePane* pane : m_panes) {
         request.classes.push_back(pane->target());
         request.methods.push_back(pane->method());
     }
-    const int position = m_folderImages.indexOf(m_imagePath);
-    for (int offset : {1, -1})
-        if (position + offset >= 0 && position + offset < m_folderImages.size() && position >= 0)
-            request.preload << m_folderImages[position + offset];
+    request.preload = m_folder.neighbours();
     m_controller->requestMaps(request);
 }
 
@@ -955,7 +878,7 @@ void MainWindow::onResult(const CamResult& result)
     syncPreprocessMenu();
     m_badge->setVisible(result.untrained);
     setWindowTitle(tr("%1 — Grad-CAM Explorer").arg(QFileInfo(result.imagePath).fileName()));
-    const int position = m_folderImages.indexOf(m_imagePath);
+    const int position = m_folder.position();
     // Smoothing applies to every pane: said once here too, where narrow panes cannot cut it off.
     PaneResult smoothing;
     smoothing.augmentSmooth = action(ActionId::AugmentSmooth)->isChecked();
@@ -970,7 +893,7 @@ void MainWindow::onResult(const CamResult& result)
                                smoothing.smoothingText().isEmpty()
                                    ? QString()
                                    : tr(" · smoothed: %1").arg(smoothing.smoothingText()),
-                               position >= 0 ? tr("image %1 of %2").arg(position + 1).arg(m_folderImages.size())
+                               position >= 0 ? tr("image %1 of %2").arg(position + 1).arg(m_folder.count())
                                              : QString())
                           .arg(m_requestClock.elapsed()));
     updateActions();
@@ -1097,10 +1020,9 @@ void MainWindow::onFailed(const QString& message, bool hadPartial)
     if (hadPartial && !shown().image.isNull())
         showPanes(shown(), true); // a slow pane failed: back to the last complete result
     // Keep showing the previous image: nothing is lost by a bad file.
-    if (!shown().imagePath.isEmpty() && m_imagePath != shown().imagePath) {
-        m_imagePath = shown().imagePath;
+    if (!shown().imagePath.isEmpty() && m_folder.current() != shown().imagePath) {
         // openImage listed the bad file's folder: Next/Previous step from the image shown.
-        m_folderImages = imagesInFolder(QFileInfo(m_imagePath).absoluteDir());
+        m_folder.setCurrent(shown().imagePath, /*relist=*/true);
     }
     showMessage(message);
     updateActions();
@@ -1114,12 +1036,12 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
     // A remembered layer this model does not have (a re-exported TorchScript
     // file, an edited settings file) falls back to the default. The request
     // in flight names it and is bound to fail: replace it.
-    if (info.modelName == m_modelName && !m_layer.isEmpty() && !m_layerTree->model()->isUsable(m_layer)) {
+    if (info.modelName == m_choice.model && !m_choice.layer.isEmpty() && !m_layerTree->model()->isUsable(m_choice.layer)) {
         showMessage(tr("Target layer: %1. Showing the default layer %2 instead.")
-                        .arg(m_layerTree->model()->unusableReason(m_layer), info.defaultLayer));
-        if (Settings::layerFor(m_modelName) == m_layer)
-            Settings::setLayerFor(m_modelName, QString()); // do not offer it again
-        m_layer.clear();
+                        .arg(m_layerTree->model()->unusableReason(m_choice.layer), info.defaultLayer));
+        if (Settings::layerFor(m_choice.model) == m_choice.layer)
+            Settings::setLayerFor(m_choice.model, QString()); // do not offer it again
+        m_choice.layer.clear();
         invalidateScores();
         requestCompute();
     }
@@ -1133,34 +1055,15 @@ void MainWindow::onModelFailed(const QString& message, bool newest)
     showMessage(message);
     // Fall back to the model that last loaded (the worker still holds it), so
     // a bad weights file costs nothing but the message.
-    const QString failedModel = m_modelName;
+    const QString failedModel = m_choice.model;
     invalidateScores();
-    if (!m_modelInfo.modelName.isEmpty()) {
-        m_modelName = m_modelInfo.modelName;
-        m_weightsPath = m_modelInfo.weightsPath;
-        m_untrained = m_weightsPath.isEmpty();
-    } else if (const QString bundled = QString::fromStdString(bundledModelName());
-               m_modelName != bundled || m_untrained == false) {
-        // Nothing loaded yet (a broken file, or an unknown model name from old
-        // settings): the bundled model, and untrained only when that fails too.
-        if (!m_untrained)
-            Settings::setWeightsFor(m_modelName, QString()); // do not offer the broken file again
-        const auto bundledPath = bundledWeights(modelSpec(bundledModelName()));
-        if (m_modelName != bundled && bundledPath) {
-            m_modelName = bundled;
-            m_weightsPath = QString::fromStdString(*bundledPath);
-            m_untrained = false;
-        } else {
-            m_weightsPath.clear();
-            m_untrained = true;
-        }
-        syncModelMenu();
-    } else {
-        return; // nothing left to fall back to
-    }
-    if (m_modelName != failedModel) {
-        m_layer = Settings::layerFor(m_modelName);
-        loadPreprocessChoice();
+    // The model that last loaded, else the bundled one, else untrained weights.
+    if (!m_choice.fallBackAfterFailure(m_modelInfo.modelName, m_modelInfo.weightsPath))
+        return;
+    syncModelMenu();
+    if (m_choice.model != failedModel) {
+        m_choice.loadRemembered();
+        syncPreprocessMenu();
         showLayerChoice();
     }
     if (newest)

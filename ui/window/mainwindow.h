@@ -15,6 +15,8 @@
 #include "ui/control/camtypes.h"
 #include "ui/control/camworker.h"
 #include "ui/control/explorercontroller.h"
+#include "ui/control/foldernavigator.h"
+#include "ui/window/modelchoice.h"
 #include "ui/canvas/imagecanvas.h"
 
 class QAction;
@@ -88,7 +90,7 @@ public:
     QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
     ColorBar* colorBar() const { return m_colorBar; }
     PaneArea* paneArea() const { return m_paneArea; }
-    QString preprocess() const { return m_preprocess; } // "tutorial" or "model"
+    QString preprocess() const { return m_choice.preprocess; } // "tutorial" or "model"
     // Faithfulness scores of pane `index`'s map, computed on the worker thread
     // (the map shown, or the one on its way if a request is in flight).
     void scoreFaithfulness(int index);
@@ -100,7 +102,7 @@ public:
     bool untrainedBadgeVisible() const;
     // The bar offering weights for a model the user wants but has none for.
     WeightsBar* weightsBar() const { return m_weightsBar; }
-    QString modelName() const { return m_modelName; } // the model the panes are computed with
+    QString modelName() const { return m_choice.model; } // the model the panes are computed with
     QImage renderExportImage(bool allPanes) const;
 
 signals:
@@ -147,20 +149,12 @@ private:
     // cache, bundled); otherwise keeps the running model and offers them.
     void chooseModel(const QString& modelName);
     void switchModel(const QString& modelName, const QString& weightsPath, bool untrained);
-    // Weights found without asking: "" for a TorchScript file; nullopt when
-    // there are none (or the name is unknown).
-    std::optional<QString> weightsFor(const QString& modelName) const;
-    // Runs the bundled model instead of `wanted` (whose weights are missing)
-    // and offers `wanted`'s weights in the bar; untrained if nothing is bundled.
-    void fallBackToBundled(QString wanted);
     void offerWeights(const QString& modelName);
     void syncModelMenu();
-    // The preprocessing for `modelName`: remembered, else the model's default.
-    void loadPreprocessChoice();
     void choosePreprocess(const QString& mode);
-    void syncPreprocessMenu(); // the menu's check follows m_preprocess, else what ran
+    void syncPreprocessMenu(); // the menu's check follows m_choice.preprocess, else what ran
     void chooseLayer(const QString& layer);
-    void showLayerChoice(); // m_layer in the tree and on the toolbar button
+    void showLayerChoice(); // m_choice.layer in the tree and on the toolbar button
     void exportImage(bool allPanes);
     void exportTopK();
     void writeTopKExport(const CamResult& result, const QString& folder);
@@ -195,14 +189,8 @@ private:
     QTimer m_busyTimer;
     QTimer m_messageTimer;
 
-    QString m_imagePath;
-    QStringList m_folderImages;
-    QString m_modelName;
-    QString m_weightsPath;
-    bool m_untrained = false;
-    QString m_layer; // empty = the model's default
-    QString m_labelsPath; // empty = the model's own labels (ImageNet's, numbered, or a TorchScript sidecar's)
-    QString m_preprocess; // "tutorial" or "model"; empty = the model's default (a TorchScript sidecar's)
+    FolderNavigator m_folder; // the photo asked for and its folder's images
+    ModelChoice m_choice; // what the panes are computed with
     ModelInfo m_modelInfo;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
     int m_nextPaneKey = 0; // ComparePane::key of the next pane
