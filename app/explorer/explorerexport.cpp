@@ -84,31 +84,25 @@ HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
     if (!result)
         return failed(failure.message, failure.usage ? 2 : 3);
 
-    HeadlessExport composed;
-    ExportRequest& exportRequest = composed.request;
-    exportRequest.image = result->image;
-    exportRequest.panes = result->panes;
     // As the window paints them: on one raw scale when asked and the methods
     // allow it (a notice otherwise, and each map on its own max).
-    const PaneScales scales = paneScales(result->panes, options.sharedScale);
+    QVector<PaneResult> panes = result->panes;
+    const PaneScales scales = paneScales(panes, options.sharedScale);
     if (!scales.reason.isEmpty())
         std::fprintf(stderr, "gradcam-explorer: shared scale not applied: %s\n", qPrintable(scales.reason));
-    for (int i = 0; i < exportRequest.panes.size(); ++i)
-        exportRequest.panes[i].map = scaledMap(exportRequest.panes[i].map, scales.factors[i]);
-    exportRequest.sharedMax = scales.shared ? scales.sharedMax : 0.0;
-    exportRequest.modelName = result->modelName;
-    exportRequest.layerName = result->layerName;
-    exportRequest.sourceFileName = QFileInfo(options.image).fileName();
+    for (int i = 0; i < panes.size(); ++i)
+        panes[i].map = scaledMap(panes[i].map, scales.factors[i]);
+    ExportLook look;
+    look.sharedMax = scales.shared ? scales.sharedMax : 0.0;
     const QString colormapName =
         options.colormap.isEmpty() ? Settings::value(Setting::Colormap).toString() : options.colormap;
-    exportRequest.colormap = colormapFromName(colormapName.toStdString()).value_or(Colormap::Jet);
-    exportRequest.alpha = options.alpha >= 0.0 ? options.alpha : Settings::value(Setting::Opacity).toInt() / 100.0;
-    exportRequest.untrained = result->untrained;
-    exportRequest.inputRect = result->inputRect;
-    exportRequest.preprocessText = preprocessText(*result);
+    look.colormap = colormapFromName(colormapName.toStdString()).value_or(Colormap::Jet);
+    look.alpha = options.alpha >= 0.0 ? options.alpha : Settings::value(Setting::Opacity).toInt() / 100.0;
     // The window's Auto arrangement for a typical screen, or the one asked for.
     const PaneLayout layout = paneLayoutFromName(options.layout).value_or(PaneLayout::Auto);
-    exportRequest.grid = arrangeForNominalScreen(layout, exportRequest.panes.size(), result->image.size());
+    look.grid = arrangeForNominalScreen(layout, panes.size(), result->image.size());
+    HeadlessExport composed;
+    composed.request = composeExport(*result, panes, look);
     return composed;
 }
 

@@ -291,13 +291,6 @@ QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap co
     return toQImage(renderOverlay(toRgbMat(photo), toMat(map), colormap, alpha));
 }
 
-QString preprocessText(const CamResult& result)
-{
-    if (result.transformText.isEmpty())
-        return result.preprocess;
-    return QStringLiteral("%1 (%2)").arg(result.preprocess, result.transformText);
-}
-
 QImage renderExport(const ExportRequest& request)
 {
     if (request.image.isNull() || request.panes.isEmpty())

@@ -15,6 +15,7 @@
 #include "ui/control/camtypes.h"
 #include "ui/control/camworker.h"
 #include "ui/control/explorercontroller.h"
+#include "ui/control/exportcomposition.h"
 #include "ui/control/foldernavigator.h"
 #include "ui/window/modelchoice.h"
 #include "ui/canvas/imagecanvas.h"
@@ -158,6 +159,7 @@ private:
     void exportImage(bool allPanes);
     void exportTopK();
     void writeTopKExport(const CamResult& result, const QString& folder);
+    ExportLook exportLook() const; // the colormap and opacity controls
     void showPartialResult(const CamResult& result);
     // Paints the result's panes (and its photo where another is shown), on
     // the shared scale when `shareScale` and the user wants it; the class
