@@ -3,6 +3,6 @@
 # (tests/oracle/make_images.py) that these tests compare against.
 gce_add_fixture(images make_images.py)
 
-gce_add_test(tst_pilresize SOURCES tst_pilresize.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
-gce_add_test(tst_imageloader SOURCES tst_imageloader.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
-gce_add_test(tst_overlay SOURCES tst_overlay.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
+gce_add_test(tst_pilresize SOURCES core/tst_pilresize.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
+gce_add_test(tst_imageloader SOURCES core/tst_imageloader.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)
+gce_add_test(tst_overlay SOURCES core/tst_overlay.cpp LIBS gce_imaging FIXTURES images TIMEOUT 120)

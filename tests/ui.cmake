@@ -1,10 +1,10 @@
 # The worker thread and the main window (offscreen, untrained weights: the
 # behaviour under test does not depend on trained values).
-gce_add_test(tst_camworker SOURCES tst_camworker.cpp LIBS gce_ui TIMEOUT 300)
-gce_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS gce_ui gce_engine TIMEOUT 300 FIXTURES custommodels)
+gce_add_test(tst_camworker SOURCES control/tst_camworker.cpp LIBS gce_ui TIMEOUT 300)
+gce_add_test(tst_mainwindow SOURCES ui/tst_mainwindow.cpp LIBS gce_ui gce_engine TIMEOUT 300 FIXTURES custommodels)
 # The window's smoothing toggles, shared scale and faithfulness scores, against the engine called directly.
-gce_add_test(tst_windowcamfeatures SOURCES tst_windowcamfeatures.cpp LIBS gce_ui gce_engine TIMEOUT 1200)
+gce_add_test(tst_windowcamfeatures SOURCES ui/tst_windowcamfeatures.cpp LIBS gce_ui gce_engine TIMEOUT 1200)
 # View ▸ Layout: the photo's displayed area on real panes for every arrangement, and exports' grids.
-gce_add_test(tst_panelayout SOURCES tst_panelayout.cpp LIBS gce_ui TIMEOUT 120)
+gce_add_test(tst_panelayout SOURCES ui/tst_panelayout.cpp LIBS gce_ui TIMEOUT 120)
 # The request protocol without a window (ui/control/explorercontroller.h).
-gce_add_test(tst_explorercontroller SOURCES tst_explorercontroller.cpp LIBS gce_ui_control TIMEOUT 300)
+gce_add_test(tst_explorercontroller SOURCES control/tst_explorercontroller.cpp LIBS gce_ui_control TIMEOUT 300)

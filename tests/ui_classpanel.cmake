@@ -1,1 +1,1 @@
-gce_add_test(tst_classpanel SOURCES tst_classpanel.cpp LIBS gce_ui_classes)
+gce_add_test(tst_classpanel SOURCES ui/tst_classpanel.cpp LIBS gce_ui_classes)

@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/support/textmatch.h"
 
 namespace gce {
@@ -11,15 +11,9 @@ namespace gce {
 namespace {
 using FamilyList = std::vector<ModelConstructor> (*)();
 const FamilyList kFamilies[] = {
-    resnetFamily,
-    squeezenetFamily,
-    vggFamily,
-    densenetFamily,
-    googlenetFamily,
-    mobilenetFamily,
-    efficientnetFamily,
-    convnextFamily,
-    regnetFamily,
+#define GCE_FAMILY(name) name##Family,
+#include "core/models/architectures/families.def"
+#undef GCE_FAMILY
 };
 
 ModelFactory findConstructor(const std::string& name)

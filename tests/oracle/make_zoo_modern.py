@@ -1,4 +1,4 @@
-"""Fixture for the modern-architecture parity tests (tests/tst_zoo_modern.cpp).
+"""Fixture for the modern-architecture parity tests (tests/core/tst_zoo_modern.cpp).
 
 For each architecture (MobileNet V2/V3, EfficientNet B0-B3, ConvNeXt-Tiny,
 RegNet-Y-400MF): torchvision 0.14's model with random weights (BatchNorm,

@@ -1,8 +1,8 @@
-#include "core/models/mobilenet.h"
+#include "core/models/architectures/mobilenet.h"
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

@@ -1,10 +1,10 @@
-#include "core/models/densenet.h"
+#include "core/models/architectures/densenet.h"
 
 #include <regex>
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

@@ -4,8 +4,8 @@
 // stages (Sequential of MBConv: block = [expand] depthwise, SqueezeExcitation,
 // project; stochastic_depth), features.8 final 1×1 conv; avgpool; classifier
 // (Dropout, Linear). BatchNorm eps 1e-5. Stochastic depth is the identity in
-// eval mode. Shared building blocks: core/models/mobilenet.h (gce::tvops).
-#include "core/models/mobilenet.h"
+// eval mode. Shared building blocks: core/models/architectures/mobilenet.h (gce::tvops).
+#include "core/models/architectures/mobilenet.h"
 
 namespace gce::effnet {
 

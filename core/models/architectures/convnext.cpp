@@ -1,10 +1,10 @@
-#include "core/models/convnext.h"
+#include "core/models/architectures/convnext.h"
 
 #include <cmath>
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

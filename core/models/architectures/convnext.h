@@ -8,7 +8,7 @@
 // and stochastic_depth (the identity in eval mode).
 #include <torch/nn/modules/normalization.h>
 
-#include "core/models/mobilenet.h"
+#include "core/models/architectures/mobilenet.h"
 
 namespace gce::cnx {
 

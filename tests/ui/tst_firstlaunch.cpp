@@ -19,6 +19,7 @@
 #include "core/support/weightscache.h"
 #include "localhttpserver.h"
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/window/mainwindow.h"
 #include "ui/settings/settings.h"
@@ -30,13 +31,7 @@ using namespace gce::ui;
 namespace {
 constexpr int kTimeoutMs = 120000;
 
-QString demo(const char* name) { return gce::test::sourceDir() + "/resources/demo/" + name; }
-
-bool waitShown(MainWindow& window)
-{
-    QSignalSpy shown(&window, &MainWindow::resultShown);
-    return shown.wait(kTimeoutMs);
-}
+QString demo(const char* name) { return gce::test::demoImage(name); }
 
 // Cat classes of ImageNet: tabby, tiger cat, Persian, Siamese, Egyptian cat.
 bool isCat(int index) { return index >= 281 && index <= 285; }
@@ -79,8 +74,7 @@ private slots:
         StartOptions options;
         options.imagePath = demo("chelsea.jpg");
         MainWindow window(options);
-        window.show();
-        QVERIFY(waitShown(window));
+        QVERIFY(gce::test::showAndWait(window));
         QVERIFY(!dialogSeen);
 
         const CamResult& result = window.lastResult();
@@ -105,8 +99,7 @@ private slots:
             StartOptions options;
             options.imagePath = demo("chelsea.jpg");
             MainWindow window(options);
-            window.show();
-            QVERIFY(waitShown(window));
+            QVERIFY(gce::test::showAndWait(window));
             QVERIFY(window.weightsBar()->isVisible());
             window.weightsBar()->dismissButton()->click();
             QVERIFY(!window.weightsBar()->isVisible());
@@ -116,8 +109,7 @@ private slots:
         StartOptions options;
         options.imagePath = demo("chelsea.jpg");
         MainWindow window(options);
-        window.show();
-        QVERIFY(waitShown(window));
+        QVERIFY(gce::test::showAndWait(window));
         QVERIFY(!window.weightsBar()->isVisible());
         QCOMPARE(window.lastResult().modelName, QString("squeezenet1_1"));
         // Choosing ResNet-18 from the menu offers its weights again, and the
@@ -148,8 +140,7 @@ private slots:
         options.imagePath = demo("cat_and_coffee.jpg");
         options.classes = {281, 967};
         MainWindow window(options);
-        window.show();
-        QVERIFY(waitShown(window));
+        QVERIFY(gce::test::showAndWait(window));
         QCOMPARE(window.lastResult().modelName, QString("squeezenet1_1"));
         QCOMPARE(window.panes().size(), 2);
 
@@ -185,8 +176,7 @@ private slots:
         options.imagePath = demo("chelsea.jpg");
         options.modelName = QStringLiteral("resnet18");
         MainWindow window(options);
-        window.show();
-        QVERIFY(waitShown(window));
+        QVERIFY(gce::test::showAndWait(window));
         const quint64 shownId = window.shownRequestId();
         WeightsBar* bar = window.weightsBar();
         QVERIFY(bar->isVisible());
@@ -215,8 +205,7 @@ private slots:
         options.imagePath = demo("cat_and_coffee.jpg");
         options.modelName = QStringLiteral("squeezenet1_1");
         MainWindow window(options);
-        window.show();
-        QVERIFY(waitShown(window));
+        QVERIFY(gce::test::showAndWait(window));
         QCOMPARE(window.lastResult().preprocess, QString("tutorial"));
         QCOMPARE(window.lastResult().inputRect, QRectF(0, 0, 1201, 400));
         QVERIFY(window.action(MainWindow::ActionId::TutorialPreprocessing)->isChecked());
@@ -247,8 +236,7 @@ private slots:
 
         // Remembered for the model: the next window starts with it.
         MainWindow next(options);
-        next.show();
-        QVERIFY(waitShown(next));
+        QVERIFY(gce::test::showAndWait(next));
         QCOMPARE(next.lastResult().preprocess, QString("model"));
         Settings::setPreprocessFor("squeezenet1_1", QString());
     }

@@ -1,8 +1,8 @@
-#include "core/models/resnet.h"
+#include "core/models/architectures/resnet.h"
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

@@ -12,6 +12,7 @@
 
 #include "core/support/weightscache.h"
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/panels/classpanel.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/export/exportrenderer.h"
@@ -25,7 +26,8 @@
 using namespace gce::ui;
 
 namespace {
-QString demo(const char* name) { return gce::test::sourceDir() + "/resources/demo/" + name; }
+QString demo(const char* name) { return gce::test::demoImage(name); }
+using gce::test::waitShown;
 
 StartOptions untrained(const QString& image = {})
 {
@@ -37,19 +39,6 @@ StartOptions untrained(const QString& image = {})
 
 // A copy of a demo photo alone in its folder: no neighbours get preloaded,
 // so the forward-pass counter only moves for the image under test.
-QString isolated(const QTemporaryDir& dir, const char* name)
-{
-    const QString path = dir.filePath(name);
-    QFile::copy(demo(name), path);
-    return path;
-}
-
-bool waitShown(MainWindow& window, int timeoutMs = 120000)
-{
-    QSignalSpy shown(&window, &MainWindow::resultShown);
-    return shown.wait(timeoutMs);
-}
-
 StartOptions untrainedModel(const QString& model, const QString& image)
 {
     StartOptions options = untrained(image);
@@ -127,7 +116,7 @@ private slots:
     void selectingAClassComputesOnceWithoutForward()
     {
         QTemporaryDir dir;
-        MainWindow window(untrained(isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         const int forward = window.worker()->forwardPasses();
@@ -168,7 +157,7 @@ private slots:
     void paneMethodRecomputesThatPane()
     {
         QTemporaryDir dir;
-        MainWindow window(untrained(isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         const QVector<float> before = window.panes()[0]->result().map.values;
@@ -185,7 +174,7 @@ private slots:
     void opacityAndColormapDoNotCompute()
     {
         QTemporaryDir dir;
-        MainWindow window(untrained(isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         const int forward = window.worker()->forwardPasses();
@@ -286,7 +275,7 @@ private slots:
         file.close();
         StartOptions options;
         options.weightsPath = broken;
-        options.imagePath = isolated(dir, "chelsea.jpg");
+        options.imagePath = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         MainWindow window(options);
         window.show();
         QVERIFY(waitShown(window)); // shown with the bundled model after the failure
@@ -353,7 +342,7 @@ private slots:
     void choosingALayerInTheTreeComputesIt()
     {
         QTemporaryDir dir;
-        MainWindow window(untrainedModel("resnet18", isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrainedModel("resnet18", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         const QString defaultLayer = window.layerTree()->model()->defaultLayer();
@@ -389,7 +378,7 @@ private slots:
     void layerIsRememberedPerModel()
     {
         QTemporaryDir dir;
-        const QString image = isolated(dir, "chelsea.jpg");
+        const QString image = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         const QString resnetLayer = "layer2.1.conv1";
         const QString squeezeLayer = "features.12";
         {
@@ -433,7 +422,7 @@ private slots:
         QVERIFY2(QFile::exists(model), "fixture missing: run ctest (fixture_custommodels)");
         QTemporaryDir dir;
         StartOptions options;
-        options.imagePath = isolated(dir, "chelsea.jpg");
+        options.imagePath = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         options.modelName = model;
         MainWindow window(options);
         window.show();
@@ -474,7 +463,7 @@ private slots:
         QFETCH(QString, why);
         Settings::setLayerFor("resnet18", remembered);
         QTemporaryDir dir;
-        MainWindow window(untrainedModel("resnet18", isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrainedModel("resnet18", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         const QString defaultLayer = window.layerTree()->model()->defaultLayer();

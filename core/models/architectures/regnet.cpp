@@ -1,11 +1,11 @@
-#include "core/models/regnet.h"
+#include "core/models/architectures/regnet.h"
 
 #include <cmath>
 #include <set>
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

@@ -19,6 +19,7 @@
 #include "core/cam/faithfulness.h"
 #include "core/imaging/imageloader.h"
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/control/camengine.h"
 #include "ui/canvas/captionfit.h"
 #include "ui/panels/classpanel.h"
@@ -35,16 +36,11 @@
 using namespace gce::ui;
 
 namespace {
-QString demo(const char* name) { return gce::test::sourceDir() + "/resources/demo/" + name; }
+QString demo(const char* name) { return gce::test::demoImage(name); }
+// Score-CAM and Ablation-CAM panes take their passes first: a longer wait.
+bool waitShown(MainWindow& window) { return gce::test::waitShown(window, 300000); }
 
 // A copy of a demo photo alone in its folder: no neighbours are preloaded.
-QString isolated(const QTemporaryDir& dir, const char* name)
-{
-    const QString path = dir.filePath(name);
-    QFile::copy(demo(name), path);
-    return path;
-}
-
 StartOptions untrainedModel(const QString& model, const QString& image)
 {
     StartOptions options;
@@ -52,12 +48,6 @@ StartOptions untrainedModel(const QString& model, const QString& image)
     options.modelName = model;
     options.untrained = true;
     return options;
-}
-
-bool waitShown(MainWindow& window, int timeoutMs = 300000)
-{
-    QSignalSpy shown(&window, &MainWindow::resultShown);
-    return shown.wait(timeoutMs);
 }
 
 // The engine on its own, with the same untrained weights (fixed seed) and the
@@ -126,7 +116,7 @@ private slots:
     void smoothingTogglesReachTheEngine()
     {
         QTemporaryDir dir;
-        const QString image = isolated(dir, "chelsea.jpg");
+        const QString image = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         MainWindow window(untrainedModel("resnet18", image));
         window.show();
         QVERIFY(waitShown(window));
@@ -205,7 +195,7 @@ private slots:
     void startOptionsChooseMethodsAndToggles()
     {
         QTemporaryDir dir;
-        StartOptions options = untrainedModel("resnet18", isolated(dir, "chelsea.jpg"));
+        StartOptions options = untrainedModel("resnet18", gce::test::isolatedDemoImage(dir, "chelsea.jpg"));
         options.classes = {281, 285};
         options.methods = {"layercam", "gradcam++"};
         options.augmentSmooth = true;
@@ -233,7 +223,7 @@ private slots:
     void slowPanesFollowTheQuickOnes()
     {
         QTemporaryDir dir;
-        const QString image = isolated(dir, "chelsea.jpg");
+        const QString image = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         StartOptions options = untrainedModel("squeezenet1_1", image);
         options.layer = QStringLiteral("features.3.squeeze"); // 16 channels: 16 masked passes
         options.classes = {281, 285};
@@ -324,7 +314,7 @@ private slots:
     void sharedScaleRelatesPanesByRawMax()
     {
         QTemporaryDir dir;
-        const QString image = isolated(dir, "chelsea.jpg");
+        const QString image = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         MainWindow window(untrainedModel("resnet18", image));
         window.show();
         QVERIFY(waitShown(window));
@@ -419,7 +409,7 @@ private slots:
     void faithfulnessScoresArriveInTheBackground()
     {
         QTemporaryDir dir;
-        const QString image = isolated(dir, "chelsea.jpg");
+        const QString image = gce::test::isolatedDemoImage(dir, "chelsea.jpg");
         MainWindow window(untrainedModel("squeezenet1_1", image));
         window.show();
         QVERIFY(waitShown(window));
@@ -470,7 +460,7 @@ private slots:
     void newClassCancelsFaithfulness()
     {
         QTemporaryDir dir;
-        MainWindow window(untrainedModel("squeezenet1_1", isolated(dir, "chelsea.jpg")));
+        MainWindow window(untrainedModel("squeezenet1_1", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
         ComparePane* pane = window.panes()[0];

@@ -7,7 +7,7 @@
 // with the same float32 tensor operations.
 #include <vector>
 
-#include "core/models/mobilenet.h"
+#include "core/models/architectures/mobilenet.h"
 
 namespace gce::regnet {
 

@@ -1,10 +1,10 @@
-#include "core/models/efficientnet.h"
+#include "core/models/architectures/efficientnet.h"
 
 #include <cmath>
 
 #include <torch/torch.h>
 
-#include "core/models/families.h"
+#include "core/models/architectures/families.h"
 #include "core/models/tap.h"
 
 namespace gce {

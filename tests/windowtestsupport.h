@@ -1,0 +1,38 @@
+#pragma once
+// What every window test needs: a demo photo (also alone in a folder of its
+// own, so that no neighbours are prepared), and waiting until the window has
+// shown a result. Settings go to a throwaway folder (testsupport.h).
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include "testsupport.h"
+#include "ui/window/mainwindow.h"
+
+namespace gce::test {
+
+inline QString demoImage(const char* name) { return sourceDir() + "/resources/demo/" + name; }
+
+// A copy of the demo photo `name` alone in `dir`.
+inline QString isolatedDemoImage(const QTemporaryDir& dir, const char* name)
+{
+    const QString path = dir.filePath(name);
+    QFile::copy(demoImage(name), path);
+    return path;
+}
+
+// True once `window` shows a result (MainWindow::resultShown) within the time.
+inline bool waitShown(gce::ui::MainWindow& window, int timeoutMs = 120000)
+{
+    QSignalSpy shown(&window, &gce::ui::MainWindow::resultShown);
+    return shown.wait(timeoutMs);
+}
+
+// Shows `window` and waits for its first result.
+inline bool showAndWait(gce::ui::MainWindow& window, int timeoutMs = 120000)
+{
+    window.show();
+    return waitShown(window, timeoutMs);
+}
+
+} // namespace gce::test
