@@ -22,7 +22,7 @@
 namespace gce::ui {
 namespace {
 
-// Layout contract (tests/tst_exportrenderer.cpp pins these numbers): geometry
+// Layout contract (tests/ui/tst_exportrenderer.cpp pins these numbers): geometry
 // derives from the photo size only, never from font metrics, so an export has
 // the same size on every machine and the text simply sits inside its slots.
 constexpr int kMinFontPx = 14;
