@@ -263,6 +263,8 @@ void MainWindow::createCentralArea()
     });
     connect(m_controller, &ExplorerController::result, progress, &QWidget::hide);
     connect(m_controller, &ExplorerController::failed, progress, &QWidget::hide);
+    connect(m_controller, &ExplorerController::topKReady, progress, &QWidget::hide); // its passes were shown too
+    connect(m_controller, &ExplorerController::topKFailed, progress, &QWidget::hide);
 }
 
 // ---- panes --------------------------------------------------------------
