@@ -85,7 +85,7 @@ int main(int argc, char** argv)
     std::vector<double> switches;
     for (int i = 0; i < 30; ++i) {
         clock.restart();
-        emit window.classPanel()->classActivated((i * 37) % 1000);
+        emit window.findChild<gce::ui::ClassPanel*>()->classActivated((i * 37) % 1000);
         if (!waitAndPaint(window, shown))
             return 1;
         switches.push_back(double(clock.nsecsElapsed()) / 1e6);
@@ -95,7 +95,7 @@ int main(int argc, char** argv)
     std::vector<double> opacities;
     for (int i = 0; i < 30; ++i) {
         clock.restart();
-        window.opacitySlider()->setValue(i * 3);
+        window.findChild<QSlider*>("opacity")->setValue(i * 3);
         window.repaint();
         opacities.push_back(double(clock.nsecsElapsed()) / 1e6);
     }

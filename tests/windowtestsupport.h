@@ -1,13 +1,25 @@
 #pragma once
 // What every window test needs: a demo photo (also alone in a folder of its
 // own, so that no neighbours are prepared), and waiting until the window has
-// shown a result. Settings go to a throwaway folder (testsupport.h).
+// shown a result. Settings go to a throwaway folder (testsupport.h). Tests
+// reach the window's parts as a user does: the controller for the request
+// protocol, the pane strip, and widgets by type or object name (findChild).
+#include <QComboBox>
 #include <QFile>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 
 #include "testsupport.h"
+#include "ui/canvas/colorbar.h"
+#include "ui/canvas/panearea.h"
+#include "ui/control/explorercontroller.h"
+#include "ui/panels/classpanel.h"
+#include "ui/panels/layertree.h"
+#include "ui/weights/weightsbar.h"
 #include "ui/window/mainwindow.h"
+#include "ui/window/panestrip.h"
 
 namespace gce::test {
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/canvas/imagecanvas.h"
 #include "ui/window/mainwindow.h"
@@ -124,15 +125,15 @@ private slots:
         const QString good = m_goodDir.filePath("a.jpg");
         window.openImage(good);
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().imagePath, good);
+        QCOMPARE(window.controller()->lastResult().imagePath, good);
 
-        const quint64 before = window.shownRequestId();
+        const quint64 before = window.controller()->lastResult().requestId;
         window.openImage(path);
         if (opens) {
             QVERIFY(waitShown(window));
-            QCOMPARE(window.lastResult().imagePath, path);
-            QCOMPARE(window.lastResult().image.size(), size);
-            QCOMPARE(window.panes()[0]->canvas()->imageSize(), size);
+            QCOMPARE(window.controller()->lastResult().imagePath, path);
+            QCOMPARE(window.controller()->lastResult().image.size(), size);
+            QCOMPARE(window.paneStrip()->panes()[0]->canvas()->imageSize(), size);
             QVERIFY(!window.messageText().contains(QFileInfo(path).fileName()));
             qInfo("GUI  %-26s opens, %d x %d", qPrintable(what), size.width(), size.height());
             return;
@@ -144,15 +145,15 @@ private slots:
         QVERIFY2(message.contains(windowReason), qPrintable(message));
         QVERIFY(!message.contains('\n'));
         // Nothing lost: the previous image and its map are still shown...
-        QCOMPARE(window.shownRequestId(), before);
-        QCOMPARE(window.lastResult().imagePath, good);
-        QVERIFY(window.panes()[0]->canvas()->hasImage());
-        QVERIFY(!window.panes()[0]->result().map.isNull());
+        QCOMPARE(window.controller()->lastResult().requestId, before);
+        QCOMPARE(window.controller()->lastResult().imagePath, good);
+        QVERIFY(window.paneStrip()->panes()[0]->canvas()->hasImage());
+        QVERIFY(!window.paneStrip()->panes()[0]->result().map.isNull());
         // ...and the window carries on from it: its folder's next image opens.
         QVERIFY(window.action(MainWindow::ActionId::NextImage)->isEnabled());
         window.action(MainWindow::ActionId::NextImage)->trigger();
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().imagePath, m_goodDir.filePath("b.jpg"));
+        QCOMPARE(window.controller()->lastResult().imagePath, m_goodDir.filePath("b.jpg"));
     }
 
     void windowStartedOnABadImageStillWorks()
@@ -167,7 +168,7 @@ private slots:
         QVERIFY(!window.action(MainWindow::ActionId::Export)->isEnabled()); // nothing to export yet
         window.openImage(m_goodDir.filePath("b.jpg"));
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().imagePath, m_goodDir.filePath("b.jpg"));
+        QCOMPARE(window.controller()->lastResult().imagePath, m_goodDir.filePath("b.jpg"));
     }
 
 private:

@@ -31,6 +31,7 @@
 
 #include "dialoganswerer.h"
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/window/mainwindow.h"
 #include "ui/settings/settings.h"
@@ -309,8 +310,8 @@ private slots:
                                        " was unreadable; defaults used"),
                      qPrintable(notice));
             QVERIFY(!notice.contains('\n'));
-            QCOMPARE(window.opacitySlider()->value(), Settings::defaultValue(Setting::Opacity).toInt());
-            QCOMPARE(window.colormapBox()->currentText(), QString("JET"));
+            QCOMPARE(window.findChild<QSlider*>("opacity")->value(), Settings::defaultValue(Setting::Opacity).toInt());
+            QCOMPARE(window.findChild<QComboBox*>("colormap")->currentText(), QString("JET"));
             // Nothing lost: the damaged file is kept for whoever wants to look at it.
             QCOMPARE(readAll(file + ".unreadable"), garbage);
             QVERIFY(notice.contains(file + ".unreadable"));
@@ -342,7 +343,7 @@ private slots:
         }
         window.action(MainWindow::ActionId::AddPane)->trigger(); // a map request at once: supersedes the export
         QTRY_COMPARE_WITH_TIMEOUT(pngs(first).size(), 5, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(window.panes().size() == 2 && window.panes()[1]->result().classIndex >= 0, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.paneStrip()->panes().size() == 2 && window.paneStrip()->panes()[1]->result().classIndex >= 0, kTimeoutMs);
 
         QTemporaryDir second;
         window.action(MainWindow::ActionId::AddPane)->trigger(); // a map on its way...
@@ -352,7 +353,7 @@ private slots:
             QCOMPARE(answer.fileDialogsAnswered(), 1);
         }
         QTRY_COMPARE_WITH_TIMEOUT(pngs(second).size(), 5, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(window.panes().size() == 3 && window.panes()[2]->result().classIndex >= 0, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.paneStrip()->panes().size() == 3 && window.paneStrip()->panes()[2]->result().classIndex >= 0, kTimeoutMs);
         QVERIFY2(window.messageText().isEmpty(), qPrintable(window.messageText()));
     }
 
@@ -391,8 +392,8 @@ private slots:
             QVERIFY2(notice.contains("had unusable values for files/recent, view/opacity, view/colormap, "
                                      "model/layers; defaults used"),
                      qPrintable(notice));
-            QCOMPARE(window.opacitySlider()->value(), Settings::defaultValue(Setting::Opacity).toInt());
-            QCOMPARE(window.colormapBox()->currentText(), QString("JET"));
+            QCOMPARE(window.findChild<QSlider*>("opacity")->value(), Settings::defaultValue(Setting::Opacity).toInt());
+            QCOMPARE(window.findChild<QComboBox*>("colormap")->currentText(), QString("JET"));
             QVERIFY(Settings::recentFiles().isEmpty());
             QVERIFY(Settings::layerFor("squeezenet1_1").isEmpty());
         }
@@ -402,7 +403,7 @@ private slots:
         MainWindow again(untrainedSqueezeNet());
         again.show(); // messageText() is what is visible
         QVERIFY2(again.messageText().isEmpty(), qPrintable(again.messageText()));
-        QCOMPARE(again.opacitySlider()->value(), Settings::defaultValue(Setting::Opacity).toInt());
+        QCOMPARE(again.findChild<QSlider*>("opacity")->value(), Settings::defaultValue(Setting::Opacity).toInt());
     }
 
     void outOfRangeSettingFallsBack()
@@ -411,7 +412,7 @@ private slots:
         MainWindow window(untrainedSqueezeNet());
         window.show(); // messageText() is what is visible
         QVERIFY2(window.messageText().contains("unusable values for view/opacity;"), qPrintable(window.messageText()));
-        QCOMPARE(window.opacitySlider()->value(), Settings::defaultValue(Setting::Opacity).toInt());
+        QCOMPARE(window.findChild<QSlider*>("opacity")->value(), Settings::defaultValue(Setting::Opacity).toInt());
     }
 
     void goodSettingsFileShowsNoNotice()
@@ -420,8 +421,8 @@ private slots:
         MainWindow window(untrainedSqueezeNet());
         window.show(); // messageText() is what is visible
         QVERIFY2(window.messageText().isEmpty(), qPrintable(window.messageText()));
-        QCOMPARE(window.opacitySlider()->value(), 65);
-        QCOMPARE(window.colormapBox()->currentText(), QString("VIRIDIS"));
+        QCOMPARE(window.findChild<QSlider*>("opacity")->value(), 65);
+        QCOMPARE(window.findChild<QComboBox*>("colormap")->currentText(), QString("VIRIDIS"));
     }
 
 private:

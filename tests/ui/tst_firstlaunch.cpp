@@ -21,6 +21,7 @@
 #include "testsupport.h"
 #include "windowtestsupport.h"
 #include "ui/canvas/comparepane.h"
+#include "ui/canvas/imagecanvas.h"
 #include "ui/window/mainwindow.h"
 #include "ui/settings/settings.h"
 #include "ui/weights/weightsbar.h"
@@ -77,13 +78,13 @@ private slots:
         QVERIFY(gce::test::showAndWait(window));
         QVERIFY(!dialogSeen);
 
-        const CamResult& result = window.lastResult();
+        const CamResult& result = window.controller()->lastResult();
         QCOMPARE(result.modelName, QString("squeezenet1_1"));
         QVERIFY(!result.untrained);
         QVERIFY(!window.untrainedBadgeVisible());
         QVERIFY2(isCat(result.panes[0].classIndex), qPrintable(result.panes[0].className));
 
-        WeightsBar* bar = window.weightsBar();
+        WeightsBar* bar = window.findChild<WeightsBar*>();
         QVERIFY(bar->isVisible());
         QCOMPARE(bar->modelName(), QString("resnet18"));
         QVERIFY2(bar->textLabel()->text().contains("ResNet-18"), qPrintable(bar->textLabel()->text()));
@@ -100,9 +101,9 @@ private slots:
             options.imagePath = demo("chelsea.jpg");
             MainWindow window(options);
             QVERIFY(gce::test::showAndWait(window));
-            QVERIFY(window.weightsBar()->isVisible());
-            window.weightsBar()->dismissButton()->click();
-            QVERIFY(!window.weightsBar()->isVisible());
+            QVERIFY(window.findChild<WeightsBar*>()->isVisible());
+            window.findChild<WeightsBar*>()->dismissButton()->click();
+            QVERIFY(!window.findChild<WeightsBar*>()->isVisible());
             QCOMPARE(window.modelName(), QString("squeezenet1_1"));
         }
         // The next start opens the model that ran, without the offer.
@@ -110,8 +111,8 @@ private slots:
         options.imagePath = demo("chelsea.jpg");
         MainWindow window(options);
         QVERIFY(gce::test::showAndWait(window));
-        QVERIFY(!window.weightsBar()->isVisible());
-        QCOMPARE(window.lastResult().modelName, QString("squeezenet1_1"));
+        QVERIFY(!window.findChild<WeightsBar*>()->isVisible());
+        QCOMPARE(window.controller()->lastResult().modelName, QString("squeezenet1_1"));
         // Choosing ResNet-18 from the menu offers its weights again, and the
         // running model stays.
         const QList<QAction*> actions = window.findChildren<QAction*>();
@@ -119,7 +120,7 @@ private slots:
                                          [](QAction* a) { return a->text() == QLatin1String("resnet18"); });
         QVERIFY(resnet != actions.end());
         (*resnet)->trigger();
-        QVERIFY(window.weightsBar()->isVisible());
+        QVERIFY(window.findChild<WeightsBar*>()->isVisible());
         QCOMPARE(window.modelName(), QString("squeezenet1_1"));
         QVERIFY(!(*resnet)->isChecked());
         Settings::setValue(Setting::Model, QStringLiteral("resnet18")); // as a first launch, for what follows
@@ -141,25 +142,25 @@ private slots:
         options.classes = {281, 967};
         MainWindow window(options);
         QVERIFY(gce::test::showAndWait(window));
-        QCOMPARE(window.lastResult().modelName, QString("squeezenet1_1"));
-        QCOMPARE(window.panes().size(), 2);
+        QCOMPARE(window.controller()->lastResult().modelName, QString("squeezenet1_1"));
+        QCOMPARE(window.paneStrip()->panes().size(), 2);
 
         // The offer the window made, pointed at the local server.
-        WeightsBar* bar = window.weightsBar();
+        WeightsBar* bar = window.findChild<WeightsBar*>();
         const QString cache = m_home.filePath(".cache/torch/hub/checkpoints");
         bar->offer(QStringLiteral("resnet18"), bar->textLabel()->text(), m_server.url("/good/" + name), cache);
         QSignalSpy shown(&window, &MainWindow::resultShown);
         bar->downloadButton()->click();
         QVERIFY(bar->isDownloading());
-        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && window.lastResult().modelName == QLatin1String("resnet18"),
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && window.controller()->lastResult().modelName == QLatin1String("resnet18"),
                                  kTimeoutMs);
 
         QVERIFY(!bar->isVisible());
         QCOMPARE(window.modelName(), QString("resnet18"));
-        QCOMPARE(window.lastResult().panes.size(), 2);
-        QCOMPARE(window.lastResult().panes[0].classIndex, 281);
-        QCOMPARE(window.lastResult().panes[1].classIndex, 967);
-        QCOMPARE(window.lastResult().image.size(), QSize(1201, 400)); // the same photo
+        QCOMPARE(window.controller()->lastResult().panes.size(), 2);
+        QCOMPARE(window.controller()->lastResult().panes[0].classIndex, 281);
+        QCOMPARE(window.controller()->lastResult().panes[1].classIndex, 967);
+        QCOMPARE(window.controller()->lastResult().image.size(), QSize(1201, 400)); // the same photo
         QVERIFY(QFile::exists(QDir(cache).filePath(name)));
     }
 
@@ -177,8 +178,8 @@ private slots:
         options.modelName = QStringLiteral("resnet18");
         MainWindow window(options);
         QVERIFY(gce::test::showAndWait(window));
-        const quint64 shownId = window.shownRequestId();
-        WeightsBar* bar = window.weightsBar();
+        const quint64 shownId = window.controller()->lastResult().requestId;
+        WeightsBar* bar = window.findChild<WeightsBar*>();
         QVERIFY(bar->isVisible());
         QSignalSpy failed(bar->findChild<WeightsDownloader*>(), &WeightsDownloader::failed);
         bar->downloadButton()->click();
@@ -192,8 +193,8 @@ private slots:
         QVERIFY(bar->downloadButton()->isEnabled());
         QCOMPARE(window.modelName(), QString("squeezenet1_1"));
         QTest::qWait(200);
-        QCOMPARE(window.shownRequestId(), shownId); // nothing recomputed
-        QCOMPARE(window.lastResult().modelName, QString("squeezenet1_1"));
+        QCOMPARE(window.controller()->lastResult().requestId, shownId); // nothing recomputed
+        QCOMPARE(window.controller()->lastResult().modelName, QString("squeezenet1_1"));
     }
 
     // Model ▸ Preprocessing ▸ Model's Own: the weights' transform runs, the
@@ -206,21 +207,21 @@ private slots:
         options.modelName = QStringLiteral("squeezenet1_1");
         MainWindow window(options);
         QVERIFY(gce::test::showAndWait(window));
-        QCOMPARE(window.lastResult().preprocess, QString("tutorial"));
-        QCOMPARE(window.lastResult().inputRect, QRectF(0, 0, 1201, 400));
+        QCOMPARE(window.controller()->lastResult().preprocess, QString("tutorial"));
+        QCOMPARE(window.controller()->lastResult().inputRect, QRectF(0, 0, 1201, 400));
         QVERIFY(window.action(MainWindow::ActionId::TutorialPreprocessing)->isChecked());
 
         QSignalSpy shown(&window, &MainWindow::resultShown);
         window.action(MainWindow::ActionId::ModelPreprocessing)->trigger();
         QVERIFY(shown.wait(kTimeoutMs));
-        const CamResult& result = window.lastResult();
+        const CamResult& result = window.controller()->lastResult();
         QCOMPARE(result.preprocess, QString("model"));
         QCOMPARE(result.transformText, QString("resize 256, crop 224, bilinear"));
         // The crop as core/imaging computes it for this photo and transform.
         const gce::CropBox box = gce::modelCropBox(1201, 400, gce::modelTransformFor("squeezenet1_1", ""));
         QCOMPARE(result.inputRect, QRectF(box.x, box.y, box.width, box.height));
         QVERIFY(result.inputRect.width() < 500); // a centre square of a 3:1 photo
-        QCOMPARE(window.panes()[0]->canvas()->inputRect(), result.inputRect);
+        QCOMPARE(window.paneStrip()->panes()[0]->canvas()->inputRect(), result.inputRect);
         QCOMPARE(Settings::preprocessFor("squeezenet1_1"), QString("model"));
         QVERIFY(window.action(MainWindow::ActionId::ModelPreprocessing)->isChecked());
 
@@ -237,7 +238,7 @@ private slots:
         // Remembered for the model: the next window starts with it.
         MainWindow next(options);
         QVERIFY(gce::test::showAndWait(next));
-        QCOMPARE(next.lastResult().preprocess, QString("model"));
+        QCOMPARE(next.controller()->lastResult().preprocess, QString("model"));
         Settings::setPreprocessFor("squeezenet1_1", QString());
     }
 

@@ -63,7 +63,7 @@ QModelIndex findLayerRow(const QAbstractItemModel& model, const QString& name, c
 void chooseInTree(MainWindow& window, const QString& layer)
 {
     window.action(MainWindow::ActionId::ChooseLayer)->trigger();
-    LayerTree* tree = window.layerTree();
+    LayerTree* tree = window.findChild<LayerTree*>();
     QTRY_VERIFY(tree->isVisible());
     QTest::keyClicks(tree->filterField(), layer);
     QTreeView* view = tree->view();
@@ -100,16 +100,16 @@ private slots:
         window.show();
         window.openImage(demo("cat_and_coffee.jpg"));
         QVERIFY(waitShown(window));
-        const CamResult& result = window.lastResult();
+        const CamResult& result = window.controller()->lastResult();
         QCOMPARE(result.image.size(), QSize(1201, 400));
-        QCOMPARE(window.panes().size(), 1);
-        QCOMPARE(window.panes()[0]->result().rank, 1);
-        QVERIFY(window.panes()[0]->canvas()->hasImage());
-        QCOMPARE(window.classPanel()->currentClass(), result.panes[0].classIndex);
+        QCOMPARE(window.paneStrip()->panes().size(), 1);
+        QCOMPARE(window.paneStrip()->panes()[0]->result().rank, 1);
+        QVERIFY(window.paneStrip()->panes()[0]->canvas()->hasImage());
+        QCOMPARE(window.findChild<ClassPanel*>()->currentClass(), result.panes[0].classIndex);
         QVERIFY(window.untrainedBadgeVisible());
-        QVERIFY(window.layerTree()->model()->rowCount() > 5);
-        QCOMPARE(window.layerTree()->currentLayer(), QString("layer4.1.conv2"));
-        QVERIFY(window.layerButton()->text().contains("layer4.1.conv2"));
+        QVERIFY(window.findChild<LayerTree*>()->model()->rowCount() > 5);
+        QCOMPARE(window.findChild<LayerTree*>()->currentLayer(), QString("layer4.1.conv2"));
+        QVERIFY(window.findChild<QPushButton*>("layerButton")->text().contains("layer4.1.conv2"));
         QCOMPARE(result.layerName, QString("layer4.1.conv2"));
     }
 
@@ -119,14 +119,14 @@ private slots:
         MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        const int forward = window.worker()->forwardPasses();
-        const int backward = window.worker()->backwardPasses();
-        emit window.classPanel()->classActivated(515);
+        const int forward = window.controller()->worker()->forwardPasses();
+        const int backward = window.controller()->worker()->backwardPasses();
+        emit window.findChild<ClassPanel*>()->classActivated(515);
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes()[0]->result().classIndex, 515);
-        QCOMPARE(window.worker()->backwardPasses(), backward + 1);
-        QCOMPARE(window.worker()->forwardPasses(), forward);
-        QCOMPARE(window.classPanel()->currentClass(), 515);
+        QCOMPARE(window.paneStrip()->panes()[0]->result().classIndex, 515);
+        QCOMPARE(window.controller()->worker()->backwardPasses(), backward + 1);
+        QCOMPARE(window.controller()->worker()->forwardPasses(), forward);
+        QCOMPARE(window.findChild<ClassPanel*>()->currentClass(), 515);
     }
 
     void rapidSelectionsEndOnTheLast()
@@ -138,17 +138,17 @@ private slots:
         QList<quint64> latestAtShow;
         connect(&window, &MainWindow::resultShown, this, [&](quint64 id) {
             shownIds << id;
-            latestAtShow << window.worker()->latestRequestId();
+            latestAtShow << window.controller()->worker()->latestRequestId();
         });
         for (int i = 0; i < 50; ++i) {
-            emit window.classPanel()->classActivated(100 + i);
+            emit window.findChild<ClassPanel*>()->classActivated(100 + i);
             if (i % 10 == 0)
                 QCoreApplication::processEvents(); // let some results race in
         }
-        QTRY_COMPARE_WITH_TIMEOUT(window.shownRequestId(), window.worker()->latestRequestId(), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->lastResult().requestId, window.controller()->worker()->latestRequestId(), 60000);
         QTest::qWait(200);
-        QCOMPARE(window.panes()[0]->result().classIndex, 149);
-        QCOMPARE(window.classPanel()->currentClass(), 149);
+        QCOMPARE(window.paneStrip()->panes()[0]->result().classIndex, 149);
+        QCOMPARE(window.findChild<ClassPanel*>()->currentClass(), 149);
         // Never painted a result that was already superseded.
         QCOMPARE(shownIds, latestAtShow);
         QVERIFY(shownIds.size() < 50);
@@ -160,15 +160,15 @@ private slots:
         MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        const QVector<float> before = window.panes()[0]->result().map.values;
-        const int forward = window.worker()->forwardPasses();
-        auto* methodBox = window.panes()[0]->findChild<QComboBox*>();
+        const QVector<float> before = window.paneStrip()->panes()[0]->result().map.values;
+        const int forward = window.controller()->worker()->forwardPasses();
+        auto* methodBox = window.paneStrip()->panes()[0]->findChild<QComboBox*>();
         QVERIFY(methodBox);
         methodBox->setCurrentIndex(methodBox->findData(QString("layercam")));
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes()[0]->result().method, QString("layercam"));
-        QVERIFY(window.panes()[0]->result().map.values != before);
-        QCOMPARE(window.worker()->forwardPasses(), forward); // same session, another method
+        QCOMPARE(window.paneStrip()->panes()[0]->result().method, QString("layercam"));
+        QVERIFY(window.paneStrip()->panes()[0]->result().map.values != before);
+        QCOMPARE(window.controller()->worker()->forwardPasses(), forward); // same session, another method
     }
 
     void opacityAndColormapDoNotCompute()
@@ -177,18 +177,18 @@ private slots:
         MainWindow window(untrained(gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        const int forward = window.worker()->forwardPasses();
-        const int backward = window.worker()->backwardPasses();
-        ImageCanvas* canvas = window.panes()[0]->canvas();
+        const int forward = window.controller()->worker()->forwardPasses();
+        const int backward = window.controller()->worker()->backwardPasses();
+        ImageCanvas* canvas = window.paneStrip()->panes()[0]->canvas();
         const int recolors = canvas->heatRecolorCount();
         for (int value = 0; value <= 100; value += 5)
-            window.opacitySlider()->setValue(value);
+            window.findChild<QSlider*>("opacity")->setValue(value);
         QCOMPARE(canvas->heatRecolorCount(), recolors); // opacity only repaints
-        window.colormapBox()->setCurrentIndex((window.colormapBox()->currentIndex() + 1) % window.colormapBox()->count());
+        window.findChild<QComboBox*>("colormap")->setCurrentIndex((window.findChild<QComboBox*>("colormap")->currentIndex() + 1) % window.findChild<QComboBox*>("colormap")->count());
         QCOMPARE(canvas->heatRecolorCount(), recolors + 1); // recolor, no model work
         QTest::qWait(300);
-        QCOMPARE(window.worker()->forwardPasses(), forward);
-        QCOMPARE(window.worker()->backwardPasses(), backward);
+        QCOMPARE(window.controller()->worker()->forwardPasses(), forward);
+        QCOMPARE(window.controller()->worker()->backwardPasses(), backward);
     }
 
     void comparePanesAndExport()
@@ -200,40 +200,40 @@ private slots:
         QVERIFY(waitShown(window));
         window.action(MainWindow::ActionId::AddPane)->trigger();
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes().size(), 3);
-        QCOMPARE(window.panes()[1]->result().rank, 2);
-        QCOMPARE(window.panes()[2]->result().rank, 3);
+        QCOMPARE(window.paneStrip()->panes().size(), 3);
+        QCOMPARE(window.paneStrip()->panes()[1]->result().rank, 2);
+        QCOMPARE(window.paneStrip()->panes()[2]->result().rank, 3);
 
         // The focused pane is the one the class panel edits.
-        window.setFocusedPane(1);
-        emit window.classPanel()->classActivated(211);
+        window.paneStrip()->setFocused(1);
+        emit window.findChild<ClassPanel*>()->classActivated(211);
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes()[1]->result().className, QString("vizsla"));
-        QCOMPARE(window.panes()[0]->result().rank, 1);
+        QCOMPARE(window.paneStrip()->panes()[1]->result().className, QString("vizsla"));
+        QCOMPARE(window.paneStrip()->panes()[0]->result().rank, 1);
 
         // Shared zoom and pan.
-        window.panes()[0]->canvas()->zoomBy(2.0);
-        QCOMPARE(window.panes()[2]->canvas()->view(), window.panes()[0]->canvas()->view());
+        window.paneStrip()->panes()[0]->canvas()->zoomBy(2.0);
+        QCOMPARE(window.paneStrip()->panes()[2]->canvas()->view(), window.paneStrip()->panes()[0]->canvas()->view());
 
         // The export follows the panes' arrangement: Auto stacks three panes
         // of the 3:1 photo in rows, Columns puts them side by side.
-        QCOMPARE(window.paneArea()->grid(), (PaneGrid{3, 1}));
+        QCOMPARE(window.findChild<PaneArea*>()->grid(), (PaneGrid{3, 1}));
         const QImage exported = window.renderExportImage(true);
         QVERIFY(exported.width() < 2 * 1201);
         QVERIFY(exported.height() >= 3 * 400);
-        window.paneArea()->setLayoutChoice(PaneLayout::Columns, false);
-        QCOMPARE(window.paneArea()->grid(), (PaneGrid{1, 3}));
+        window.findChild<PaneArea*>()->setLayoutChoice(PaneLayout::Columns, false);
+        QCOMPARE(window.findChild<PaneArea*>()->grid(), (PaneGrid{1, 3}));
         const QImage columns = window.renderExportImage(true);
         QVERIFY(columns.width() >= 3 * 1201);
         QVERIFY(columns.height() < 2 * 400 + 400);
-        const QImage paneOverlay = renderPaneOverlay(window.lastResult().image, window.panes()[0]->result().map,
-                                                     gce::Colormap(window.colormapBox()->currentData().toInt()),
-                                                     window.opacitySlider()->value() / 100.0);
+        const QImage paneOverlay = renderPaneOverlay(window.controller()->lastResult().image, window.paneStrip()->panes()[0]->result().map,
+                                                     gce::Colormap(window.findChild<QComboBox*>("colormap")->currentData().toInt()),
+                                                     window.findChild<QSlider*>("opacity")->value() / 100.0);
         QCOMPARE(exported.copy(0, 0, 1201, 400).convertToFormat(QImage::Format_RGB888),
                  paneOverlay.convertToFormat(QImage::Format_RGB888));
 
         window.action(MainWindow::ActionId::RemovePane)->trigger();
-        QCOMPARE(window.panes().size(), 2);
+        QCOMPARE(window.paneStrip()->panes().size(), 2);
     }
 
     void folderBrowsingAndBadFiles()
@@ -250,19 +250,19 @@ private slots:
         window.show();
         window.openFolder(dir.path());
         QVERIFY(waitShown(window));
-        QVERIFY(window.lastResult().imagePath.endsWith("a1.jpg"));
+        QVERIFY(window.controller()->lastResult().imagePath.endsWith("a1.jpg"));
         QVERIFY(!window.action(MainWindow::ActionId::PreviousImage)->isEnabled());
         window.action(MainWindow::ActionId::NextImage)->trigger();
         QVERIFY(waitShown(window));
-        QVERIFY(window.lastResult().imagePath.endsWith("a2.jpg")); // natural order: a2 before a10
+        QVERIFY(window.controller()->lastResult().imagePath.endsWith("a2.jpg")); // natural order: a2 before a10
         window.action(MainWindow::ActionId::NextImage)->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(!window.messageText().isEmpty(), 60000);
         QVERIFY(window.messageText().contains("a10.jpg"));
         // The window keeps showing the last good image and keeps working.
-        QVERIFY(window.lastResult().imagePath.endsWith("a2.jpg"));
+        QVERIFY(window.controller()->lastResult().imagePath.endsWith("a2.jpg"));
         window.action(MainWindow::ActionId::PreviousImage)->trigger();
         QVERIFY(waitShown(window));
-        QVERIFY(window.lastResult().imagePath.endsWith("a1.jpg"));
+        QVERIFY(window.controller()->lastResult().imagePath.endsWith("a1.jpg"));
     }
 
     void badWeightsFallBackAndKeepWorking()
@@ -280,8 +280,8 @@ private slots:
         window.show();
         QVERIFY(waitShown(window)); // shown with the bundled model after the failure
         QVERIFY(window.messageText().contains("resnet18-broken.pth"));
-        QCOMPARE(window.lastResult().modelName, QString::fromStdString(gce::bundledModelName()));
-        QVERIFY(!window.lastResult().untrained);
+        QCOMPARE(window.controller()->lastResult().modelName, QString::fromStdString(gce::bundledModelName()));
+        QVERIFY(!window.controller()->lastResult().untrained);
         QVERIFY(!window.untrainedBadgeVisible());
     }
 
@@ -345,33 +345,33 @@ private slots:
         MainWindow window(untrainedModel("resnet18", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        const QString defaultLayer = window.layerTree()->model()->defaultLayer();
-        QCOMPARE(window.lastResult().layerName, defaultLayer);
-        const int forward = window.worker()->forwardPasses();
+        const QString defaultLayer = window.findChild<LayerTree*>()->model()->defaultLayer();
+        QCOMPARE(window.controller()->lastResult().layerName, defaultLayer);
+        const int forward = window.controller()->worker()->forwardPasses();
 
         const QString layer = "layer3.1.conv2";
         QVERIFY(layer != defaultLayer);
         chooseInTree(window, layer);
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().layerName, layer);
-        QCOMPARE(window.layerTree()->currentLayer(), layer);
-        QVERIFY(window.layerButton()->text().contains(layer));
-        QCOMPARE(window.worker()->forwardPasses(), forward + 1); // a new layer needs a new forward pass
+        QCOMPARE(window.controller()->lastResult().layerName, layer);
+        QCOMPARE(window.findChild<LayerTree*>()->currentLayer(), layer);
+        QVERIFY(window.findChild<QPushButton*>("layerButton")->text().contains(layer));
+        QCOMPARE(window.controller()->worker()->forwardPasses(), forward + 1); // a new layer needs a new forward pass
         // The map is that layer's: its grid is the layer's output H×W.
         const QString shape =
-            window.layerTree()->model()->indexOfLayer(layer, LayerTreeModel::ShapeColumn).data().toString();
-        const CamMapData& map = window.panes()[0]->result().map;
+            window.findChild<LayerTree*>()->model()->indexOfLayer(layer, LayerTreeModel::ShapeColumn).data().toString();
+        const CamMapData& map = window.paneStrip()->panes()[0]->result().map;
         QCOMPARE(QSize(map.cols, map.rows), spatialSize(shape));
         const QString defaultShape =
-            window.layerTree()->model()->indexOfLayer(defaultLayer, LayerTreeModel::ShapeColumn).data().toString();
+            window.findChild<LayerTree*>()->model()->indexOfLayer(defaultLayer, LayerTreeModel::ShapeColumn).data().toString();
         QVERIFY(spatialSize(shape) != spatialSize(defaultShape)); // so the check above means something
         QCOMPARE(Settings::layerFor("resnet18"), layer);
 
         // Back to the default: the choice is forgotten rather than pinned.
-        window.layerTree()->filterField()->clear();
+        window.findChild<LayerTree*>()->filterField()->clear();
         chooseInTree(window, defaultLayer);
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().layerName, defaultLayer);
+        QCOMPARE(window.controller()->lastResult().layerName, defaultLayer);
         QVERIFY(Settings::layerFor("resnet18").isEmpty());
     }
 
@@ -387,18 +387,18 @@ private slots:
             QVERIFY(waitShown(window));
             chooseInTree(window, resnetLayer);
             QVERIFY(waitShown(window));
-            QCOMPARE(window.lastResult().layerName, resnetLayer);
+            QCOMPARE(window.controller()->lastResult().layerName, resnetLayer);
         }
         {
             MainWindow window(untrainedModel("squeezenet1_1", image));
             window.show();
             QVERIFY(waitShown(window));
             // Another model starts on its own default, not on ResNet's choice.
-            QCOMPARE(window.lastResult().layerName, window.layerTree()->model()->defaultLayer());
-            QVERIFY(window.lastResult().layerName != squeezeLayer);
+            QCOMPARE(window.controller()->lastResult().layerName, window.findChild<LayerTree*>()->model()->defaultLayer());
+            QVERIFY(window.controller()->lastResult().layerName != squeezeLayer);
             chooseInTree(window, squeezeLayer);
             QVERIFY(waitShown(window));
-            QCOMPARE(window.lastResult().layerName, squeezeLayer);
+            QCOMPARE(window.controller()->lastResult().layerName, squeezeLayer);
         }
         // New windows, same settings file: each model gets its own layer back.
         for (const auto& [model, layer] : {std::pair{QString("resnet18"), resnetLayer},
@@ -406,10 +406,10 @@ private slots:
             MainWindow window(untrainedModel(model, image));
             window.show();
             QVERIFY(waitShown(window));
-            QCOMPARE(window.lastResult().modelName, model);
-            QCOMPARE(window.lastResult().layerName, layer);
-            QCOMPARE(window.layerTree()->currentLayer(), layer);
-            QVERIFY(window.layerButton()->text().contains(layer));
+            QCOMPARE(window.controller()->lastResult().modelName, model);
+            QCOMPARE(window.controller()->lastResult().layerName, layer);
+            QCOMPARE(window.findChild<LayerTree*>()->currentLayer(), layer);
+            QVERIFY(window.findChild<QPushButton*>("layerButton")->text().contains(layer));
         }
     }
 
@@ -427,7 +427,7 @@ private slots:
         MainWindow window(options);
         window.show();
         QVERIFY(waitShown(window));
-        const CamResult& result = window.lastResult();
+        const CamResult& result = window.controller()->lastResult();
         QCOMPARE(result.modelName, model);
         QCOMPARE(result.layerName, QString("head"));
         QVERIFY(!result.untrained);
@@ -442,8 +442,8 @@ private slots:
 
         chooseInTree(window, "block.0");
         QVERIFY(waitShown(window));
-        QCOMPARE(window.lastResult().layerName, QString("block.0"));
-        QCOMPARE(window.lastResult().panes.front().map.rows, 32);
+        QCOMPARE(window.controller()->lastResult().layerName, QString("block.0"));
+        QCOMPARE(window.controller()->lastResult().panes.front().map.rows, 32);
         Settings::setValue(Setting::Model, QStringLiteral("resnet18")); // later tests start on the usual model
     }
 
@@ -466,11 +466,11 @@ private slots:
         MainWindow window(untrainedModel("resnet18", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        const QString defaultLayer = window.layerTree()->model()->defaultLayer();
+        const QString defaultLayer = window.findChild<LayerTree*>()->model()->defaultLayer();
         QVERIFY(!defaultLayer.isEmpty());
-        QCOMPARE(window.lastResult().layerName, defaultLayer);
-        QCOMPARE(window.layerTree()->currentLayer(), defaultLayer);
-        QVERIFY(window.layerButton()->text().contains(defaultLayer));
+        QCOMPARE(window.controller()->lastResult().layerName, defaultLayer);
+        QCOMPARE(window.findChild<LayerTree*>()->currentLayer(), defaultLayer);
+        QVERIFY(window.findChild<QPushButton*>("layerButton")->text().contains(defaultLayer));
         QVERIFY2(window.messageText().contains(remembered) && window.messageText().contains(why),
                  qPrintable(window.messageText()));
         QVERIFY(Settings::layerFor("resnet18").isEmpty()); // not offered again

@@ -16,6 +16,7 @@
 
 #include "dialoganswerer.h"
 #include "testsupport.h"
+#include "windowtestsupport.h"
 #include "ui/panels/classpanel.h"
 #include "ui/canvas/comparepane.h"
 #include "ui/canvas/imagecanvas.h"
@@ -106,19 +107,19 @@ private slots:
         QVERIFY(shown.wait(kSettleTimeoutMs));
 
         QStringList layers;
-        collectUsableLayers(*window.layerTree()->model(), {}, &layers);
-        const QString defaultLayer = window.layerTree()->model()->defaultLayer();
+        collectUsableLayers(*window.findChild<LayerTree*>()->model(), {}, &layers);
+        const QString defaultLayer = window.findChild<LayerTree*>()->model()->defaultLayer();
         QVERIFY2(layers.size() > 3 && layers.contains(defaultLayer), qPrintable(layers.join(' ')));
         QStringList methods;
-        for (int i = 0; i < methodBox(window.panes()[0])->count(); ++i)
-            methods << methodBox(window.panes()[0])->itemData(i).toString();
+        for (int i = 0; i < methodBox(window.paneStrip()->panes()[0])->count(); ++i)
+            methods << methodBox(window.paneStrip()->panes()[0])->itemData(i).toString();
         QVERIFY(methods.contains("gradcam") && methods.size() > 2);
         QStringList quickMethods = methods;
         for (const QString& slow : kSlowMethods)
             QVERIFY(quickMethods.removeOne(slow));
 
         // The model of what the user asked for, updated with every action.
-        QVector<PaneAsk> asked = {{window.panes()[0]->target(), window.panes()[0]->method()}};
+        QVector<PaneAsk> asked = {{window.paneStrip()->panes()[0]->target(), window.paneStrip()->panes()[0]->method()}};
         int focused = 0;
         int imageIndex = 0;
         QString layer; // empty = the model's default
@@ -137,17 +138,17 @@ private slots:
             switch (kind) {
             case Class: {
                 const int classIndex = uniform(1000);
-                emit window.classPanel()->classActivated(classIndex); // a click in the class list
+                emit window.findChild<ClassPanel*>()->classActivated(classIndex); // a click in the class list
                 asked[focused].target = classIndex;
                 break;
             }
             case Focus:
                 focused = uniform(asked.size());
-                window.setFocusedPane(focused);
+                window.paneStrip()->setFocused(focused);
                 break;
             case Layer: {
                 const QString name = layers[uniform(layers.size())];
-                emit window.layerTree()->layerChosen(name); // a click in the Layers panel
+                emit window.findChild<LayerTree*>()->layerChosen(name); // a click in the Layers panel
                 layer = name == defaultLayer ? QString() : name;
                 break;
             }
@@ -170,10 +171,10 @@ private slots:
                 QCOMPARE(window.action(MainWindow::ActionId::AddPane)->isEnabled(), asked.size() < kMaxPanes);
                 window.action(MainWindow::ActionId::AddPane)->trigger();
                 if (asked.size() < kMaxPanes) {
-                    QCOMPARE(window.panes().size(), asked.size() + 1);
+                    QCOMPARE(window.paneStrip()->panes().size(), asked.size() + 1);
                     // "The best prediction not already shown" depends on the results
                     // that happened to arrive: taken from the pane, then checked at the end.
-                    asked.push_back({window.panes().last()->target(), window.panes().last()->method()});
+                    asked.push_back({window.paneStrip()->panes().last()->target(), window.paneStrip()->panes().last()->method()});
                     QVERIFY(asked.last().target < 0);
                     focused = asked.size() - 1;
                 }
@@ -192,7 +193,7 @@ private slots:
                 const QStringList& pool = uniform(8) == 0 ? kSlowMethods : quickMethods;
                 const QString method = pool[uniform(pool.size())];
                 const int pane = uniform(asked.size());
-                methodBox(window.panes()[pane])->setCurrentIndex(methods.indexOf(method));
+                methodBox(window.paneStrip()->panes()[pane])->setCurrentIndex(methods.indexOf(method));
                 asked[pane].method = method;
                 break;
             }
@@ -217,14 +218,14 @@ private slots:
                 break;
             }
             ++done[kind];
-            QCOMPARE(window.panes().size(), asked.size());
-            QCOMPARE(window.focusedPane(), focused);
+            QCOMPARE(window.paneStrip()->panes().size(), asked.size());
+            QCOMPARE(window.paneStrip()->focused(), focused);
             QCoreApplication::processEvents(); // results race in; nothing waits for them
         }
         // The last actions: any pane left on a one-pass-per-channel method goes back to Grad-CAM.
         for (int i = 0; i < asked.size(); ++i) {
             if (kSlowMethods.contains(asked[i].method)) {
-                methodBox(window.panes()[i])->setCurrentIndex(methods.indexOf("gradcam"));
+                methodBox(window.paneStrip()->panes()[i])->setCurrentIndex(methods.indexOf("gradcam"));
                 asked[i].method = QStringLiteral("gradcam");
             }
         }
@@ -234,20 +235,20 @@ private slots:
               done[Pin], done[Export], qlonglong(exports.size()), done[Pause]);
 
         // Settle: the newest request's answer is on screen.
-        QTRY_COMPARE_WITH_TIMEOUT(window.shownRequestId(), window.worker()->latestRequestId(), kSettleTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->lastResult().requestId, window.controller()->worker()->latestRequestId(), kSettleTimeoutMs);
         QTest::qWait(100); // nothing further arrives and repaints something older
-        QCOMPARE(window.shownRequestId(), window.worker()->latestRequestId());
+        QCOMPARE(window.controller()->lastResult().requestId, window.controller()->worker()->latestRequestId());
         qInfo("requests %llu, results shown %lld, superseded results dropped %d",
-              window.worker()->latestRequestId(), qlonglong(shown.size()), window.staleResultsDropped());
+              window.controller()->worker()->latestRequestId(), qlonglong(shown.size()), window.controller()->staleResultsDropped());
 
-        const CamResult& result = window.lastResult();
+        const CamResult& result = window.controller()->lastResult();
         QCOMPARE(result.imagePath, images[imageIndex]);
         QCOMPARE(result.layerName, layer.isEmpty() ? defaultLayer : layer);
-        QCOMPARE(window.layerTree()->currentLayer(), result.layerName);
-        QCOMPARE(window.panes().size(), asked.size());
+        QCOMPARE(window.findChild<LayerTree*>()->currentLayer(), result.layerName);
+        QCOMPARE(window.paneStrip()->panes().size(), asked.size());
         QCOMPARE(result.panes.size(), asked.size());
         for (int i = 0; i < asked.size(); ++i) {
-            ComparePane* pane = window.panes()[i];
+            ComparePane* pane = window.paneStrip()->panes()[i];
             const QByteArray where = QByteArray("pane ") + QByteArray::number(i);
             QVERIFY2(pane->target() == asked[i].target, where);
             QVERIFY2(pane->method() == asked[i].method, where);
@@ -259,8 +260,8 @@ private slots:
             QVERIFY2(pane->result().classIndex == result.panes[i].classIndex, where);
             QVERIFY2(pane->canvas()->imageSize() == result.image.size(), where);
         }
-        QCOMPARE(window.focusedPane(), focused);
-        QCOMPARE(window.classPanel()->currentClass(), window.panes()[focused]->result().classIndex);
+        QCOMPARE(window.paneStrip()->focused(), focused);
+        QCOMPARE(window.findChild<ClassPanel*>()->currentClass(), window.paneStrip()->panes()[focused]->result().classIndex);
         QVERIFY2(window.messageText().isEmpty(), qPrintable(window.messageText())); // nothing failed
 
         // Every export finished, atomically: a readable PNG and no temporary file left.
@@ -287,19 +288,19 @@ private slots:
         window.show();
         QSignalSpy shown(&window, &MainWindow::resultShown);
         QVERIFY(shown.wait(kSettleTimeoutMs));
-        QCOMPARE(window.panes().size(), 3);
+        QCOMPARE(window.paneStrip()->panes().size(), 3);
 
-        window.setFocusedPane(2);
-        emit window.classPanel()->classActivated(40); // asks for 10, 20, 40...
-        window.setFocusedPane(1);
+        window.paneStrip()->setFocused(2);
+        emit window.findChild<ClassPanel*>()->classActivated(40); // asks for 10, 20, 40...
+        window.paneStrip()->setFocused(1);
         window.action(MainWindow::ActionId::RemovePane)->trigger(); // ...and closes the 20 pane at once
-        QTRY_COMPARE_WITH_TIMEOUT(window.shownRequestId(), window.worker()->latestRequestId(), kSettleTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->lastResult().requestId, window.controller()->worker()->latestRequestId(), kSettleTimeoutMs);
         QTest::qWait(100);
-        QCOMPARE(window.shownRequestId(), window.worker()->latestRequestId());
-        QCOMPARE(window.panes().size(), 2);
-        QCOMPARE(window.panes()[0]->result().classIndex, 10);
-        QCOMPARE(window.panes()[1]->result().classIndex, 40);
-        QCOMPARE(window.lastResult().panes.size(), 2);
+        QCOMPARE(window.controller()->lastResult().requestId, window.controller()->worker()->latestRequestId());
+        QCOMPARE(window.paneStrip()->panes().size(), 2);
+        QCOMPARE(window.paneStrip()->panes()[0]->result().classIndex, 10);
+        QCOMPARE(window.paneStrip()->panes()[1]->result().classIndex, 40);
+        QCOMPARE(window.controller()->lastResult().panes.size(), 2);
     }
 
 private:

@@ -120,12 +120,12 @@ private slots:
         MainWindow window(untrainedModel("resnet18", image));
         window.show();
         QVERIFY(waitShown(window));
-        ComparePane* pane = window.panes()[0];
+        ComparePane* pane = window.paneStrip()->panes()[0];
         const PaneResult plain = pane->result();
         QVERIFY(!plain.augmentSmooth && !plain.eigenSmooth);
         QVERIFY(!pane->captionText().contains("smoothed"));
 
-        DirectEngine direct("resnet18", image, window.lastResult().layerName);
+        DirectEngine direct("resnet18", image, window.controller()->lastResult().layerName);
         const auto engineMap = [&](bool augment, bool eigen) {
             gce::CamQuery query{gce::CamMethod::GradCam, plain.classIndex};
             query.augmentSmooth = augment;
@@ -203,12 +203,12 @@ private slots:
         MainWindow window(options);
         window.show();
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes().size(), 2);
-        QCOMPARE(window.panes()[0]->result().method, QString("layercam"));
-        QCOMPARE(window.panes()[1]->result().method, QString("gradcam++"));
-        QCOMPARE(window.panes()[1]->method(), QString("gradcam++")); // the selector shows it
-        QVERIFY(window.panes()[0]->result().augmentSmooth);
-        QVERIFY(!window.panes()[0]->result().eigenSmooth);
+        QCOMPARE(window.paneStrip()->panes().size(), 2);
+        QCOMPARE(window.paneStrip()->panes()[0]->result().method, QString("layercam"));
+        QCOMPARE(window.paneStrip()->panes()[1]->result().method, QString("gradcam++"));
+        QCOMPARE(window.paneStrip()->panes()[1]->method(), QString("gradcam++")); // the selector shows it
+        QVERIFY(window.paneStrip()->panes()[0]->result().augmentSmooth);
+        QVERIFY(!window.paneStrip()->panes()[0]->result().eigenSmooth);
         QVERIFY(window.action(MainWindow::ActionId::SharedScale)->isChecked());
         QVERIFY(!window.messageText().isEmpty()); // two methods: the scale is not shared, and it says why
         // Not remembered: the next plain start has the settings' defaults.
@@ -235,16 +235,16 @@ private slots:
         QVector<float> partialQuickMap;
         connect(&window, &MainWindow::partialResultShown, this, [&] {
             ++partials;
-            const PaneResult quick = window.panes()[0]->result();
-            const PaneResult slow = window.panes()[1]->result();
+            const PaneResult quick = window.paneStrip()->panes()[0]->result();
+            const PaneResult slow = window.paneStrip()->panes()[1]->result();
             partialQuickMap = quick.map.values;
             if (quick.pending || quick.map.isNull())
                 why = "the Grad-CAM pane has no map";
             else if (!slow.pending || !slow.map.isNull() || slow.classIndex != 285)
                 why = "the Score-CAM pane is not pending for its class";
-            else if (!window.panes()[1]->captionText().contains("computing scorecam"))
-                why = "caption: " + window.panes()[1]->captionText();
-            else if (!window.panes()[1]->canvas()->hasImage())
+            else if (!window.paneStrip()->panes()[1]->captionText().contains("computing scorecam"))
+                why = "caption: " + window.paneStrip()->panes()[1]->captionText();
+            else if (!window.paneStrip()->panes()[1]->canvas()->hasImage())
                 why = "the pending pane shows no photo";
             else if (window.action(MainWindow::ActionId::Export)->isEnabled())
                 why = "export enabled while a pane is pending";
@@ -257,15 +257,15 @@ private slots:
         // Complete: both maps as the engine makes them, the quick one unchanged.
         DirectEngine direct("squeezenet1_1", image, "features.3.squeeze");
         QString mismatch;
-        const PaneResult quick = window.panes()[0]->result();
-        const PaneResult slow = window.panes()[1]->result();
+        const PaneResult quick = window.paneStrip()->panes()[0]->result();
+        const PaneResult slow = window.paneStrip()->panes()[1]->result();
         QVERIFY(!quick.pending && !slow.pending);
         QCOMPARE(quick.map.values, partialQuickMap);
         QVERIFY2(sameMap(quick.map, direct.session->explain({gce::CamMethod::GradCam, 281}).map, 1e-5, &mismatch),
                  qPrintable(mismatch));
         QVERIFY2(sameMap(slow.map, direct.session->explain({gce::CamMethod::ScoreCam, 285}).map, 1e-5, &mismatch),
                  qPrintable(mismatch));
-        QVERIFY(!window.panes()[1]->captionText().contains("computing"));
+        QVERIFY(!window.paneStrip()->panes()[1]->captionText().contains("computing"));
         QVERIFY(window.action(MainWindow::ActionId::Export)->isEnabled());
 
         // Score-CAM's scores are kept for the image: another pane is all quick, no partial result.
@@ -320,14 +320,14 @@ private slots:
         QVERIFY(waitShown(window));
         window.action(MainWindow::ActionId::AddPane)->trigger();
         QVERIFY(waitShown(window));
-        QCOMPARE(window.panes().size(), 2);
-        const PaneResult a = window.panes()[0]->result();
-        const PaneResult b = window.panes()[1]->result();
+        QCOMPARE(window.paneStrip()->panes().size(), 2);
+        const PaneResult a = window.paneStrip()->panes()[0]->result();
+        const PaneResult b = window.paneStrip()->panes()[1]->result();
         QVERIFY(a.map.rawMax > 0.f && b.map.rawMax > 0.f);
         QVERIFY(a.map.rawMax != b.map.rawMax); // else the ratio below proves nothing
 
         // rawMax is the engine's, before its division by the maximum.
-        DirectEngine direct("resnet18", image, window.lastResult().layerName);
+        DirectEngine direct("resnet18", image, window.controller()->lastResult().layerName);
         for (const PaneResult& pane : {a, b}) {
             const float expected = direct.session->explain({gce::CamMethod::GradCam, pane.classIndex}).rawMax;
             QVERIFY2(std::abs(pane.map.rawMax - expected) <= 1e-5f * expected,
@@ -335,26 +335,26 @@ private slots:
         }
 
         // Own scale: each pane painted as the engine made it, the bar says "own max".
-        ColorBar* bar = window.colorBar();
+        ColorBar* bar = window.findChild<ColorBar*>("colorBar");
         QVERIFY(bar->isVisible());
         QCOMPARE(bar->sharedMax(), 0.0);
         QCOMPARE(bar->maxText(), QString("own max"));
-        QCOMPARE(window.panes()[0]->canvas()->heatmap().values, a.map.values);
+        QCOMPARE(window.paneStrip()->panes()[0]->canvas()->heatmap().values, a.map.values);
 
-        const int forward = window.worker()->forwardPasses();
-        const int backward = window.worker()->backwardPasses();
-        const quint64 requests = window.worker()->latestRequestId();
+        const int forward = window.controller()->worker()->forwardPasses();
+        const int backward = window.controller()->worker()->backwardPasses();
+        const quint64 requests = window.controller()->worker()->latestRequestId();
         window.action(MainWindow::ActionId::SharedScale)->trigger();
         // Repaint only: no request, no model work.
-        QCOMPARE(window.worker()->latestRequestId(), requests);
-        QCOMPARE(window.worker()->forwardPasses(), forward);
-        QCOMPARE(window.worker()->backwardPasses(), backward);
+        QCOMPARE(window.controller()->worker()->latestRequestId(), requests);
+        QCOMPARE(window.controller()->worker()->forwardPasses(), forward);
+        QCOMPARE(window.controller()->worker()->backwardPasses(), backward);
 
         const double largest = std::max(a.map.rawMax, b.map.rawMax);
         QCOMPARE(bar->sharedMax(), largest);
         QCOMPARE(bar->maxText(), ColorBar::rawValueText(largest));
-        const CamMapData paintedA = window.panes()[0]->canvas()->heatmap();
-        const CamMapData paintedB = window.panes()[1]->canvas()->heatmap();
+        const CamMapData paintedA = window.paneStrip()->panes()[0]->canvas()->heatmap();
+        const CamMapData paintedB = window.paneStrip()->panes()[1]->canvas()->heatmap();
         // Each pane's raw map over the shared maximum: peaks relate as the rawMax ratio.
         const double ratio = double(a.map.rawMax) / b.map.rawMax;
         QVERIFY(std::abs(double(maxOf(paintedA.values)) / maxOf(paintedB.values) - ratio) < 1e-5 * ratio);
@@ -364,45 +364,45 @@ private slots:
 
         // The export paints the same maps and the same scale (side by side,
         // so that the panes are easy to find in it).
-        window.paneArea()->setLayoutChoice(PaneLayout::Columns, false);
+        window.findChild<PaneArea*>()->setLayoutChoice(PaneLayout::Columns, false);
         const QImage exported = window.renderExportImage(true);
-        const auto colormap = gce::Colormap(window.colormapBox()->currentData().toInt());
-        const double alpha = window.opacitySlider()->value() / 100.0;
-        const QSize photo = window.lastResult().image.size();
-        const PaneResult weaker = a.map.rawMax < b.map.rawMax ? window.panes()[0]->shownResult()
-                                                              : window.panes()[1]->shownResult();
+        const auto colormap = gce::Colormap(window.findChild<QComboBox*>("colormap")->currentData().toInt());
+        const double alpha = window.findChild<QSlider*>("opacity")->value() / 100.0;
+        const QSize photo = window.controller()->lastResult().image.size();
+        const PaneResult weaker = a.map.rawMax < b.map.rawMax ? window.paneStrip()->panes()[0]->shownResult()
+                                                              : window.paneStrip()->panes()[1]->shownResult();
         const int weakerIndex = a.map.rawMax < b.map.rawMax ? 0 : 1;
         // Two panes as wide as the photo (wider than the export's 20 em minimum), a gap between.
         const int x = weakerIndex * (exported.width() - photo.width());
         QCOMPARE(exported.copy(x, 0, photo.width(), photo.height())
                      .convertToFormat(QImage::Format_RGB888),
-                 renderPaneOverlay(window.lastResult().image, weaker.map, colormap, alpha));
-        QVERIFY(renderPaneOverlay(window.lastResult().image, weaker.map, colormap, alpha) !=
-                renderPaneOverlay(window.lastResult().image,
-                                  window.panes()[weakerIndex]->result().map, colormap, alpha));
+                 renderPaneOverlay(window.controller()->lastResult().image, weaker.map, colormap, alpha));
+        QVERIFY(renderPaneOverlay(window.controller()->lastResult().image, weaker.map, colormap, alpha) !=
+                renderPaneOverlay(window.controller()->lastResult().image,
+                                  window.paneStrip()->panes()[weakerIndex]->result().map, colormap, alpha));
 
         // Opacity and colormap still only repaint.
-        window.opacitySlider()->setValue(70);
-        window.colormapBox()->setCurrentIndex((window.colormapBox()->currentIndex() + 1) % window.colormapBox()->count());
-        QCOMPARE(window.worker()->latestRequestId(), requests);
-        QCOMPARE(window.panes()[0]->canvas()->heatmap().values, paintedA.values);
+        window.findChild<QSlider*>("opacity")->setValue(70);
+        window.findChild<QComboBox*>("colormap")->setCurrentIndex((window.findChild<QComboBox*>("colormap")->currentIndex() + 1) % window.findChild<QComboBox*>("colormap")->count());
+        QCOMPARE(window.controller()->worker()->latestRequestId(), requests);
+        QCOMPARE(window.paneStrip()->panes()[0]->canvas()->heatmap().values, paintedA.values);
 
         // Different methods are different quantities: no shared scale, and the window says why.
-        methodBox(window.panes()[1])->setCurrentIndex(methodBox(window.panes()[1])->findData(QString("layercam")));
+        methodBox(window.paneStrip()->panes()[1])->setCurrentIndex(methodBox(window.paneStrip()->panes()[1])->findData(QString("layercam")));
         QVERIFY(waitShown(window));
         QCOMPARE(bar->sharedMax(), 0.0);
-        QCOMPARE(window.panes()[0]->canvas()->heatmap().values, window.panes()[0]->result().map.values);
-        QCOMPARE(window.panes()[1]->canvas()->heatmap().values, window.panes()[1]->result().map.values);
+        QCOMPARE(window.paneStrip()->panes()[0]->canvas()->heatmap().values, window.paneStrip()->panes()[0]->result().map.values);
+        QCOMPARE(window.paneStrip()->panes()[1]->canvas()->heatmap().values, window.paneStrip()->panes()[1]->result().map.values);
         QVERIFY2(window.messageText().contains("different CAM methods"), qPrintable(window.messageText()));
         QVERIFY(bar->toolTip().contains("different CAM methods"));
 
         // Off: back to each pane's own maximum.
-        methodBox(window.panes()[1])->setCurrentIndex(methodBox(window.panes()[1])->findData(QString("gradcam")));
+        methodBox(window.paneStrip()->panes()[1])->setCurrentIndex(methodBox(window.paneStrip()->panes()[1])->findData(QString("gradcam")));
         QVERIFY(waitShown(window));
         QCOMPARE(bar->sharedMax(), largest);
         window.action(MainWindow::ActionId::SharedScale)->trigger();
         QCOMPARE(bar->sharedMax(), 0.0);
-        QCOMPARE(window.panes()[1]->canvas()->heatmap().values, window.panes()[1]->result().map.values);
+        QCOMPARE(window.paneStrip()->panes()[1]->canvas()->heatmap().values, window.paneStrip()->panes()[1]->result().map.values);
         QCOMPARE(Settings::value(Setting::SharedScale).toBool(), false);
     }
 
@@ -413,7 +413,7 @@ private slots:
         MainWindow window(untrainedModel("squeezenet1_1", image));
         window.show();
         QVERIFY(waitShown(window));
-        ComparePane* pane = window.panes()[0];
+        ComparePane* pane = window.paneStrip()->panes()[0];
         QSignalSpy scoresShown(&window, &MainWindow::scoresShown);
 
         window.action(MainWindow::ActionId::ScoreFaithfulness)->trigger();
@@ -429,12 +429,12 @@ private slots:
                                      scoresShown.isEmpty(),
                                  300000);
         QTRY_VERIFY_WITH_TIMEOUT(!scoresShown.isEmpty(), 600000);
-        QCOMPARE(scoresShown.first().at(0).toULongLong(), window.faithfulnessRequestId());
+        QCOMPARE(scoresShown.first().at(0).toULongLong(), window.controller()->faithfulnessRequestId());
         QVERIFY(pane->hasScores());
         QVERIFY(!pane->isScoring());
 
         // The same scores as the engine's on the same session and map.
-        DirectEngine direct("squeezenet1_1", image, window.lastResult().layerName);
+        DirectEngine direct("squeezenet1_1", image, window.controller()->lastResult().layerName);
         gce::FaithfulnessOptions options;
         const gce::FaithfulnessScores expected = gce::computeFaithfulness(
             *direct.session, pane->result().classIndex, toMat(pane->result().map), options);
@@ -463,22 +463,22 @@ private slots:
         MainWindow window(untrainedModel("squeezenet1_1", gce::test::isolatedDemoImage(dir, "chelsea.jpg")));
         window.show();
         QVERIFY(waitShown(window));
-        ComparePane* pane = window.panes()[0];
+        ComparePane* pane = window.paneStrip()->panes()[0];
         // Counted on this thread (queued): a spy on the worker would record from its thread.
         int ready = 0;
         int failed = 0;
         QObject counter; // destroyed first: no late delivery to the counts
-        connect(window.worker(), &CamWorker::faithfulnessReady, &counter, [&] { ++ready; }, Qt::QueuedConnection);
-        connect(window.worker(), &CamWorker::faithfulnessFailed, &counter, [&] { ++failed; }, Qt::QueuedConnection);
+        connect(window.controller()->worker(), &CamWorker::faithfulnessReady, &counter, [&] { ++ready; }, Qt::QueuedConnection);
+        connect(window.controller()->worker(), &CamWorker::faithfulnessFailed, &counter, [&] { ++failed; }, Qt::QueuedConnection);
         window.scoreFaithfulness(0);
         auto* progress = pane->findChild<QProgressBar*>("faithfulnessProgress");
         QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0, 300000); // under way
         const int otherClass = pane->result().classIndex == 515 ? 516 : 515;
-        emit window.classPanel()->classActivated(otherClass);
+        emit window.findChild<ClassPanel*>()->classActivated(otherClass);
         QVERIFY(!pane->isScoring()); // cleared at once, on the UI thread
         QVERIFY(waitShown(window));
         QCOMPARE(pane->result().classIndex, otherClass);
-        QTRY_COMPARE_WITH_TIMEOUT(window.worker()->cancelledFaithfulness(), 1, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->worker()->cancelledFaithfulness(), 1, 60000);
         QCoreApplication::processEvents(); // anything the worker sent is delivered
         QCOMPARE(ready, 0);  // stopped, never finished
         QCOMPARE(failed, 0); // a cancel is not a failure

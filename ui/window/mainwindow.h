@@ -18,7 +18,7 @@
 #include "ui/control/exportcomposition.h"
 #include "ui/control/foldernavigator.h"
 #include "ui/window/modelchoice.h"
-#include "ui/canvas/imagecanvas.h"
+#include "ui/control/sharedscale.h"
 
 class QAction;
 class QComboBox;
@@ -35,6 +35,7 @@ class ColorBar;
 class ComparePane;
 class LayerTree;
 class PaneArea;
+class PaneStrip;
 class WeightsBar;
 
 // How the window starts (from gradcam-explorer's command line).
@@ -75,35 +76,17 @@ public:
     void openImage(const QString& path);
     void openFolder(const QString& folder);
 
-    // For tests and scripting.
+    // For tests and scripting; widgets are found by type or object name (findChild).
     QAction* action(ActionId id) const { return m_actions.value(id); }
     ExplorerController* controller() const { return m_controller; }
-    CamWorker* worker() const { return m_controller->worker(); }
-    ClassPanel* classPanel() const { return m_classPanel; }
-    QVector<ComparePane*> panes() const { return m_panes; }
-    int focusedPane() const { return m_focused; }
-    void setFocusedPane(int index);
-    void addPane(int target);
-    QSlider* opacitySlider() const { return m_opacity; }
-    QComboBox* colormapBox() const { return m_colormap; }
-    LayerTree* layerTree() const { return m_layerTree; }
-    QDockWidget* layerDock() const { return m_layerDock; }
-    QPushButton* layerButton() const { return m_layerButton; } // shows the current layer
-    ColorBar* colorBar() const { return m_colorBar; }
-    PaneArea* paneArea() const { return m_paneArea; }
+    PaneStrip* paneStrip() const { return m_strip; }
+    QString modelName() const { return m_choice.model; } // the model the panes are computed with
     QString preprocess() const { return m_choice.preprocess; } // "tutorial" or "model"
     // Faithfulness scores of pane `index`'s map, computed on the worker thread
     // (the map shown, or the one on its way if a request is in flight).
     void scoreFaithfulness(int index);
-    quint64 faithfulnessRequestId() const { return m_controller->faithfulnessRequestId(); }
-    const CamResult& lastResult() const { return m_controller->lastResult(); }
-    quint64 shownRequestId() const { return lastResult().requestId; }
-    int staleResultsDropped() const { return m_controller->staleResultsDropped(); }
     QString messageText() const;
     bool untrainedBadgeVisible() const;
-    // The bar offering weights for a model the user wants but has none for.
-    WeightsBar* weightsBar() const { return m_weightsBar; }
-    QString modelName() const { return m_choice.model; } // the model the panes are computed with
     QImage renderExportImage(bool allPanes) const;
 
 signals:
@@ -118,34 +101,34 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Construction (mainwindowactions.cpp: the action table, menus, toolbar).
     void createActions();
     void createMenus();
     void createToolBar();
     void createCentralArea();
+    void createDocks();
+    void connectController();
+    void applyStartOptions(const StartOptions& options);
     void updateActions();
     void updateRecentMenu();
 
+    // Requests and answers.
     CamRequest baseRequest() const; // image, model, weights, labels, layer, smoothing; no panes
     void requestCompute();
+    void showPartialResult(const CamResult& result);
     void onResult(const CamResult& result);
-    void applyScales(); // shared scale or own max: repaint only
-    // Clears scores that no longer describe the map (class, method, layer,
-    // smoothing, image or model changed) and stops them on the worker.
-    // nullptr: every pane.
-    void invalidateScores(ComparePane* only = nullptr);
-    void syncScoresPanels(); // every pane reserves the panel while any has scores
-    void onFaithfulnessReady(int paneKey, const FaithfulnessResult& result);
-    void onFaithfulnessFailed(int paneKey, const QString& message);
-    ComparePane* paneForKey(int key) const; // nullptr: no such pane (any more)
     void onFailed(const QString& message, bool hadPartial);
-    void onModelLoaded(const ModelInfo& info);
-    void onModelFailed(const QString& message, bool newest);
+    // Paints the result's panes, on the shared scale when `shareScale` and the
+    // user wants it; the class panel follows.
+    void showPanes(const CamResult& result, bool shareScale);
+    // The color bar for `scales`, and once a note when a wanted shared scale cannot apply.
+    void showScales(const PaneScales& scales);
     const CamResult& shown() const { return m_controller->lastResult(); } // the last complete result
     void showMessage(const QString& text);
     void onClassActivated(int classIndex);
-    void removePane(int index);
-    void relayoutPanes();
     void step(int delta);
+
+    // Model, weights, preprocessing and layer (mainwindowmodel.cpp).
     // Switches to `modelName` if its weights are found (remembered, torch hub
     // cache, bundled); otherwise keeps the running model and offers them.
     void chooseModel(const QString& modelName);
@@ -156,27 +139,24 @@ private:
     void syncPreprocessMenu(); // the menu's check follows m_choice.preprocess, else what ran
     void chooseLayer(const QString& layer);
     void showLayerChoice(); // m_choice.layer in the tree and on the toolbar button
+    void onModelLoaded(const ModelInfo& info);
+    void onModelFailed(const QString& message, bool newest);
+
+    // Exports (mainwindowexport.cpp).
     void exportImage(bool allPanes);
     void exportTopK();
     void writeTopKExport(const CamResult& result, const QString& folder);
     ExportLook exportLook() const; // the colormap and opacity controls
-    void showPartialResult(const CamResult& result);
-    // Paints the result's panes (and its photo where another is shown), on
-    // the shared scale when `shareScale` and the user wants it; the class
-    // panel follows.
-    void showPanes(const CamResult& result, bool shareScale);
     void copyToClipboard();
     void about();
-    void syncView(const CanvasView& view);
 
     ExplorerController* m_controller = nullptr;
+    PaneStrip* m_strip = nullptr;
     QHash<ActionId, QAction*> m_actions;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_modelMenu = nullptr;
     ClassPanel* m_classPanel = nullptr;
     PaneArea* m_paneArea = nullptr;
-    QVector<ComparePane*> m_panes;
-    int m_focused = 0;
     QSlider* m_opacity = nullptr;
     QComboBox* m_colormap = nullptr;
     LayerTree* m_layerTree = nullptr;
@@ -195,7 +175,6 @@ private:
     ModelChoice m_choice; // what the panes are computed with
     ModelInfo m_modelInfo;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
-    int m_nextPaneKey = 0; // ComparePane::key of the next pane
     QElapsedTimer m_requestClock;
 };
 

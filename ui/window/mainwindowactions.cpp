@@ -22,6 +22,7 @@
 #include "ui/settings/settings.h"
 #include "ui/weights/weightsbar.h"
 #include "ui/window/mainwindow.h"
+#include "ui/window/panestrip.h"
 #include "ui/window/windowconstants.h"
 
 namespace gce::ui {
@@ -57,24 +58,19 @@ void MainWindow::createActions()
     make(ActionId::Copy, tr("&Copy to Clipboard"), QKeySequence::Copy, [this] { copyToClipboard(); });
     make(ActionId::Quit, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
     make(ActionId::ZoomIn, tr("Zoom &In"), QKeySequence::ZoomIn, [this] {
-        if (!m_panes.isEmpty())
-            m_panes.front()->canvas()->zoomBy(1.25);
+        m_strip->panes().front()->canvas()->zoomBy(1.25); // the others follow its view
     });
     make(ActionId::ZoomOut, tr("Zoom &Out"), QKeySequence::ZoomOut, [this] {
-        if (!m_panes.isEmpty())
-            m_panes.front()->canvas()->zoomBy(0.8);
+        m_strip->panes().front()->canvas()->zoomBy(0.8); // the others follow its view
     });
     make(ActionId::Fit, tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), [this] {
-        if (!m_panes.isEmpty())
-            m_panes.front()->canvas()->fitToWindow();
+        m_strip->panes().front()->canvas()->fitToWindow(); // the others follow its view
     });
     make(ActionId::ActualSize, tr("&Actual Size (100%)"), QKeySequence(tr("Ctrl+1")), [this] {
-        if (!m_panes.isEmpty())
-            m_panes.front()->canvas()->actualSize();
+        m_strip->panes().front()->canvas()->actualSize(); // the others follow its view
     });
     QAction* overlay = make(ActionId::ToggleOverlay, tr("Show &Heatmap"), QKeySequence(tr("H")), [this] {
-        for (ComparePane* pane : m_panes)
-            pane->canvas()->setOverlayVisible(action(ActionId::ToggleOverlay)->isChecked());
+        m_strip->setOverlayVisible(action(ActionId::ToggleOverlay)->isChecked());
     });
     overlay->setCheckable(true);
     overlay->setChecked(true);
@@ -85,19 +81,11 @@ void MainWindow::createActions()
     previous->setShortcuts({QKeySequence(Qt::Key_Left), QKeySequence(Qt::Key_PageUp)});
     make(ActionId::AddPane, tr("&Add Compare Pane"), QKeySequence(tr("Ctrl+T")), [this] {
         // A new pane starts on the best prediction not already shown.
-        int rank = 1;
-        for (bool used = true; used && rank <= kMaxPanes + 1;) {
-            used = false;
-            for (ComparePane* pane : m_panes)
-                used |= pane->target() == -rank || pane->result().rank == rank;
-            if (used)
-                ++rank;
-        }
-        addPane(-rank);
+        m_strip->add(-m_strip->firstUnusedRank());
         requestCompute();
     });
     make(ActionId::RemovePane, tr("&Remove Current Pane"), QKeySequence(tr("Ctrl+W")),
-         [this] { removePane(m_focused); });
+         [this] { m_strip->remove(m_strip->focused()); });
     QAction* pin = make(ActionId::PinClasses, tr("&Pin Classes Across Images"), QKeySequence(tr("Ctrl+P")), [this] {
         Settings::setValue(Setting::PinClasses, action(ActionId::PinClasses)->isChecked());
     });
@@ -141,7 +129,7 @@ void MainWindow::createActions()
             return;
         m_choice.labelsPath = path;
         Settings::setLabelsFor(m_choice.model, path);
-        invalidateScores();
+        m_strip->clearScores();
         requestCompute();
     });
     make(ActionId::About, tr("&About Grad-CAM Explorer"), {}, [this] { about(); });
@@ -169,7 +157,7 @@ void MainWindow::createActions()
     const auto smoothing = [this, &make](ActionId id, const QString& text, Setting setting, const QString& tip) {
         QAction* toggle = make(id, text, {}, [this, id, setting] {
             Settings::setValue(setting, action(id)->isChecked());
-            invalidateScores();
+            m_strip->clearScores();
             requestCompute();
         });
         toggle->setCheckable(true);
@@ -186,7 +174,7 @@ void MainWindow::createActions()
     QAction* shared = make(ActionId::SharedScale, tr("&Shared Scale Across Panes"), {}, [this] {
         Settings::setValue(Setting::SharedScale, action(ActionId::SharedScale)->isChecked());
         m_scaleNote.clear(); // say again why it cannot apply, if it cannot
-        applyScales();
+        showScales(m_strip->rescale(action(ActionId::SharedScale)->isChecked()));
     });
     shared->setCheckable(true);
     shared->setChecked(Settings::value(Setting::SharedScale).toBool());
@@ -197,7 +185,7 @@ void MainWindow::createActions()
     shared->setToolTip(sharedTip);
     shared->setStatusTip(sharedTip);
     make(ActionId::ScoreFaithfulness, tr("Score &Faithfulness of Current Pane"), QKeySequence(tr("Ctrl+Shift+F")),
-         [this] { scoreFaithfulness(m_focused); })
+         [this] { scoreFaithfulness(m_strip->focused()); })
         ->setStatusTip(tr("Deletion and insertion curves, their AUCs and the average drop of the current pane's "
                           "map, computed in the background"));
 }
@@ -283,6 +271,7 @@ void MainWindow::createToolBar()
 
     bar->addWidget(new QLabel(tr(" Opacity "), bar));
     m_opacity = new QSlider(Qt::Horizontal, bar);
+    m_opacity->setObjectName(QStringLiteral("opacity"));
     m_opacity->setRange(0, 100);
     m_opacity->setValue(Settings::value(Setting::Opacity).toInt());
     m_opacity->setFixedWidth(140);
@@ -294,14 +283,14 @@ void MainWindow::createToolBar()
     // Opacity and colormap only repaint the cached heatmaps: no model work.
     auto applyOpacity = [this, opacityValue](int value) {
         opacityValue->setText(QStringLiteral("%1%").arg(value));
-        for (ComparePane* pane : m_panes)
-            pane->canvas()->setOpacity(value / 100.0);
+        m_strip->setOpacity(value / 100.0);
     };
     connect(m_opacity, &QSlider::valueChanged, this, applyOpacity);
     applyOpacity(m_opacity->value());
 
     bar->addWidget(new QLabel(tr("  Colormap "), bar));
     m_colormap = new QComboBox(bar);
+    m_colormap->setObjectName(QStringLiteral("colormap"));
     for (Colormap c : allColormaps())
         m_colormap->addItem(QString::fromStdString(colormapName(c)).toUpper(), int(c));
     const auto saved = colormapFromName(Settings::value(Setting::Colormap).toString().toStdString());
@@ -309,8 +298,7 @@ void MainWindow::createToolBar()
     bar->addWidget(m_colormap);
     auto applyColormap = [this] {
         const auto colormap = Colormap(m_colormap->currentData().toInt());
-        for (ComparePane* pane : m_panes)
-            pane->canvas()->setColormap(colormap);
+        m_strip->setColormap(colormap);
         m_colorBar->setColormap(colormap);
     };
     connect(m_colormap, &QComboBox::currentIndexChanged, this, applyColormap);
@@ -337,8 +325,8 @@ void MainWindow::updateActions()
         action(id)->setEnabled(hasResult);
     action(ActionId::NextImage)->setEnabled(!m_folder.neighbour(1).isEmpty());
     action(ActionId::PreviousImage)->setEnabled(!m_folder.neighbour(-1).isEmpty());
-    action(ActionId::AddPane)->setEnabled(m_panes.size() < kMaxPanes);
-    action(ActionId::RemovePane)->setEnabled(m_panes.size() > 1);
+    action(ActionId::AddPane)->setEnabled(!m_strip->isFull());
+    action(ActionId::RemovePane)->setEnabled(m_strip->count() > 1);
     action(ActionId::ChooseWeights)->setEnabled(!namesModelFile(m_choice.model.toStdString()));
     action(ActionId::UseUntrained)->setEnabled(!namesModelFile(m_choice.model.toStdString()) ||
                                                !m_weightsBar->isHidden());
