@@ -4,7 +4,7 @@
 // It never imports or calls anything: GLOBAL may only name an allow-listed
 // class or function (OrderedDict, torch's tensor rebuild functions, the typed
 // storage classes), and REDUCE on those is interpreted here, producing plain
-// values. Storages named by BINPERSID are not read; they become StorageRefs
+// values (pickleglobals.cpp). Storages named by BINPERSID are not read; they become StorageRefs
 // that the zip or legacy reader resolves afterwards. Every length, index and
 // stack operation from the file is checked, and the work a pickle can ask
 // for is bounded, so a hostile file ends in a CheckpointError.
