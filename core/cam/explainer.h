@@ -12,7 +12,7 @@
 #include "core/cam/explanationsession.h"
 #include "core/models/network.h"
 #include "core/support/labels.h"
-#include "core/support/preprocess.h"
+#include "core/support/preprocessing.h"
 
 namespace gce {
 

@@ -11,7 +11,7 @@
 //    "interpolation": "bilinear"}         //   "bilinear" or "bicubic"; defaults: crop = input_size,
 //                                         //   resize = crop * 256 / 224
 // Without a sidecar (or for keys it leaves out): the ImageNet defaults of
-// core/support/preprocess.h and numbered classes.
+// core/support/preprocessing.h and numbered classes.
 #include <optional>
 #include <string>
 

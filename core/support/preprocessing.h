@@ -7,13 +7,23 @@
 //             file (weights.transforms(), ImageClassification): the shorter
 //             side resized to resizeSize with `interpolation` (antialiased, as
 //             Pillow always is), centre crop cropHeight × cropWidth.
-// Both end with ToTensor and Normalize(mean, std). core/support/preprocess.h
-// applies it; core/imaging/modeltransform.h has the model transform's pixels
-// and its crop rectangle.
+// Both end with ToTensor and Normalize(mean, std). The functions at the end
+// apply it (preprocessing.cpp, in the engine); core/imaging/modeltransform.h
+// has the model transform's pixels and its crop rectangle.
+//
+// The header names LibTorch's and OpenCV's types without including them, so
+// that the GUI and the settings can use the settings without those headers.
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+
+namespace at {
+class Tensor;
+}
+namespace cv {
+class Mat;
+}
 
 namespace gce {
 
@@ -83,5 +93,23 @@ struct Preprocessing {
     int inputHeight() const { return mode == PreprocessMode::Model ? model.cropHeight : height; }
     int inputWidth() const { return mode == PreprocessMode::Model ? model.cropWidth : width; }
 };
+
+// ---- applying it (link gce_engine; include <torch/torch.h> and OpenCV to call)
+// torchvision's classification preprocessing, exactly:
+//   Resize((H, W)) on a PIL image  -> resizePilBilinear (bit-exact), or with
+//   PreprocessMode::Model the weights' own resize + centre crop
+//   (core/imaging/modeltransform.h, bit-exact with Pillow too)
+//   ToTensor                       -> uint8 / 255 in float32, CHW
+//   Normalize(mean, std)           -> (x - mean) / std, in that order
+
+// rgb: CV_8UC3 RGB of any size -> 1×3×H×W float32 tensor
+// (H×W = settings.inputHeight() × inputWidth()).
+at::Tensor preprocessImage(const cv::Mat& rgb, const Preprocessing& settings = {});
+
+// The 8-bit pixels the network sees, before ToTensor: the resized image, or the crop.
+cv::Mat preprocessPixels(const cv::Mat& rgb, const Preprocessing& settings = {});
+
+// The ToTensor + Normalize half, for an image already at the model's size.
+at::Tensor normalizedTensor(const cv::Mat& resizedRgb, const Preprocessing& settings = {});
 
 } // namespace gce

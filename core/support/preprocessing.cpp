@@ -1,5 +1,6 @@
-#include "core/support/preprocess.h"
+#include "core/support/preprocessing.h"
 
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "core/imaging/modeltransform.h"
