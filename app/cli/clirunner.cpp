@@ -1,5 +1,4 @@
 #include "app/cli/clirunner.h"
-#include "app/cli/atomicwrite.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "core/cam/explainer.h"
 #include "core/cam/faithfulness.h"
 #include "core/errors.h"
+#include "core/support/atomicfile.h"
 #include "core/imaging/cropoverlay.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/overlay.h"
@@ -51,7 +51,7 @@ std::string slug(const std::string& text)
     return out;
 }
 
-// Encoded in memory, then written atomically (app/cli/atomicwrite.h): the
+// Encoded in memory, then written atomically (core/support/atomicfile.h): the
 // reason a write failed is the system's, and libpng gets no file to complain
 // about on stderr.
 void writeImageAtomically(const fs::path& path, const cv::Mat& rgb)
@@ -68,7 +68,7 @@ void writeImageAtomically(const fs::path& path, const cv::Mat& rgb)
     if (!ok)
         throw InputError("cannot write \"" + path.string() + "\": \"" + path.extension().string() +
                          "\" is not an image format (use .png or .jpg)");
-    writeFileAtomically(path, encoded);
+    writeFileAtomically(path, encoded.data(), encoded.size());
 }
 
 nlohmann::json scoreJson(const LabelSet& labels, const ClassScore& score)

@@ -65,7 +65,7 @@ bool writeAll(const QString& path, const QByteArray& bytes)
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
-// Every entry of a folder, hidden ones included (QSaveFile's and the CLI's temporaries).
+// Every entry of a folder, hidden ones included (core/support/atomicfile.h's temporaries).
 QStringList listing(const QString& dir)
 {
     return QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);

@@ -3,19 +3,21 @@
 #include <QBuffer>
 #include <QColor>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFont>
 #include <QFontMetrics>
 #include <QImageWriter>
 #include <QPainter>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <exception>
 
+#include "core/errors.h"
 #include "core/imaging/cropoverlay.h"
+#include "core/support/atomicfile.h"
 #include "ui/control/heatmapimage.h"
 #include "core/support/defaults.h"
 
@@ -354,34 +356,15 @@ bool saveImageAtomically(const QImage& image, const QString& path, bool overwrit
             return false;
         }
     }
-    // QSaveFile writes a temporary file next to the target and renames it on
-    // commit(), so a failed export never leaves a truncated file behind or
-    // damages the one already there.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        setError(error, QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
-        return false;
-    }
-    // A write that fills the disk returns short without an error; the next
-    // one fails with the reason (ENOSPC, EFBIG).
-    for (qint64 done = 0; done < encoded.size();) {
-        const qint64 written = file.write(encoded.constData() + done, encoded.size() - done);
-        if (written <= 0) {
-            setError(error,
-                     QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
-            file.cancelWriting();
-            return false;
-        }
-        done += written;
-    }
-    // Narrows (but cannot close) the window in which another process creates the file meanwhile.
-    if (!overwrite && QFileInfo::exists(path)) {
-        file.cancelWriting();
-        setError(error, QStringLiteral("%1 already exists").arg(QDir::toNativeSeparators(path)));
-        return false;
-    }
-    if (!file.commit()) {
-        setError(error, QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    // Whole or not at all (core/support/atomicfile.h, shared with the CLI):
+    // a failed export never leaves a truncated file behind or damages the
+    // one already there, and without `overwrite` a file created meanwhile is
+    // not replaced either.
+    try {
+        writeFileAtomically(QFile::encodeName(path).toStdString(), encoded.constData(), std::size_t(encoded.size()),
+                            overwrite ? Replace::Allowed : Replace::Refused);
+    } catch (const Error& e) {
+        setError(error, QString::fromStdString(e.what()));
         return false;
     }
     return true;

@@ -24,7 +24,7 @@ QImage renderExport(const ExportRequest& request);
 QImage renderPaneOverlay(const QImage& image, const CamMapData& map, Colormap colormap, double alpha,
                          const QRectF& inputRect = {});
 
-// Writes atomically (QSaveFile). Refuses to replace an existing file unless
+// Writes atomically (core/support/atomicfile.h). Refuses to replace an existing file unless
 // `overwrite` (returns false with a message in *error). Format from the
 // extension (.png, .jpg/.jpeg).
 bool saveImageAtomically(const QImage& image, const QString& path, bool overwrite, QString* error);

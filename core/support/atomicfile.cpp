@@ -1,6 +1,7 @@
-#include "app/cli/atomicwrite.h"
+#include "core/support/atomicfile.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -9,7 +10,7 @@
 
 #include "core/errors.h"
 
-namespace gce::cli {
+namespace gce {
 
 namespace {
 
@@ -34,9 +35,29 @@ bool writeAll(int fd, const std::uint8_t* data, std::size_t size)
     return true;
 }
 
+// The temporary takes the destination's name: rename(2) replaces in one
+// step; link(2) fails with EEXIST if the name is taken, so a refused replace
+// cannot lose a file created meanwhile. 0, or the errno.
+int giveName(const std::filesystem::path& temporary, const std::filesystem::path& path, Replace replace)
+{
+    if (replace == Replace::Allowed)
+        return ::rename(temporary.c_str(), path.c_str()) == 0 ? 0 : errno;
+    if (::link(temporary.c_str(), path.c_str()) == 0) {
+        ::unlink(temporary.c_str()); // the destination's name holds the bytes now
+        return 0;
+    }
+    if (errno != EPERM && errno != EOPNOTSUPP)
+        return errno;
+    // A file system without hard links (FAT, some FUSE mounts): check, then
+    // rename, which narrows but cannot close the window.
+    if (::access(path.c_str(), F_OK) == 0)
+        return EEXIST;
+    return ::rename(temporary.c_str(), path.c_str()) == 0 ? 0 : errno;
+}
+
 } // namespace
 
-void writeFileAtomically(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes)
+void writeFileAtomically(const std::filesystem::path& path, const void* data, std::size_t size, Replace replace)
 {
     namespace fs = std::filesystem;
     // Hidden, and named after this process: two runs writing the same file do
@@ -49,18 +70,20 @@ void writeFileAtomically(const std::filesystem::path& path, const std::vector<st
         fail(path, errno);
     // fsync before the rename: after a crash the name holds the old or the new
     // bytes, never an empty file.
-    const bool written = writeAll(fd, bytes.data(), bytes.size()) && ::fsync(fd) == 0;
+    const bool written = writeAll(fd, static_cast<const std::uint8_t*>(data), size) && ::fsync(fd) == 0;
     const int writeError = errno;
     const bool closed = ::close(fd) == 0;
     const int closeError = errno;
-    std::error_code renameError;
+    int nameError = 0;
     if (written && closed)
-        fs::rename(temporary, path, renameError);
-    if (!written || !closed || renameError) {
+        nameError = giveName(temporary, path, replace);
+    if (!written || !closed || nameError != 0) {
         std::error_code ignored;
         fs::remove(temporary, ignored);
-        fail(path, !written ? writeError : !closed ? closeError : renameError.value());
+        if (nameError == EEXIST)
+            throw InputError("\"" + path.string() + "\" already exists");
+        fail(path, !written ? writeError : !closed ? closeError : nameError);
     }
 }
 
-} // namespace gce::cli
+} // namespace gce
