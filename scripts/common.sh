@@ -1,6 +1,7 @@
-# Shared by scripts/setup, scripts/test and scripts/explore (sourced, not run).
+# Shared by the scripts in scripts/ (sourced, not run).
 # Installs the Debian 12 packages the project needs when missing, then
-# configures and builds into build/.
+# configures (a preset of CMakePresets.json) and builds into build/
+# (GCE_BUILD overrides the folder, GCE_JOBS the parallel jobs).
 set -euo pipefail
 
 GCE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,10 +30,21 @@ gce_install_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-gce_build() {
+# gce_configure PRESET [cmake args...]: configures with a preset of
+# CMakePresets.json (Ninja, Release, ccache; see there for each build's
+# options). The args come after the preset and override it: -B dir for the
+# build folder, -D for a cache variable. Without ccache on PATH the launcher
+# is cleared, so a machine without it still builds.
+gce_configure() {
+  local preset=$1
+  shift
   local launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S "$GCE_ROOT" -B "$GCE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@"
+  command -v ccache >/dev/null || launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=)
+  cmake -S "$GCE_ROOT" --preset "$preset" "${launcher[@]}" "$@"
+}
+
+gce_build() {
+  gce_configure default -B "$GCE_BUILD" "$@"
   # Two jobs: LibTorch translation units need ~1.5 GB each.
   cmake --build "$GCE_BUILD" -j "${GCE_JOBS:-$(nproc)}"
 }
