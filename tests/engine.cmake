@@ -1,27 +1,21 @@
 # Engine: models, Grad-CAM sessions, labels, CLI.
 gce_add_fixture(engine make_engine_fixtures.py)
 
-gce_add_test(tst_engineparity SOURCES core/tst_engineparity.cpp LIBS gce_engine FIXTURES engine)
-target_precompile_headers(tst_engineparity PRIVATE <torch/torch.h>)
-gce_add_test(tst_explanationsession SOURCES core/tst_explanationsession.cpp LIBS gce_engine)
-target_precompile_headers(tst_explanationsession REUSE_FROM tst_engineparity)
+gce_add_test(tst_engineparity SOURCES core/tst_engineparity.cpp LIBS gce_engine FIXTURES engine TORCH_PCH)
+gce_add_test(tst_explanationsession SOURCES core/tst_explanationsession.cpp LIBS gce_engine TORCH_PCH)
 gce_add_test(tst_labels SOURCES core/tst_labels.cpp LIBS gce_engine)
 gce_add_test(tst_labelsfile SOURCES core/tst_labelsfile.cpp LIBS gce_engine)
-gce_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS gce_engine FIXTURES engine)
+gce_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS gce_engine FIXTURES engine PROGRAMS gradcam-cli)
 target_compile_definitions(tst_cli PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
-add_dependencies(tst_cli gradcam-cli)
-gce_add_test(tst_realweights SOURCES core/tst_realweights.cpp LIBS gce_engine)
-target_precompile_headers(tst_realweights REUSE_FROM tst_engineparity)
+gce_add_test(tst_realweights SOURCES core/tst_realweights.cpp LIBS gce_engine TORCH_PCH)
 
 # The CAM family (issue "Beyond the tutorial").
 gce_add_fixture(methods make_method_fixtures.py)
-gce_add_test(tst_cammethods SOURCES core/tst_cammethods.cpp LIBS gce_engine FIXTURES methods)
-target_precompile_headers(tst_cammethods REUSE_FROM tst_engineparity)
+gce_add_test(tst_cammethods SOURCES core/tst_cammethods.cpp LIBS gce_engine FIXTURES methods TORCH_PCH)
 # Score-CAM and Ablation-CAM run one pass per channel: on a busy 2-core
 # machine a data row can outlast Qt Test's 5-minute per-function default.
 set_property(TEST tst_cammethods APPEND PROPERTY ENVIRONMENT "QTEST_FUNCTION_TIMEOUT=900000")
 
 # Models users bring: TorchScript files and fine-tuned class counts.
 gce_add_fixture(custommodels make_custom_model_fixtures.py)
-gce_add_test(tst_custommodels SOURCES core/tst_custommodels.cpp LIBS gce_engine FIXTURES custommodels)
-target_precompile_headers(tst_custommodels REUSE_FROM tst_engineparity)
+gce_add_test(tst_custommodels SOURCES core/tst_custommodels.cpp LIBS gce_engine FIXTURES custommodels TORCH_PCH)

@@ -3,5 +3,4 @@
 # against torchvision 0.14 (structure, logits, Grad-CAM maps, official key
 # conventions). The fixture writes ~1.7 GB of random-init weights.
 gce_add_fixture(zoo_classic make_zoo_classic.py)
-gce_add_test(tst_zoo_classic SOURCES core/tst_zoo_classic.cpp LIBS gce_engine FIXTURES zoo_classic TIMEOUT 900)
-target_precompile_headers(tst_zoo_classic REUSE_FROM tst_engineparity)
+gce_add_test(tst_zoo_classic SOURCES core/tst_zoo_classic.cpp LIBS gce_engine FIXTURES zoo_classic TIMEOUT 900 TORCH_PCH)

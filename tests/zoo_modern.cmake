@@ -2,5 +2,4 @@
 # RegNet-Y-400MF against Debian's torchvision 0.14.
 gce_add_fixture(zoo_modern make_zoo_modern.py)
 
-gce_add_test(tst_zoo_modern SOURCES core/tst_zoo_modern.cpp LIBS gce_engine FIXTURES zoo_modern TIMEOUT 900)
-target_precompile_headers(tst_zoo_modern REUSE_FROM tst_engineparity)
+gce_add_test(tst_zoo_modern SOURCES core/tst_zoo_modern.cpp LIBS gce_engine FIXTURES zoo_modern TIMEOUT 900 TORCH_PCH)
