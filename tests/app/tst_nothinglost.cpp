@@ -324,9 +324,9 @@ private slots:
         QVERIFY2(again.messageText().isEmpty(), qPrintable(again.messageText())); // once
     }
 
-    // File ▸ Export Top-5 goes to the worker like a map request, and the
-    // worker serves only the newest request. Neither may be lost: a click
-    // right after the export asked, nor a map on its way when it asked.
+    // File ▸ Export Top-5 and the panes' maps share the one worker (each in
+    // a slot of its own). Neither may be lost: a click right after the export
+    // asked, nor a map on its way when it asked.
     void topKExportAndMapsSurviveEachOther()
     {
         MainWindow window(untrainedSqueezeNet(photo()));
@@ -341,7 +341,7 @@ private slots:
             window.action(MainWindow::ActionId::ExportTopK)->trigger();
             QCOMPARE(answer.fileDialogsAnswered(), 1);
         }
-        window.action(MainWindow::ActionId::AddPane)->trigger(); // a map request at once: supersedes the export
+        window.action(MainWindow::ActionId::AddPane)->trigger(); // a map request at once: goes first
         QTRY_COMPARE_WITH_TIMEOUT(pngs(first).size(), 5, kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(window.paneStrip()->panes().size() == 2 && window.paneStrip()->panes()[1]->result().classIndex >= 0, kTimeoutMs);
 

@@ -1,6 +1,6 @@
 // ExplorerController, the request protocol without a window: the newest map
 // request wins, the Top-K export and map requests do not lose each other on
-// the one worker, scores wait for maps on their way, stop when cancelled and
+// the one worker (each has its slot; maps go first), scores wait for maps on their way, stop when cancelled and
 // name the pane they belong to, and a failure leaves the last result.
 #include <QSignalSpy>
 #include <QtTest>
@@ -60,41 +60,54 @@ private slots:
         QVERIFY(!controller.awaitingMaps());
     }
 
-    // A map request after the export supersedes it on the worker: the map is
-    // shown first and the export is sent again, then delivered with its five panes.
+    // The export has a slot of its own on the worker: a map request after it
+    // goes first (stopping a Score-CAM export between batches), and the
+    // export is resumed and delivered afterwards. One request each goes out.
     void mapAfterTopKDoesNotLoseTheExport()
     {
         ExplorerController controller;
         QSignalSpy results(&controller, &ExplorerController::result);
         QSignalSpy exports(&controller, &ExplorerController::topKReady);
+        QSignalSpy requested(&controller, &ExplorerController::mapsRequested);
         controller.requestMaps(mapsFor(demo("chelsea.jpg"), {-1}));
         QVERIFY(waitFor(results, 1));
-        controller.requestTopK(mapsFor(demo("chelsea.jpg"), {-1, -2, -3, -4, -5}), QStringLiteral("/folder"));
+        QSignalSpy progress(&controller, &ExplorerController::progress);
+        CamRequest topK = mapsFor(demo("chelsea.jpg"), {-1, -2, -3, -4, -5});
+        topK.layer = QStringLiteral("features.3.expand3x3"); // 64 channels: a few batches of Score-CAM
+        topK.methods = {QStringLiteral("scorecam")}; // the other four panes: Grad-CAM
+        controller.requestTopK(topK, QStringLiteral("/folder"));
+        QVERIFY(waitFor(progress, 1)); // the export runs: the map request below interrupts it
         const quint64 map = controller.requestMaps(mapsFor(demo("chelsea.jpg"), {7}));
-        QVERIFY(waitFor(exports, 1));
         QVERIFY(waitFor(results, 2));
+        QCOMPARE(exports.count(), 0); // the map went first
         QCOMPARE(resultAt(results, 1).requestId, map);
+        QVERIFY(waitFor(exports, 1));
         const CamResult exported = resultAt(exports, 0);
         QCOMPARE(exported.panes.size(), 5);
+        QVERIFY(exported.complete);
         QCOMPARE(exports.at(0).at(1).toString(), QString("/folder"));
         QCOMPARE(controller.lastResult().requestId, map); // the export is not a shown result
+        QCOMPARE(requested.count(), 2); // nothing was sent again
+        QCOMPARE(results.count(), 2);
     }
 
-    // An export sent while maps are on their way supersedes them: once the
-    // export is delivered, the maps are asked for again and arrive.
-    void topKAfterMapResendsTheMap()
+    // An export sent while maps are on their way does not replace them: both
+    // arrive, the maps as the shown result, and no map request is sent again.
+    void topKAfterMapKeepsTheMap()
     {
         ExplorerController controller;
         QSignalSpy results(&controller, &ExplorerController::result);
         QSignalSpy exports(&controller, &ExplorerController::topKReady);
         QSignalSpy requested(&controller, &ExplorerController::mapsRequested);
-        controller.requestMaps(mapsFor(demo("coffee.jpg"), {3}));
+        const quint64 map = controller.requestMaps(mapsFor(demo("coffee.jpg"), {3}));
         controller.requestTopK(mapsFor(demo("coffee.jpg"), {-1, -2, -3, -4, -5}), QStringLiteral("/folder"));
         QVERIFY(waitFor(exports, 1));
         QVERIFY(waitFor(results, 1));
+        QCOMPARE(resultAt(results, 0).requestId, map);
         QCOMPARE(resultAt(results, 0).panes.front().classIndex, 3);
-        QVERIFY(requested.count() >= 1);
+        QCOMPARE(requested.count(), 1);
         QVERIFY(!controller.awaitingMaps());
+        QCOMPARE(controller.staleResultsDropped(), 0);
     }
 
     // Scores belong to a pane key; scoring another pane stops the first;

@@ -259,6 +259,9 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             return;
         outcome = std::move(result);
     });
+    // Stopped between stages rather than inside a batch: cancelled too, not an error.
+    if (!outcome && failure->message.isEmpty())
+        failure->cancelled = true;
     return outcome;
 }
 

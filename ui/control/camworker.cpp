@@ -41,6 +41,16 @@ quint64 CamWorker::requestFaithfulness(const FaithfulnessRequest& request)
     return m_pendingFaithId;
 }
 
+quint64 CamWorker::requestExport(const CamRequest& request)
+{
+    std::unique_lock locker(m_mutex);
+    m_pendingExport = request;
+    m_pendingExportId = ++m_latestExportId;
+    m_hasExport = true;
+    wake();
+    return m_pendingExportId;
+}
+
 void CamWorker::cancelFaithfulness()
 {
     std::unique_lock locker(m_mutex);
@@ -84,6 +94,8 @@ bool CamWorker::superseded(quint64 id) const { return m_abort || m_latestId.load
 
 bool CamWorker::faithfulnessSuperseded(quint64 id) const { return m_abort || m_latestFaithId.load() != id; }
 
+bool CamWorker::exportSuperseded(quint64 id) const { return m_abort || m_latestExportId.load() != id; }
+
 void CamWorker::run()
 {
     struct Finished {
@@ -93,34 +105,45 @@ void CamWorker::run()
     CamRequest last; // the latest map request, whose neighbours are preloaded
     quint64 lastId = 0;
     for (;;) {
+        enum class Kind { Maps, Export, Scores } kind = Kind::Maps;
         CamRequest request;
         FaithfulnessRequest faith;
         quint64 id = 0;
-        bool scores = false;
         {
             std::unique_lock locker(m_mutex);
-            while (!m_hasPending && !m_hasFaith && !m_abort)
+            while (!m_hasPending && !m_hasExport && !m_hasFaith && !m_abort)
                 m_condition.wait(locker);
             if (m_abort)
                 return;
-            // Maps first: a class switch must not wait for a score computation.
+            // Maps first: a class switch must not wait for an export or scores.
             if (m_hasPending) {
                 request = m_pending;
                 id = m_pendingId;
                 m_hasPending = false;
+            } else if (m_hasExport) {
+                kind = Kind::Export;
+                request = m_pendingExport;
+                id = m_pendingExportId;
+                m_hasExport = false;
             } else {
+                kind = Kind::Scores;
                 faith = m_pendingFaith;
                 id = m_pendingFaithId;
                 m_hasFaith = false;
-                scores = true;
             }
         }
-        if (scores) {
-            processFaithfulness(faith, id);
-        } else {
+        switch (kind) {
+        case Kind::Maps:
             process(request, id);
             last = request;
             lastId = id;
+            break;
+        case Kind::Export:
+            processExport(request, id);
+            break;
+        case Kind::Scores:
+            processFaithfulness(faith, id);
+            break;
         }
         preload(last, lastId);
     }
@@ -168,9 +191,9 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
 {
     CamFailure failure;
     const int forwardBefore = m_engine->forwardPasses();
-    // Stop between batches for newer scores, a cancel, or any map request.
+    // Stop between batches for newer scores, a cancel, or any map or export request.
     const auto result = m_engine->scoreFaithfulness(
-        request, id, [this, id] { return faithfulnessSuperseded(id) || m_hasPending; }, &failure,
+        request, id, [this, id] { return faithfulnessSuperseded(id) || m_hasPending || m_hasExport; }, &failure,
         [this, id](double fraction) {
             if (!faithfulnessSuperseded(id))
                 post([this, id, fraction] { emit faithfulnessProgress(id, fraction); });
@@ -178,8 +201,8 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
     m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
     if (failure.cancelled) {
         std::unique_lock locker(m_mutex);
-        // Interrupted by a map request only: still wanted, so run it again
-        // once the map is done (nothing newer took the slot meanwhile).
+        // Interrupted by a map or export request only: still wanted, so run
+        // it again once that is done (nothing newer took the slot meanwhile).
         if (!faithfulnessSuperseded(id) && !m_hasFaith) {
             m_pendingFaith = request;
             m_pendingFaithId = id;
@@ -198,12 +221,52 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
         post([this, id, message = failure.message] { emit faithfulnessFailed(id, message); });
 }
 
+void CamWorker::processExport(const CamRequest& request, quint64 id)
+{
+    CamFailure failure;
+    const int forwardBefore = m_engine->forwardPasses();
+    const int backwardBefore = m_engine->backwardPasses();
+    if (m_engine->ensureModel(request, &failure))
+        post([this, info = m_engine->modelInfo()] { emit modelLoaded(info); });
+    std::optional<CamResult> result;
+    if (failure.message.isEmpty()) {
+        // Stop between batches for a newer export or any map request.
+        result = m_engine->compute(
+            request, id, [this, id] { return exportSuperseded(id) || m_hasPending; }, &failure,
+            [this, id](double fraction) {
+                if (!exportSuperseded(id))
+                    post([this, id, fraction] { emit exportProgress(id, fraction); });
+            });
+    }
+    m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
+    m_backwardPasses += m_engine->backwardPasses() - backwardBefore;
+    if (failure.cancelled) {
+        std::unique_lock locker(m_mutex);
+        // Interrupted by a map request only: still wanted, so run it again
+        // after the maps (Score-CAM keeps its finished batches meanwhile).
+        if (!exportSuperseded(id) && !m_hasExport) {
+            m_pendingExport = request;
+            m_pendingExportId = id;
+            m_hasExport = true;
+        } else {
+            ++m_cancelled;
+        }
+        return;
+    }
+    if (exportSuperseded(id))
+        return;
+    if (result)
+        post([this, copy = *result] { emit exportReady(copy); });
+    else
+        post([this, id, message = failure.message] { emit exportFailed(id, message); });
+}
+
 void CamWorker::preload(const CamRequest& request, quint64 id)
 {
     // Prepare the folder neighbours while nothing newer is asked for, so that
     // stepping through a folder finds the forward pass already done.
     for (const QString& path : request.preload) {
-        if (superseded(id) || m_hasFaith) // scores asked for go before guesses
+        if (superseded(id) || m_hasFaith || m_hasExport) // exports and scores asked for go before guesses
             return;
         const int before = m_engine->forwardPasses();
         m_engine->prepare(path, request.layer);

@@ -8,12 +8,17 @@
 // prepared while the thread is otherwise idle.
 //
 // Faithfulness scores (requestFaithfulness) are a second kind of request with
-// a slot of its own, also newest-wins. A map request always goes first: one
+// a slot of its own, also newest-wins. Map and export requests go first: one
 // arriving while scores are computed stops them within one module of the
 // network (core/models/interrupt.h; TorchScript: at the next batch), and the
 // scores start again afterwards unless cancelFaithfulness() said they are no
 // longer wanted (the window does when the pane's class, method, layer,
 // smoothing or image changes).
+//
+// An export (the Top-K: one result with every class at once) is a third
+// kind, with its own newest-wins slot and signals. It runs after the map
+// requests and before the scores; a map request arriving stops it within one
+// module and it runs again afterwards, so neither supersedes the other.
 //
 // Every signal is emitted on the thread the CamWorker object lives in (the
 // GUI thread that created it), never on the worker thread: the worker puts
@@ -71,6 +76,11 @@ public:
     // Score computations interrupted by a map request and restarted after it.
     int restartedFaithfulness() const { return m_restartedFaith.load(); }
 
+    // An export's result; returns the id (its own sequence). A newer call
+    // replaces a pending one and stops a running one.
+    quint64 requestExport(const CamRequest& request);
+    quint64 latestExportId() const { return m_latestExportId.load(); }
+
 signals:
     // The answer to a map request. When a pane still needs perturbed passes
     // (Score-CAM, Ablation-CAM on a new image) and others do not, a partial
@@ -91,6 +101,10 @@ signals:
     // after a map request interrupted them.
     void faithfulnessProgress(quint64 requestId, double fraction);
 
+    void exportReady(const gce::ui::CamResult& result); // always complete
+    void exportFailed(quint64 requestId, const QString& message);
+    void exportProgress(quint64 requestId, double fraction); // restarts from 0 after a map request
+
     // Internal: the worker thread put something in the outbox (one per entry).
     void outboxFilled(QPrivateSignal);
 
@@ -100,9 +114,11 @@ protected:
 private:
     bool superseded(quint64 id) const;
     bool faithfulnessSuperseded(quint64 id) const;
+    bool exportSuperseded(quint64 id) const;
     void wake(); // with m_mutex held
     void process(const CamRequest& request, quint64 id);
     void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
+    void processExport(const CamRequest& request, quint64 id);
     void preload(const CamRequest& request, quint64 id);
     // Worker thread: queues one emission (a lambda holding copies of the
     // arguments) for the GUI thread. GUI thread: emits the oldest one.
@@ -123,6 +139,10 @@ private:
     std::atomic<quint64> m_latestFaithId{0};
     std::atomic<int> m_cancelledFaith{0};
     std::atomic<int> m_restartedFaith{0};
+    CamRequest m_pendingExport;
+    quint64 m_pendingExportId = 0;
+    std::atomic<bool> m_hasExport{false};
+    std::atomic<quint64> m_latestExportId{0};
     std::atomic<bool> m_abort{false};
     // Released when run() returns, acquired by the destructor after wait():
     // QThread::wait() orders the thread's end before it returns, but inside

@@ -16,6 +16,22 @@ ExplorerController::ExplorerController(QObject* parent) : QObject(parent), m_wor
         if (id == m_worker->latestRequestId())
             emit progress(fraction);
     });
+    connect(m_worker, &CamWorker::exportReady, this, [this](const CamResult& result) {
+        if (result.requestId != m_topKId)
+            return; // a newer export replaced it
+        m_topKId = 0;
+        emit topKReady(result, m_topKFolder);
+    });
+    connect(m_worker, &CamWorker::exportFailed, this, [this](quint64 id, const QString& message) {
+        if (id != m_topKId)
+            return;
+        m_topKId = 0;
+        emit topKFailed(message);
+    });
+    connect(m_worker, &CamWorker::exportProgress, this, [this](quint64 id, double fraction) {
+        if (id == m_topKId)
+            emit progress(fraction);
+    });
     connect(m_worker, &CamWorker::faithfulnessReady, this, [this](const FaithfulnessResult& scores) {
         if (scores.requestId != m_faithId || m_scoringPane < 0)
             return;
@@ -36,10 +52,7 @@ ExplorerController::~ExplorerController() = default;
 
 quint64 ExplorerController::requestMaps(const CamRequest& request)
 {
-    m_lastMapRequest = request;
     m_awaitedId = m_worker->request(request);
-    m_topKId = 0; // superseded if it was under way: sent again when this map is shown
-    m_remapAfterTopK = false;
     emit mapsRequested();
     return m_awaitedId;
 }
@@ -47,15 +60,7 @@ quint64 ExplorerController::requestMaps(const CamRequest& request)
 void ExplorerController::requestTopK(const CamRequest& request, const QString& folder)
 {
     m_topKFolder = folder;
-    m_topKRequest = request;
-    m_remapAfterTopK = awaitingMaps(); // the export will supersede those maps
-    m_topKId = m_worker->request(request);
-}
-
-void ExplorerController::resendTopK()
-{
-    if (m_topKRequest && m_topKId == 0)
-        m_topKId = m_worker->request(*m_topKRequest);
+    m_topKId = m_worker->requestExport(request);
 }
 
 void ExplorerController::requestScores(int pane, const FaithfulnessRequest& request)
@@ -77,17 +82,6 @@ void ExplorerController::cancelScores(int pane)
 
 void ExplorerController::onResult(const CamResult& result)
 {
-    if (m_topKId != 0 && result.requestId == m_topKId) {
-        if (!result.complete)
-            return; // the export writes every class at once
-        m_topKId = 0;
-        m_topKRequest.reset();
-        m_awaitedId = 0; // the export superseded any map request; it is sent again below
-        emit topKReady(result, m_topKFolder);
-        if (std::exchange(m_remapAfterTopK, false))
-            requestMaps(m_lastMapRequest);
-        return;
-    }
     if (result.requestId != m_worker->latestRequestId()) {
         ++m_staleDropped; // a newer request is on its way: never pass on an old answer
         return;
@@ -100,27 +94,17 @@ void ExplorerController::onResult(const CamResult& result)
     m_partial = false;
     m_result = result;
     emit this->result(result);
-    resendTopK();
     if (m_scoreWhenShown >= 0)
         emit scoresDue(std::exchange(m_scoreWhenShown, -1));
 }
 
 void ExplorerController::onFailed(quint64 id, const QString& message)
 {
-    if (m_topKId != 0 && id == m_topKId) {
-        m_topKId = 0;
-        m_topKRequest.reset();
-        emit topKFailed(message);
-        if (std::exchange(m_remapAfterTopK, false))
-            requestMaps(m_lastMapRequest);
-        return;
-    }
     if (id != m_worker->latestRequestId())
         return;
     m_awaitedId = 0; // nothing is coming: scores asked for meanwhile are for the maps shown
     m_scoreWhenShown = -1;
     emit failed(message, std::exchange(m_partial, false));
-    resendTopK();
 }
 
 void ExplorerController::onModelFailed(quint64 id, const QString& message)

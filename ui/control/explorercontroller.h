@@ -1,19 +1,16 @@
 #pragma once
 // The explorer's request protocol, without widgets: one CamWorker (the newest
-// request wins), which answers are stale, partial results ahead of slow
-// panes, the faithfulness job and the Top-K export job. The window builds the
-// requests from what the user chose and paints what this object passes on;
-// it never talks to the worker itself.
+// request of each kind wins), which answers are stale, partial results ahead
+// of slow panes, the faithfulness job and the Top-K export job. The window
+// builds the requests from what the user chose and paints what this object
+// passes on; it never talks to the worker itself.
 //
-// The worker serves only its newest request, so two jobs that share it must
-// not lose each other: a map request sent after the Top-K export supersedes
-// it, and the export is sent again once that map is shown; a map request the
-// export superseded is sent again once the export is delivered. Scores asked
-// for while maps are on their way wait for them (scoresDue).
+// Maps, the export and the scores have a slot each on the worker, which runs
+// maps first and resumes an interrupted export or score computation after
+// them, so no job loses another. Scores asked for while maps are on their way
+// wait for them (scoresDue): they are for the map about to be shown.
 #include <QObject>
 #include <QString>
-
-#include <optional>
 
 #include "ui/control/camengine.h"
 #include "ui/control/camtypes.h"
@@ -75,19 +72,15 @@ private:
     void onResult(const CamResult& result);
     void onFailed(quint64 id, const QString& message);
     void onModelFailed(quint64 id, const QString& message);
-    void resendTopK();
 
     CamWorker* m_worker = nullptr;
     CamResult m_result;
-    CamRequest m_lastMapRequest;
     quint64 m_awaitedId = 0; // the map request whose result is still to come (0: none)
     bool m_partial = false;
     int m_staleDropped = 0;
 
-    quint64 m_topKId = 0; // 0: not on the worker (none, or superseded and waiting)
-    std::optional<CamRequest> m_topKRequest;
+    quint64 m_topKId = 0; // the export under way (0: none)
     QString m_topKFolder;
-    bool m_remapAfterTopK = false; // the export superseded a map request: send it again after
 
     quint64 m_faithId = 0;
     int m_scoringPane = -1;
