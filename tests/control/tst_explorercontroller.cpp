@@ -153,6 +153,33 @@ private slots:
         QCOMPARE(results.count(), 2); // due after the maps were passed on
     }
 
+    // A layer the model cannot explain: with layerFallback (the window's
+    // remembered choice) the default layer's maps and ModelInfo says why;
+    // without it, the request fails with that reason.
+    void unusableLayerFallsBackOnlyWhenAsked()
+    {
+        ExplorerController controller;
+        QSignalSpy results(&controller, &ExplorerController::result);
+        QSignalSpy loaded(&controller, &ExplorerController::modelLoaded);
+        QSignalSpy failed(&controller, &ExplorerController::failed);
+        CamRequest maps = mapsFor(demo("chelsea.jpg"), {-1});
+        maps.layer = QStringLiteral("features.99");
+        maps.layerFallback = true;
+        controller.requestMaps(maps);
+        QVERIFY(waitFor(results, 1));
+        QCOMPARE(loaded.count(), 1);
+        const ModelInfo info = loaded.at(0).at(0).value<ModelInfo>();
+        QCOMPARE(info.requestedLayer, QString("features.99"));
+        QVERIFY2(info.layerProblem.contains("not a layer"), qPrintable(info.layerProblem));
+        QCOMPARE(resultAt(results, 0).layerName, info.defaultLayer);
+
+        maps.layerFallback = false;
+        controller.requestMaps(maps);
+        QVERIFY(waitFor(failed, 1));
+        QVERIFY2(failed.at(0).at(0).toString().contains("features.99"), qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(results.count(), 1);
+    }
+
     // A bad image fails in one line; the last result stays what it was.
     void failureKeepsTheLastResult()
     {

@@ -474,6 +474,9 @@ private slots:
         QVERIFY2(window.messageText().contains(remembered) && window.messageText().contains(why),
                  qPrintable(window.messageText()));
         QVERIFY(Settings::layerFor("resnet18").isEmpty()); // not offered again
+        // The worker fell back for the request that loaded the model: no second request.
+        QCOMPARE(window.controller()->lastResult().requestId, quint64(1));
+        QCOMPARE(window.controller()->worker()->latestRequestId(), quint64(1));
     }
 
 private:

@@ -12,6 +12,7 @@
 #include "core/imaging/imageloader.h"
 #include "core/imaging/modeltransform.h"
 #include "ui/control/heatmapimage.h"
+#include "ui/control/layerusability.h"
 #include "core/support/defaults.h"
 
 namespace gce::ui {
@@ -81,6 +82,7 @@ struct CamEngine::State {
     QString labelsPath;
     PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
     std::list<CachedImage> images; // most recently used first
+    QVector<LayerEntry> layerList; // layers(): filled on first use per model
 
     // The request's preprocessing; the cached inputs are made with the old
     // one, so a change drops them (and their sessions).
@@ -112,6 +114,16 @@ struct CamEngine::State {
         while (images.size() > kCachedImages)
             images.pop_back();
         return images.front();
+    }
+
+    // The model's layers with their output shapes, listed once per model.
+    const QVector<LayerEntry>& layers()
+    {
+        if (layerList.isEmpty())
+            for (const auto& layer : explainer->layerShapes())
+                layerList.push_back({QString::fromStdString(layer.name), QString::fromStdString(layer.type),
+                                     shapeText(layer.outputShape)});
+        return layerList;
     }
 
     // The session for (path, layer); the forward pass runs only when needed.
@@ -146,10 +158,11 @@ bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
         s.labelsPath = request.labelsPath;
         s.defaultMode = s.explainer->preprocessMode();
         s.images.clear(); // sessions belong to the old model
+        s.layerList.clear();
     });
 }
 
-ModelInfo CamEngine::modelInfo()
+ModelInfo CamEngine::modelInfo(const QString& requestedLayer)
 {
     State& s = *m_state;
     ModelInfo info;
@@ -158,9 +171,10 @@ ModelInfo CamEngine::modelInfo()
     info.modelName = s.modelName;
     info.weightsPath = s.weightsPath;
     info.defaultLayer = QString::fromStdString(s.explainer->defaultLayer());
-    for (const auto& layer : s.explainer->layerShapes())
-        info.layers.push_back(
-            {QString::fromStdString(layer.name), QString::fromStdString(layer.type), shapeText(layer.outputShape)});
+    info.layers = s.layers();
+    info.requestedLayer = requestedLayer;
+    if (!requestedLayer.isEmpty())
+        info.layerProblem = layerProblem(info.layers, requestedLayer);
     for (const auto& name : s.explainer->labels().names())
         info.labels << QString::fromStdString(name);
     return info;
@@ -178,7 +192,10 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             throw InputError("no model loaded");
         s.usePreprocess(request.preprocess);
         const int forwardBefore = m_forwardPasses;
-        auto& entry = s.explained(request.imagePath, request.layer, m_forwardPasses);
+        // A remembered layer this model cannot explain: its default layer's maps.
+        const bool fallBack = request.layerFallback && !request.layer.isEmpty() &&
+                              !layerProblem(s.layers(), request.layer).isEmpty();
+        auto& entry = s.explained(request.imagePath, fallBack ? QString() : request.layer, m_forwardPasses);
         if (cancelled())
             return;
         ExplanationSession& session = *entry.session;

@@ -22,6 +22,10 @@ struct CamRequest {
     QString weightsPath;   // empty = untrained weights (ignored for a TorchScript file)
     QString labelsPath;    // labels file; empty = ImageNet's, numbered, or the TorchScript sidecar's
     QString layer;         // empty = the model's default layer
+    // A `layer` the model cannot explain gives the default layer's maps
+    // (ModelInfo::layerProblem says why) instead of a failure: the window's
+    // remembered choice. Without it such a layer fails the request.
+    bool layerFallback = false;
     QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
     QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
     QStringList preload;   // images to prepare afterwards (folder neighbours)
@@ -56,7 +60,8 @@ public:
     // (Re)builds the model when the request names another model or weights.
     // Returns true when it did; throws nothing: failures land in *failure.
     bool ensureModel(const CamRequest& request, CamFailure* failure);
-    ModelInfo modelInfo();
+    // The loaded model; `requestedLayer` is checked (ModelInfo::layerProblem).
+    ModelInfo modelInfo(const QString& requestedLayer = {});
 
     // Computes the request. `cancelled` is polled between stages and between
     // the batches of score-based methods (Score-CAM, Ablation-CAM): when it

@@ -123,6 +123,11 @@ struct ModelInfo {
     QString modelName;
     QString weightsPath; // empty = untrained
     QString defaultLayer;
+    // The layer the loading request named, and why it cannot be explained
+    // (empty: it can, or none was named). With CamRequest::layerFallback the
+    // maps then use defaultLayer, so no second request is needed.
+    QString requestedLayer;
+    QString layerProblem;
     QVector<LayerEntry> layers;
     QStringList labels;
 };

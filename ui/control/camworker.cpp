@@ -155,7 +155,7 @@ void CamWorker::process(const CamRequest& request, quint64 id)
     const int forwardBefore = m_engine->forwardPasses();
     const int backwardBefore = m_engine->backwardPasses();
     if (m_engine->ensureModel(request, &failure))
-        post([this, info = m_engine->modelInfo()] { emit modelLoaded(info); });
+        post([this, info = m_engine->modelInfo(request.layer)] { emit modelLoaded(info); });
     if (!failure.message.isEmpty()) {
         if (!superseded(id))
             post([this, id, message = failure.message] { emit modelFailed(id, message); });
@@ -227,7 +227,7 @@ void CamWorker::processExport(const CamRequest& request, quint64 id)
     const int forwardBefore = m_engine->forwardPasses();
     const int backwardBefore = m_engine->backwardPasses();
     if (m_engine->ensureModel(request, &failure))
-        post([this, info = m_engine->modelInfo()] { emit modelLoaded(info); });
+        post([this, info = m_engine->modelInfo(request.layer)] { emit modelLoaded(info); });
     std::optional<CamResult> result;
     if (failure.message.isEmpty()) {
         // Stop between batches for a newer export or any map request.

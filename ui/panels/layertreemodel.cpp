@@ -4,18 +4,9 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include "ui/control/layerusability.h"
+
 namespace gce::ui {
-
-namespace {
-
-// "1×512×7×7": Grad-CAM weights C channels over an H×W grid, so it needs
-// exactly four dimensions. Empty = forward never reached the module.
-bool isFeatureMap(const QString& shape)
-{
-    return !shape.isEmpty() && shape.split(QStringLiteral("×")).size() == 4;
-}
-
-} // namespace
 
 LayerTreeModel::LayerTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
 
@@ -34,7 +25,7 @@ void LayerTreeModel::setLayers(const QVector<LayerEntry>& layers, const QString&
             continue;
         Node node;
         node.entry = layer;
-        node.usable = isFeatureMap(layer.shape);
+        node.usable = isFeatureMapShape(layer.shape);
         m_byName.insert(layer.name, int(m_nodes.size()));
         m_nodes.push_back(node);
     }
@@ -68,15 +59,10 @@ bool LayerTreeModel::isUsable(const QString& name) const
 
 QString LayerTreeModel::unusableReason(const QString& name) const
 {
-    const auto found = m_byName.constFind(name);
-    if (found == m_byName.constEnd())
-        return tr("“%1” is not a layer of this model").arg(name);
-    const LayerEntry& entry = m_nodes[*found].entry;
-    if (entry.shape.isEmpty())
-        return tr("“%1” is not reached by the forward pass, so it has no output to explain").arg(name);
-    if (!isFeatureMap(entry.shape))
-        return tr("“%1” outputs %2, not a 4-D N×C×H×W feature map, which Grad-CAM needs").arg(name, entry.shape);
-    return {};
+    QVector<LayerEntry> entries;
+    if (const auto found = m_byName.constFind(name); found != m_byName.constEnd())
+        entries.push_back(m_nodes[*found].entry);
+    return layerProblem(entries, name);
 }
 
 QModelIndex LayerTreeModel::indexOfLayer(const QString& name, int column) const

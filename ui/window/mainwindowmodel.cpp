@@ -12,7 +12,6 @@
 #include "core/support/weightscache.h"
 #include "ui/panels/classpanel.h"
 #include "ui/panels/layertree.h"
-#include "ui/panels/layertreemodel.h"
 #include "ui/settings/settings.h"
 #include "ui/weights/weightsbar.h"
 #include "ui/window/mainwindow.h"
@@ -137,17 +136,15 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
     m_modelInfo = info;
     m_classPanel->setLabels(info.labels);
     m_layerTree->setLayers(info.layers, info.defaultLayer);
-    // A remembered layer this model does not have (a re-exported TorchScript
-    // file, an edited settings file) falls back to the default. The request
-    // in flight names it and is bound to fail: replace it.
-    if (info.modelName == m_choice.model && !m_choice.layer.isEmpty() && !m_layerTree->model()->isUsable(m_choice.layer)) {
-        showMessage(tr("Target layer: %1. Showing the default layer %2 instead.")
-                        .arg(m_layerTree->model()->unusableReason(m_choice.layer), info.defaultLayer));
+    // A remembered layer this model cannot explain (a re-exported TorchScript
+    // file, an edited settings file): the worker already computes the
+    // default layer's maps for the request in flight (layerFallback); say so
+    // and forget the choice.
+    if (info.modelName == m_choice.model && !info.layerProblem.isEmpty() && info.requestedLayer == m_choice.layer) {
+        showMessage(tr("Target layer: %1. Showing the default layer %2 instead.").arg(info.layerProblem, info.defaultLayer));
         if (Settings::layerFor(m_choice.model) == m_choice.layer)
             Settings::setLayerFor(m_choice.model, QString()); // do not offer it again
         m_choice.layer.clear();
-        m_strip->clearScores();
-        requestCompute();
     }
     showLayerChoice();
 }

@@ -95,6 +95,7 @@ void ModelChoice::fill(CamRequest& request) const
     request.weightsPath = untrained ? QString() : weightsPath;
     request.labelsPath = labelsPath;
     request.layer = layer;
+    request.layerFallback = true; // a remembered layer the model lacks: its default layer, and a notice
     request.preprocess = preprocess;
 }
 

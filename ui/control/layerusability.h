@@ -1,0 +1,39 @@
+#pragma once
+// Which layers Grad-CAM can explain: those the forward pass reaches with a
+// 4-D N×C×H×W feature map (the weights are per channel over an H×W grid).
+// One rule for the layer tree, which greys out the others, and the engine,
+// which explains the default layer instead when a remembered choice is not
+// (or no longer) one of them. Header-only: the layer panel's library links
+// no engine.
+#include <QCoreApplication>
+#include <QString>
+#include <QVector>
+
+#include <algorithm>
+
+#include "ui/control/camtypes.h"
+
+namespace gce::ui {
+
+// "1×512×7×7" is; "1×1000" and "" (not reached by the forward pass) are not.
+inline bool isFeatureMapShape(const QString& shape)
+{
+    return !shape.isEmpty() && shape.split(QStringLiteral("×")).size() == 4;
+}
+
+// Why `name` cannot be explained among `layers`, or empty when it can.
+inline QString layerProblem(const QVector<LayerEntry>& layers, const QString& name)
+{
+    const auto tr = [](const char* text) { return QCoreApplication::translate("gce::ui::LayerTreeModel", text); };
+    const auto found =
+        std::find_if(layers.begin(), layers.end(), [&](const LayerEntry& layer) { return layer.name == name; });
+    if (name.isEmpty() || found == layers.end())
+        return tr("“%1” is not a layer of this model").arg(name);
+    if (found->shape.isEmpty())
+        return tr("“%1” is not reached by the forward pass, so it has no output to explain").arg(name);
+    if (!isFeatureMapShape(found->shape))
+        return tr("“%1” outputs %2, not a 4-D N×C×H×W feature map, which Grad-CAM needs").arg(name, found->shape);
+    return {};
+}
+
+} // namespace gce::ui
