@@ -75,6 +75,8 @@ struct WorkerFixture {
     QSignalSpy scoresFailed{&relay, &WorkerSignals::faithfulnessFailed};
     QSignalSpy scoresProgress{&relay, &WorkerSignals::faithfulnessProgress};
 
+    int shownClass = -1; // the class of the map scoresForShownMap() names
+
     // Shows chelsea.jpg's top class with SqueezeNet 1.1 (its result taken from
     // `results`) and returns the request for the scores of that map.
     FaithfulnessRequest scoresForShownMap()
@@ -84,10 +86,11 @@ struct WorkerFixture {
         scores.source.modelName = "squeezenet1_1";
         worker.request(scores.source);
         if (!results.wait(120000))
-            return scores; // classIndex -1: the caller's checks fail
+            return scores; // shownClass -1: the caller's checks fail
         const auto shown = results.takeFirst().at(0).value<CamResult>();
-        scores.classIndex = shown.panes[0].classIndex;
-        scores.map = shown.panes[0].map;
+        shownClass = shown.panes[0].classIndex;
+        scores.mapRequest = shown.panes[0].requestId;
+        scores.pane = shown.panes[0].index;
         return scores;
     }
 };
@@ -231,7 +234,7 @@ private slots:
     {
         WorkerFixture f;
         const FaithfulnessRequest scores = f.scoresForShownMap();
-        QVERIFY(scores.classIndex >= 0);
+        QVERIFY(f.shownClass >= 0);
         const quint64 id = f.worker.requestFaithfulness(scores);
         QVERIFY(f.scoresProgress.wait(120000));
         QCOMPARE(f.scoresProgress.first().at(0).toULongLong(), id);
@@ -244,7 +247,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!f.scoresReady.isEmpty(), 600000);
         const auto scored = f.scoresReady.first().at(0).value<FaithfulnessResult>();
         QCOMPARE(scored.requestId, id);
-        QCOMPARE(scored.classIndex, scores.classIndex); // the map asked for, not the newer class
+        QCOMPARE(scored.classIndex, f.shownClass); // the map asked for, not the newer class
         QCOMPARE(scored.deletionCurve.size(), scored.insertionCurve.size());
         QVERIFY(scored.deletionCurve.size() > 2);
         QCOMPARE(f.worker.restartedFaithfulness(), 1); // interrupted once, by the map request
@@ -255,7 +258,7 @@ private slots:
     {
         WorkerFixture f;
         const FaithfulnessRequest scores = f.scoresForShownMap();
-        QVERIFY(scores.classIndex >= 0);
+        QVERIFY(f.shownClass >= 0);
 
         // Cancelled while running: stops at its next batch, no answer at all.
         f.worker.requestFaithfulness(scores);
@@ -265,13 +268,13 @@ private slots:
         QVERIFY(f.scoresReady.isEmpty());
         QVERIFY(f.scoresFailed.isEmpty());
 
-        // A map that does not fit: one line, and the worker carries on.
+        // A map the engine does not have (no such pane): one line, and the worker carries on.
         FaithfulnessRequest broken = scores;
-        broken.map.values.removeLast();
+        broken.pane = 7;
         const quint64 brokenId = f.worker.requestFaithfulness(broken);
         QVERIFY(f.scoresFailed.wait(60000));
         QCOMPARE(f.scoresFailed.first().at(0).toULongLong(), brokenId);
-        QVERIFY(!f.scoresFailed.first().at(1).toString().isEmpty());
+        QVERIFY(f.scoresFailed.first().at(1).toString().contains("no longer kept"));
         QVERIFY(!f.scoresFailed.first().at(1).toString().contains('\n'));
 
         // Another model than the map's: refused, not scored on the wrong network.

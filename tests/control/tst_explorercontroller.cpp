@@ -126,8 +126,8 @@ private slots:
 
         FaithfulnessRequest scores;
         scores.source = maps;
-        scores.classIndex = pane.classIndex;
-        scores.map = pane.map;
+        scores.mapRequest = pane.requestId;
+        scores.pane = pane.index;
         controller.requestScores(4, scores);
         QCOMPARE(controller.scoringPane(), 4);
         controller.requestScores(9, scores); // newest wins

@@ -4,6 +4,7 @@
 
 #include "ui/control/camengine.h"
 
+#include <deque>
 #include <list>
 
 #include "core/cam/explainer.h"
@@ -83,6 +84,24 @@ struct CamEngine::State {
     PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
     std::list<CachedImage> images; // most recently used first
     QVector<LayerEntry> layerList; // layers(): filled on first use per model
+    std::deque<CamResult> kept;    // recent complete results without their photos, newest first
+
+    void keep(CamResult result)
+    {
+        result.image = QImage(); // the maps are what scores need; the photo is cached above
+        result.probabilities.clear();
+        kept.push_front(std::move(result));
+        while (kept.size() > kKeptResults)
+            kept.pop_back();
+    }
+
+    const CamResult* keptResult(quint64 requestId) const
+    {
+        for (const CamResult& result : kept)
+            if (result.requestId == requestId)
+                return &result;
+        return nullptr;
+    }
 
     // The request's preprocessing; the cached inputs are made with the old
     // one, so a change drops them (and their sessions).
@@ -159,6 +178,7 @@ bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
         s.defaultMode = s.explainer->preprocessMode();
         s.images.clear(); // sessions belong to the old model
         s.layerList.clear();
+        s.kept.clear();
     });
 }
 
@@ -242,6 +262,8 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             shown.eigenSmooth = query.eigenSmooth;
             shown.modelPreprocess = preprocessing.mode == PreprocessMode::Model;
             shown.pending = true;
+            shown.requestId = id;
+            shown.index = pane;
             result.panes.push_back(std::move(shown));
         }
         QVector<int> quick, slow;
@@ -274,6 +296,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         }
         if (!explainPanes(slow))
             return;
+        s.keep(result);
         outcome = std::move(result);
     });
     // Stopped between stages rather than inside a batch: cancelled too, not an error.
@@ -295,16 +318,21 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
         if (!s.explainer || s.modelName != source.modelName || s.weightsPath != source.weightsPath ||
             s.labelsPath != source.labelsPath)
             throw InputError("the model this map was made with is no longer loaded");
-        if (request.map.isNull() || request.map.values.size() != qsizetype(request.map.rows) * request.map.cols)
+        const CamResult* made = s.keptResult(request.mapRequest);
+        if (!made || request.pane < 0 || request.pane >= made->panes.size())
+            throw UsageError("the map to score is no longer kept: show it again");
+        const PaneResult& pane = made->panes[request.pane];
+        if (pane.map.isNull() || pane.map.values.size() != qsizetype(pane.map.rows) * pane.map.cols)
             throw UsageError("no map to score");
         s.usePreprocess(source.preprocess);
-        auto& entry = s.explained(source.imagePath, source.layer, m_forwardPasses);
+        // The image and layer the map was made for (a remembered layer may have fallen back).
+        auto& entry = s.explained(made->imagePath, made->layerName, m_forwardPasses);
         FaithfulnessOptions options;
         options.control.cancelled = cancelled;
         options.control.progress = progress;
         options.control.batchSize = request.batchSize; // 0: adaptive, a cancel lands within one module
         const FaithfulnessScores scores =
-            computeFaithfulness(*entry.session, request.classIndex, toMat(request.map), options);
+            computeFaithfulness(*entry.session, pane.classIndex, toMat(pane.map), options);
         FaithfulnessResult result;
         result.requestId = id;
         result.classIndex = scores.classIndex;

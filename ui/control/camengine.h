@@ -39,11 +39,13 @@ struct CamRequest {
 };
 
 // Faithfulness scores for one pane's map (core/cam/faithfulness.h).
+// The map is named, not sent: the engine keeps the maps of its recent
+// results (each divided by its own max, as the CLI's --metrics scores them).
 struct FaithfulnessRequest {
-    CamRequest source;  // image, model, weights, labels and layer the map was made for (classes unused)
-    int classIndex = -1;
-    CamMapData map;     // the map as the engine made it (each divided by its own max)
-    int batchSize = 0;  // images per forward batch; 0 = adaptive (core/cam/adaptivebatch.h)
+    CamRequest source;      // model, weights, labels and preprocessing the map was made with (classes unused)
+    quint64 mapRequest = 0; // PaneResult::requestId of the map to score
+    int pane = -1;          // PaneResult::index
+    int batchSize = 0;      // images per forward batch; 0 = adaptive (core/cam/adaptivebatch.h)
 };
 
 struct CamFailure {
@@ -54,6 +56,7 @@ struct CamFailure {
 
 class CamEngine {
 public:
+    static constexpr int kKeptResults = 8; // whose maps can be scored
     CamEngine();
     ~CamEngine();
 
@@ -75,9 +78,9 @@ public:
                                      CamFailure* failure, const std::function<void(double)>& progress = {},
                                      const std::function<void(const CamResult&)>& partial = {});
 
-    // Deletion/insertion curves, AUCs and average drop of request.map for its
-    // class, on the explanation session of its image and layer (made if
-    // needed). `cancelled` is polled and `progress` told between batches, as
+    // Deletion/insertion curves, AUCs and average drop of the named map for
+    // its class, on the explanation session of its image and layer (made if
+    // needed). The engine keeps the maps of its last kKeptResults results. `cancelled` is polled and `progress` told between batches, as
     // in compute(). The model loaded must be the one the map was made with.
     std::optional<FaithfulnessResult> scoreFaithfulness(const FaithfulnessRequest& request, quint64 id,
                                                         const std::function<bool()>& cancelled, CamFailure* failure,

@@ -44,6 +44,11 @@ struct PaneResult {
     // computed (a score-based method's perturbed passes); class, probability
     // and rank are already known.
     bool pending = false;
+    // Where the map comes from: the result's request and this pane's place in
+    // it. The engine keeps recent maps under these, so a score request names
+    // the map instead of carrying it back (FaithfulnessRequest).
+    quint64 requestId = 0;
+    int index = -1;
 
     // "TTA", "eigen", "TTA + eigen", or empty: for captions.
     QString smoothingText() const

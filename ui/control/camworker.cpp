@@ -25,7 +25,8 @@ quint64 CamWorker::request(const CamRequest& request)
 {
     std::unique_lock locker(m_mutex);
     m_pending = request;
-    m_pendingId = ++m_latestId;
+    m_pendingId = ++m_lastResultId;
+    m_latestId = m_pendingId;
     m_hasPending = true;
     wake();
     return m_pendingId;
@@ -45,7 +46,8 @@ quint64 CamWorker::requestExport(const CamRequest& request)
 {
     std::unique_lock locker(m_mutex);
     m_pendingExport = request;
-    m_pendingExportId = ++m_latestExportId;
+    m_pendingExportId = ++m_lastResultId;
+    m_latestExportId = m_pendingExportId;
     m_hasExport = true;
     wake();
     return m_pendingExportId;

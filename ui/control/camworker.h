@@ -55,7 +55,9 @@ public:
     explicit CamWorker(QObject* parent = nullptr);
     ~CamWorker() override;
 
-    // Returns the request's id (increasing). Never blocks on the computation.
+    // Returns the request's id (increasing; map and export requests draw from
+    // one sequence, so a result's id names it: PaneResult::requestId). Never
+    // blocks on the computation.
     quint64 request(const CamRequest& request);
     quint64 latestRequestId() const { return m_latestId.load(); }
 
@@ -76,7 +78,7 @@ public:
     // Score computations interrupted by a map request and restarted after it.
     int restartedFaithfulness() const { return m_restartedFaith.load(); }
 
-    // An export's result; returns the id (its own sequence). A newer call
+    // An export's result; returns the id (from the map requests' sequence). A newer call
     // replaces a pending one and stops a running one.
     quint64 requestExport(const CamRequest& request);
     quint64 latestExportId() const { return m_latestExportId.load(); }
@@ -150,6 +152,7 @@ private:
     // explicit, so that everything run() touched is visibly done before the
     // members (and the memory a later object reuses) go away.
     std::atomic<bool> m_finished{false};
+    quint64 m_lastResultId = 0; // the last id given to a map or export request (under m_mutex)
     std::atomic<quint64> m_latestId{0};
     std::atomic<int> m_forwardPasses{0};
     std::atomic<int> m_backwardPasses{0};

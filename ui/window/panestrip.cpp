@@ -209,8 +209,8 @@ void PaneStrip::score(int index, const CamRequest& source)
         scoring->clearScores();
     FaithfulnessRequest request;
     request.source = source;
-    request.classIndex = pane->result().classIndex;
-    request.map = pane->result().map; // each divided by its own max, as the CLI's --metrics scores it
+    request.mapRequest = pane->result().requestId; // the engine keeps the map it made
+    request.pane = pane->result().index;
     pane->beginScoring();
     m_controller->requestScores(pane->key(), request);
     syncScoresPanels();
