@@ -20,19 +20,13 @@
 // requests and before the scores; a map request arriving stops it within one
 // module and it runs again afterwards, so neither supersedes the other.
 //
-// Every signal is emitted on the thread the CamWorker object lives in (the
-// GUI thread that created it), never on the worker thread: the worker puts
-// each emission, arguments included, in an outbox under a std::mutex and
-// wakes that thread with an argument-less queued signal, which takes the
-// oldest entry out under the same mutex and emits it. Receivers on the GUI
-// thread are called directly, in the order the worker emitted. Handing the
-// values over through our own mutex rather than as queued-signal arguments
-// lets ThreadSanitizer see the hand-over: Qt copies a queued argument on the
-// sending thread (a copy constructor compiled into our code) and orders it
-// before the receiver's reads with a QMutex locked inside libQt6Core, where
-// TSan sees nothing, so reads of a CamResult or ModelInfo in a slot were
-// reported as races (suppressible by the copy's frames only while TSan still
-// had the copy's stack, which a busy worker pushes out of its history).
+// Signals are emitted on the thread that owns the CamWorker (the GUI
+// thread), in the order the worker produced them: the worker queues each
+// emission with its arguments in an outbox under a std::mutex and wakes that
+// thread with an argument-less queued signal. Handing values over through our
+// own mutex, not as queued-signal arguments copied under Qt's internal lock,
+// is what lets ThreadSanitizer see the hand-over (it reported the slots'
+// reads of a CamResult as races otherwise).
 #include <QString>
 #include <QStringList>
 #include <QThread>
