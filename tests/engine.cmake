@@ -7,6 +7,9 @@ gce_add_test(tst_labels SOURCES core/tst_labels.cpp LIBS gce_engine)
 gce_add_test(tst_labelsfile SOURCES core/tst_labelsfile.cpp LIBS gce_engine)
 gce_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS gce_engine FIXTURES engine PROGRAMS gradcam-cli)
 target_compile_definitions(tst_cli PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
+# gradcam-cli --input: dataset runs, resume after SIGKILL, shards and --merge.
+gce_add_test(tst_dataset SOURCES app/tst_dataset.cpp PROGRAMS gradcam-cli TIMEOUT 900)
+target_compile_definitions(tst_dataset PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
 gce_add_test(tst_realweights SOURCES core/tst_realweights.cpp LIBS gce_engine TORCH_PCH)
 
 # The CAM family (issue "Beyond the tutorial").

@@ -19,11 +19,21 @@ double parseNumber(const std::string& option, const std::string& text)
     return value;
 }
 
+int parseWholeNumber(const std::string& option, const std::string& text, int minimum)
+{
+    const double value = parseNumber(option, text);
+    if (value < minimum || value > 1e9 || value != static_cast<int>(value))
+        throw UsageError(option + " expects a whole number >= " + std::to_string(minimum));
+    return static_cast<int>(value);
+}
+
 } // namespace
 
 std::string usageText()
 {
     return R"(Usage: gradcam-cli --image PATH [--image PATH ...] [options]
+       gradcam-cli --input DIR|LIST.txt --out-dir OUT [options]
+       gradcam-cli --merge OUT
 
 Grad-CAM heatmaps for torchvision image classifiers, exactly as the PyTorch
 tutorial computes them.
@@ -68,12 +78,36 @@ Options:
   --metrics             faithfulness scores per class: deletion and insertion AUC
                         (RISE, 50 steps) and average drop / increase in confidence
                         (Grad-CAM++ paper); about 100 extra forward passes per class
+
+Datasets (the README's "Datasets" section has Slurm, GNU parallel and Kubernetes recipes):
+  --input DIR|LIST.txt  every image under DIR (recursive, natural order; non-images
+                        and symlink loops skipped) or every path in LIST (one per
+                        line, relative to the list's folder); needs --out-dir OUT,
+                        which gets results.jsonl: one JSON line per image and class
+                        (the fields of --json, image relative to the input), or
+                        {"image", "error"} for an image that failed
+  --top-k-maps K        explain the top K predictions of each image (instead of --class)
+  --save-maps           OUT/maps/<image>.<class>.npy (float32, numpy.load) in place
+                        of the map's values in the manifest
+  --overlays            OUT/overlays/<image>.<class>.png
+  --resume              continue a stopped run: images already complete are skipped
+                        (without it an existing manifest is an error)
+  --shard I/N           explain share I (0-based) of N: image k belongs to k mod N;
+                        writes OUT/results-I-of-N.jsonl. Without it, Slurm's
+                        SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with
+                        --shard-count N (Kubernetes indexed Job) choose the shard
+  --merge OUT           check the shard manifests in OUT (none missing, no image
+                        twice) and write OUT/results.jsonl
+  --batch-size N        images per manifest write (default 8): a kill loses at most these
+  --quiet               no progress line (there is none when stderr is not a terminal)
+
   --list-layers         list the model's layers with types and output shapes
   --list-models         list the known models and whether weights were found
   --list-methods        list the CAM methods
   --version, --help
 
-Exit codes: 0 ok, 2 usage error, 3 input error (image or weights), 1 internal error.
+Exit codes: 0 ok, 2 usage error, 3 input error (image or weights), 1 internal error,
+4 a dataset run completed but some images failed (each in the manifest).
 )";
 }
 
@@ -105,12 +139,9 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.layer = value();
         else if (arg == "--class")
             options.classes.push_back(value());
-        else if (arg == "--top-k") {
-            const double k = parseNumber(arg, value());
-            if (k < 1 || k != static_cast<int>(k))
-                throw UsageError("--top-k expects a whole number >= 1");
-            options.topK = static_cast<int>(k);
-        } else if (arg == "--method") {
+        else if (arg == "--top-k")
+            options.topK = parseWholeNumber(arg, value(), 1);
+        else if (arg == "--method") {
             const std::string& name = value();
             const auto method = camMethodFromName(name);
             if (!method) {
@@ -157,6 +188,26 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.json = true;
         else if (arg == "--metrics")
             options.metrics = true;
+        else if (arg == "--input")
+            options.input = value();
+        else if (arg == "--top-k-maps")
+            options.topKMaps = parseWholeNumber(arg, value(), 1);
+        else if (arg == "--save-maps")
+            options.saveMaps = true;
+        else if (arg == "--overlays")
+            options.overlays = true;
+        else if (arg == "--resume")
+            options.resume = true;
+        else if (arg == "--quiet")
+            options.quiet = true;
+        else if (arg == "--shard")
+            options.shard = parseShard(value());
+        else if (arg == "--shard-count")
+            options.shardCount = parseWholeNumber(arg, value(), 1);
+        else if (arg == "--batch-size")
+            options.batchSize = parseWholeNumber(arg, value(), 1);
+        else if (arg == "--merge")
+            options.merge = value();
         else if (arg == "--list-layers")
             options.listLayers = true;
         else if (arg == "--list-models")
@@ -172,8 +223,27 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
     }
     const bool informational =
         options.help || options.version || options.listLayers || options.listModels || options.listMethods;
-    if (!informational && options.images.empty())
-        throw UsageError("no image given (--image PATH)");
+    const bool dataset = !options.input.empty();
+    if (!options.merge.empty()) {
+        if (dataset || !options.images.empty())
+            throw UsageError("--merge OUT stands alone: merge after the shard runs");
+        return options;
+    }
+    if (!informational && !dataset && options.images.empty())
+        throw UsageError("no image given (--image PATH, or --input DIR|LIST.txt for a dataset)");
+    if (dataset) {
+        if (!options.images.empty())
+            throw UsageError("--input takes the images from DIR or LIST; give no --image with it");
+        if (options.outDir.empty())
+            throw UsageError("--input needs --out-dir OUT for the manifest");
+        if (!options.overlayPath.empty())
+            throw UsageError("--overlay is for one image; with --input use --overlays");
+    } else if (options.saveMaps || options.overlays || options.resume || options.shard || options.shardCount ||
+               options.topKMaps) {
+        throw UsageError("--save-maps, --overlays, --resume, --shard, --shard-count and --top-k-maps go with --input");
+    }
+    if (options.topKMaps && !options.classes.empty())
+        throw UsageError("--top-k-maps and --class choose the classes two ways: give one");
     if (!options.overlayPath.empty() && (options.images.size() > 1 || options.classes.size() > 1))
         throw UsageError("--overlay takes one image and one class; use --out-dir DIR for several");
     return options;

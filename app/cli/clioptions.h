@@ -9,6 +9,7 @@
 #include "core/imaging/overlay.h"
 #include "core/support/preprocessing.h"
 #include "core/support/defaults.h"
+#include "app/cli/shard.h"
 
 namespace gce::cli {
 
@@ -33,6 +34,17 @@ struct CliOptions {
     Colormap colormap = Colormap::Jet;
     bool json = false;
     bool metrics = false; // faithfulness scores per class (core/cam/faithfulness.h)
+    // A dataset run (datasetrun.h): --input with --out-dir.
+    std::string input;         // --input DIR|LIST.txt
+    int topKMaps = 0;          // --top-k-maps K: the top K predictions of each image (0: --class or top-1)
+    bool saveMaps = false;     // --save-maps: OUT/maps/<image>.<class>.npy
+    bool overlays = false;     // --overlays: OUT/overlays/<image>.<class>.png
+    bool resume = false;
+    bool quiet = false;        // no progress line
+    std::optional<Shard> shard; // --shard I/N
+    int shardCount = 0;        // --shard-count N (with JOB_COMPLETION_INDEX)
+    int batchSize = 8;         // images whose lines are written (and fsync'ed) together
+    std::string merge;         // --merge OUT: the shard manifests into OUT/results.jsonl
     bool listLayers = false;
     bool listModels = false;
     bool listMethods = false;

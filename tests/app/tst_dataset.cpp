@@ -1,0 +1,340 @@
+// gradcam-cli on a whole dataset (--input): the manifest's lines, error
+// records that do not stop the run, the maps as .npy files that numpy reads,
+// resuming after SIGKILL at several points, shards that a scheduler's array
+// would run (flags and Slurm / Kubernetes variables) merged back into what
+// one process writes, and the usage errors.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <csignal>
+#include <cstring>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testsupport.h"
+
+using namespace gce;
+
+namespace {
+
+QString cli() { return QStringLiteral(GCE_CLI); }
+QString demo(const QString& name) { return test::sourceDir() + "/resources/demo/" + name; }
+QString bundledWeights() { return test::sourceDir() + "/resources/models/squeezenet1_1-imagenet.pth"; }
+
+// The real SqueezeNet 1.1: small and quick, and its maps are not all alike.
+QStringList modelArgs() { return {"--model", "squeezenet1_1", "--weights", bundledWeights()}; }
+
+test::ProcessResult run(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(cli(), args);
+    process.waitForFinished(600000);
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            process.readAllStandardError()};
+}
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The manifest's complete lines, as JSON objects.
+QList<QJsonObject> manifest(const QString& path)
+{
+    QList<QJsonObject> lines;
+    for (const QByteArray& line : readFile(path).split('\n'))
+        if (!line.isEmpty())
+            lines.append(QJsonDocument::fromJson(line).object());
+    return lines;
+}
+
+// What two runs must agree on: everything but the timings.
+QList<QJsonObject> withoutTimings(QList<QJsonObject> lines)
+{
+    for (QJsonObject& line : lines)
+        line.remove("timings_ms");
+    return lines;
+}
+
+// A dataset of 8 images in nested folders (names that sort naturally, not
+// by bytes), a broken JPEG, a text file and a symlink loop.
+struct Dataset {
+    QTemporaryDir dir;
+    QString root() const { return dir.filePath("data"); }
+    QStringList images; // relative, in natural order
+
+    Dataset()
+    {
+        QDir().mkpath(root() + "/b");
+        QDir().mkpath(root() + "/a/deep");
+        const QStringList sources = {"chelsea.jpg", "coffee.jpg", "cat_and_coffee.jpg"};
+        const QStringList names = {"a/deep/img2.jpg", "a/deep/img10.jpg", "a/img1.jpg", "b/x.jpg",
+                                   "b/y.JPG",        "img3.jpg",         "img20.jpg",  "img100.jpg"};
+        for (int i = 0; i < names.size(); ++i)
+            QFile::copy(demo(sources[i % sources.size()]), root() + "/" + names[i]);
+        QFile broken(root() + "/b/broken.jpg");
+        broken.open(QIODevice::WriteOnly);
+        broken.write("\xff\xd8\xff\xe0 not really a JPEG");
+        broken.close();
+        QFile notes(root() + "/notes.txt");
+        notes.open(QIODevice::WriteOnly);
+        notes.write("not an image");
+        notes.close();
+        ::symlink("..", QFile::encodeName(root() + "/b/loop").constData());
+        images = {"a/deep/img2.jpg", "a/deep/img10.jpg", "a/img1.jpg", "b/broken.jpg", "b/x.jpg",
+                  "b/y.JPG",         "img3.jpg",         "img20.jpg",  "img100.jpg"};
+    }
+};
+
+constexpr int kMapsPerImage = 2; // --top-k-maps 2
+
+QStringList runArgs(const Dataset& data, const QString& out)
+{
+    return modelArgs() + QStringList{"--input", data.root(), "--out-dir", out, "--top-k-maps",
+                                     QString::number(kMapsPerImage), "--save-maps"};
+}
+
+// Each image once: kMapsPerImage lines, or one error record.
+void checkEachImageOnce(const QList<QJsonObject>& lines, const QStringList& images)
+{
+    QMap<QString, int> count;
+    for (const QJsonObject& line : lines)
+        count[line["image"].toString()] += line.contains("error") ? kMapsPerImage : 1;
+    QCOMPARE(QStringList(count.keys()).size(), images.size());
+    for (const QString& image : images)
+        QVERIFY2(count.value(image) == kMapsPerImage, qPrintable(image));
+}
+
+// A .npy file's float32 values (format 1.0, as the CLI writes it).
+QVector<float> readNpy(const QString& path, int* rows, int* cols)
+{
+    const QByteArray bytes = readFile(path);
+    if (!bytes.startsWith("\x93NUMPY"))
+        return {};
+    const int headerLength = quint8(bytes[8]) | (quint8(bytes[9]) << 8);
+    const QString header = QString::fromLatin1(bytes.mid(10, headerLength));
+    const QRegularExpression shape(R"('shape': \((\d+), (\d+)\))");
+    const auto match = shape.match(header);
+    if (!header.contains("'<f4'") || !match.hasMatch())
+        return {};
+    *rows = match.captured(1).toInt();
+    *cols = match.captured(2).toInt();
+    QVector<float> values(*rows * *cols);
+    std::memcpy(values.data(), bytes.constData() + 10 + headerLength, values.size() * sizeof(float));
+    return values;
+}
+
+} // namespace
+
+class TestDataset : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(bundledWeights()), "the bundled SqueezeNet weights are missing");
+        QVERIFY(m_data.dir.isValid());
+        const QString out = m_data.dir.filePath("reference");
+        const auto r = run(runArgs(m_data, out));
+        QCOMPARE(r.exitCode, 4); // the broken file failed; the run went on
+        m_reference = manifest(out + "/results.jsonl");
+        m_referenceDir = out;
+    }
+
+    // One line per image and class in natural order, relative names, the
+    // broken file as an error record (and one line on stderr), no text file,
+    // nothing twice through the symlink loop, maps that numpy reads.
+    void manifestListsEveryImage()
+    {
+        QStringList order;
+        for (const QJsonObject& line : m_reference)
+            if (order.isEmpty() || order.last() != line["image"].toString())
+                order << line["image"].toString();
+        QCOMPARE(order, m_data.images);
+        checkEachImageOnce(m_reference, m_data.images);
+        for (const QJsonObject& line : m_reference) {
+            if (line["image"].toString() == "b/broken.jpg") {
+                QVERIFY(line.contains("error"));
+                QVERIFY(!line["error"].toString().isEmpty());
+                continue;
+            }
+            const QJsonObject heatmap = line["heatmap"].toObject();
+            QVERIFY(!heatmap.contains("values"));
+            QCOMPARE(heatmap["file"].toString(), QString("maps/%1.%2.npy").arg(line["image"].toString()).arg(line["class_index"].toInt()));
+            QVERIFY(QFile::exists(m_referenceDir + "/" + heatmap["file"].toString()));
+        }
+        const QString oneMap = m_referenceDir + "/" + m_reference.first()["heatmap"].toObject()["file"].toString();
+        const auto numpy = test::runProcess("/usr/bin/python3", {"-c", "import numpy, sys; a = numpy.load(sys.argv[1]); "
+                                                                       "print(a.dtype, a.shape[0], a.shape[1], float(a.max()))",
+                                                                 oneMap});
+        QCOMPARE(numpy.exitCode, 0);
+        const QStringList fields = QString::fromLatin1(numpy.out).split(' ');
+        QCOMPARE(fields.value(0), QString("float32"));
+        QCOMPARE(fields.value(1).toInt(), m_reference.first()["heatmap"].toObject()["height"].toInt());
+    }
+
+    // Every result is what gradcam-cli --image says for that file and class.
+    void resultsEqualSingleImageRuns()
+    {
+        for (const QJsonObject& line : m_reference) {
+            if (line.contains("error") || !line["image"].toString().startsWith("a/"))
+                continue; // the images under a/ (one of each demo photo) are enough
+            const auto r = run(modelArgs() + QStringList{"--image", m_data.root() + "/" + line["image"].toString(),
+                                                         "--class", QString::number(line["class_index"].toInt()),
+                                                         "--json"});
+            QCOMPARE(r.exitCode, 0);
+            const QJsonObject single = QJsonDocument::fromJson(r.out.trimmed()).object();
+            QCOMPARE(single["class_index"].toInt(), line["class_index"].toInt());
+            QCOMPARE(single["probability"].toDouble(), line["probability"].toDouble());
+            QCOMPARE(single["rank"].toInt(), line["rank"].toInt());
+            int rows = 0, cols = 0;
+            const QVector<float> map =
+                readNpy(m_referenceDir + "/" + line["heatmap"].toObject()["file"].toString(), &rows, &cols);
+            const QJsonArray values = single["heatmap"].toObject()["values"].toArray();
+            QCOMPARE(map.size(), values.size());
+            QCOMPARE(rows, single["heatmap"].toObject()["height"].toInt());
+            for (int i = 0; i < map.size(); ++i)
+                QVERIFY(std::abs(map[i] - values[i].toDouble()) <= 1e-6);
+        }
+    }
+
+    void existingManifestNeedsResume()
+    {
+        const QByteArray before = readFile(m_referenceDir + "/results.jsonl");
+        const auto r = run(runArgs(m_data, m_referenceDir));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--resume") && r.err.trimmed().count('\n') == 0, r.err.constData());
+        QCOMPARE(readFile(m_referenceDir + "/results.jsonl"), before);
+    }
+
+    // SIGKILL part-way (at several points), then --resume: each image once,
+    // and the same results as the run that was never stopped.
+    void resumeAfterKill_data()
+    {
+        QTest::addColumn<int>("killAfterLines");
+        QTest::newRow("after 1 line") << 1;
+        QTest::newRow("after 5 lines") << 5;
+        QTest::newRow("after 11 lines") << 11;
+    }
+
+    void resumeAfterKill()
+    {
+        QFETCH(int, killAfterLines);
+        const QString out = m_data.dir.filePath(QString("killed%1").arg(killAfterLines));
+        QProcess process;
+        process.start(cli(), runArgs(m_data, out) + QStringList{"--batch-size", "1"});
+        QVERIFY(process.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(out + "/results.jsonl").count('\n') >= killAfterLines ||
+                                     process.state() == QProcess::NotRunning,
+                                 300000);
+        ::kill(pid_t(process.processId()), SIGKILL);
+        process.waitForFinished();
+        // A torn last line, as a kill in the middle of a write would leave.
+        QFile torn(out + "/results.jsonl");
+        QVERIFY(torn.open(QIODevice::Append));
+        torn.write("{\"image\": \"img3.jpg\", \"class_ind");
+        torn.close();
+
+        const auto r = run(runArgs(m_data, out) + QStringList{"--resume"});
+        QCOMPARE(r.exitCode, 4); // broken.jpg failed, in this run or before the kill
+        const QList<QJsonObject> lines = manifest(out + "/results.jsonl");
+        checkEachImageOnce(lines, m_data.images);
+        QCOMPARE(withoutTimings(lines).size(), m_reference.size());
+        // The same records, whatever order the two runs wrote them in.
+        QStringList got, expected;
+        for (const QJsonObject& line : withoutTimings(lines))
+            got << QJsonDocument(line).toJson(QJsonDocument::Compact);
+        for (const QJsonObject& line : withoutTimings(m_reference))
+            expected << QJsonDocument(line).toJson(QJsonDocument::Compact);
+        got.sort();
+        expected.sort();
+        QCOMPARE(got, expected);
+    }
+
+    // Three shards (a flag, Slurm's array variables, a Kubernetes indexed
+    // Job) into one folder, merged: what one process wrote.
+    void shardsMergeIntoTheSingleRun()
+    {
+        const QString out = m_data.dir.filePath("sharded");
+        QVERIFY(QDir().mkpath(out));
+        QCOMPARE(run(runArgs(m_data, out) + QStringList{"--shard", "0/3"}).exitCode, 4); // has broken.jpg (4th)
+        QProcessEnvironment slurm = QProcessEnvironment::systemEnvironment();
+        slurm.insert("SLURM_ARRAY_TASK_ID", "1");
+        slurm.insert("SLURM_ARRAY_TASK_COUNT", "3");
+        QCOMPARE(run(runArgs(m_data, out), slurm).exitCode, 0);
+        QVERIFY(QFile::exists(out + "/results-1-of-3.jsonl"));
+
+        // Merging with a shard missing names it and writes nothing.
+        auto merge = run({"--merge", out});
+        QCOMPARE(merge.exitCode, 3);
+        QVERIFY2(merge.err.contains("shard(s) 2 of 3 missing"), merge.err.constData());
+        QVERIFY(!QFile::exists(out + "/results.jsonl"));
+
+        QProcessEnvironment job = QProcessEnvironment::systemEnvironment();
+        job.insert("JOB_COMPLETION_INDEX", "2");
+        QCOMPARE(run(runArgs(m_data, out) + QStringList{"--shard-count", "3"}, job).exitCode, 0);
+        merge = run({"--merge", out});
+        QCOMPARE(merge.exitCode, 0);
+        QVERIFY2(merge.err.contains("merged 3 shards"), merge.err.constData());
+        QCOMPARE(withoutTimings(manifest(out + "/results.jsonl")), withoutTimings(m_reference));
+    }
+
+    // A list file: paths relative to its folder, a missing one an error record.
+    void listFileInput()
+    {
+        const QString list = m_data.dir.filePath("data/list.txt");
+        QFile file(list);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("# two photos and a missing one\nimg3.jpg\n\na/img1.jpg\nmissing.jpg\n");
+        file.close();
+        const QString out = m_data.dir.filePath("listed");
+        const auto r = run(modelArgs() + QStringList{"--input", list, "--out-dir", out, "--class", "285", "--quiet"});
+        QCOMPARE(r.exitCode, 4);
+        const QList<QJsonObject> lines = manifest(out + "/results.jsonl");
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0]["image"].toString(), QString("a/img1.jpg"));
+        QCOMPARE(lines[0]["class_index"].toInt(), 285);
+        QVERIFY(lines[0]["heatmap"].toObject().contains("values"));
+        QCOMPARE(lines[1]["image"].toString(), QString("img3.jpg"));
+        QCOMPARE(lines[2]["image"].toString(), QString("missing.jpg"));
+        QVERIFY(lines[2].contains("error"));
+        QCOMPARE(r.err.trimmed().split('\n').size(), 1); // one line, for missing.jpg
+        QVERIFY2(r.err.startsWith("gradcam-cli: missing.jpg: "), r.err.constData());
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("no --out-dir") << QStringList{"--input", "x"};
+        QTest::newRow("shard out of range") << QStringList{"--input", "x", "--out-dir", "y", "--shard", "3/3"};
+        QTest::newRow("shard not I/N") << QStringList{"--input", "x", "--out-dir", "y", "--shard", "two"};
+        QTest::newRow("--resume without --input") << QStringList{"--image", "x.jpg", "--resume"};
+        QTest::newRow("--top-k-maps and --class") << QStringList{"--input", "x", "--out-dir", "y", "--top-k-maps", "2", "--class", "1"};
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        const auto r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.trimmed().count('\n'), 0);
+    }
+
+private:
+    Dataset m_data;
+    QList<QJsonObject> m_reference;
+    QString m_referenceDir;
+};
+
+QTEST_GUILESS_MAIN(TestDataset)
+#include "tst_dataset.moc"
