@@ -58,6 +58,17 @@ std::vector<DatasetImage> readList(const fs::path& list)
 
 } // namespace
 
+std::string outputName(const std::string& relative)
+{
+    std::string name;
+    for (const fs::path& part : fs::path(relative).lexically_normal().relative_path()) {
+        if (!name.empty())
+            name += '/';
+        name += part == ".." ? "_up_" : part.string();
+    }
+    return name;
+}
+
 bool hasImageExtension(const fs::path& path)
 {
     const std::string extension = toLowerAscii(path.extension().string());

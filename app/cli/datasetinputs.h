@@ -21,6 +21,11 @@ struct DatasetImage {
 // one becomes an error record. Throws InputError when `input` does not exist.
 std::vector<DatasetImage> listDataset(const std::filesystem::path& input);
 
+// `relative` as a path that stays inside an output folder (maps/,
+// overlays/): a listed path that climbs has each ".." as "_up_", an absolute
+// one loses its leading "/".
+std::string outputName(const std::string& relative);
+
 // Whether `path`'s extension names an image format the loader reads.
 bool hasImageExtension(const std::filesystem::path& path);
 

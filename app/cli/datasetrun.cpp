@@ -100,7 +100,7 @@ std::string fileResult(const CliOptions& options, const fs::path& out, const Dat
     nlohmann::json& line = result.json;
     line["image"] = image.relative;
     if (options.saveMaps) {
-        const std::string name = "maps/" + image.relative + "." + std::to_string(result.classIndex) + ".npy";
+        const std::string name = "maps/" + outputName(image.relative) + "." + std::to_string(result.classIndex) + ".npy";
         std::error_code ignored; // a folder that cannot be made fails the write below, with its reason
         fs::create_directories((out / name).parent_path(), ignored);
         const std::vector<std::uint8_t> bytes = npyFloat32(result.map);
@@ -161,7 +161,7 @@ int runDataset(const CliOptions& options, Explainer& explainer, const std::vecto
         output.overlayPath = [&](int classIndex, const std::string&) {
             if (!options.overlays)
                 return fs::path();
-            const fs::path path = out / "overlays" / (image->relative + "." + std::to_string(classIndex) + ".png");
+            const fs::path path = out / "overlays" / (outputName(image->relative) + "." + std::to_string(classIndex) + ".png");
             std::error_code ignored;
             fs::create_directories(path.parent_path(), ignored);
             return path;

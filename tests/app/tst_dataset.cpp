@@ -295,19 +295,25 @@ private slots:
         const QString list = m_data.dir.filePath("data/list.txt");
         QFile file(list);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("# two photos and a missing one\nimg3.jpg\n\na/img1.jpg\nmissing.jpg\n");
+        file.write("# photos, one outside the list's folder, and a missing one\nimg3.jpg\n\na/img1.jpg\n"
+                   "../outside.jpg\nmissing.jpg\n");
         file.close();
+        QVERIFY(QFile::copy(demo("coffee.jpg"), m_data.dir.filePath("outside.jpg")));
         const QString out = m_data.dir.filePath("listed");
-        const auto r = run(modelArgs() + QStringList{"--input", list, "--out-dir", out, "--class", "285", "--quiet"});
+        const auto r = run(modelArgs() + QStringList{"--input", list, "--out-dir", out, "--class", "285", "--quiet",
+                                                     "--save-maps"});
         QCOMPARE(r.exitCode, 4);
         const QList<QJsonObject> lines = manifest(out + "/results.jsonl");
-        QCOMPARE(lines.size(), 3);
-        QCOMPARE(lines[0]["image"].toString(), QString("a/img1.jpg"));
-        QCOMPARE(lines[0]["class_index"].toInt(), 285);
-        QVERIFY(lines[0]["heatmap"].toObject().contains("values"));
-        QCOMPARE(lines[1]["image"].toString(), QString("img3.jpg"));
-        QCOMPARE(lines[2]["image"].toString(), QString("missing.jpg"));
-        QVERIFY(lines[2].contains("error"));
+        QCOMPARE(lines.size(), 4);
+        QCOMPARE(lines[0]["image"].toString(), QString("../outside.jpg"));
+        // Its map stays inside OUT/maps.
+        QCOMPARE(lines[0]["heatmap"].toObject()["file"].toString(), QString("maps/_up_/outside.jpg.285.npy"));
+        QVERIFY(QFile::exists(out + "/maps/_up_/outside.jpg.285.npy"));
+        QCOMPARE(lines[1]["image"].toString(), QString("a/img1.jpg"));
+        QCOMPARE(lines[1]["class_index"].toInt(), 285);
+        QCOMPARE(lines[2]["image"].toString(), QString("img3.jpg"));
+        QCOMPARE(lines[3]["image"].toString(), QString("missing.jpg"));
+        QVERIFY(lines[3].contains("error"));
         QCOMPARE(r.err.trimmed().split('\n').size(), 1); // one line, for missing.jpg
         QVERIFY2(r.err.startsWith("gradcam-cli: missing.jpg: "), r.err.constData());
     }
