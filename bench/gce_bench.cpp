@@ -11,6 +11,9 @@
 //   worker runs it (adaptive batches, core/cam/adaptivebatch.h).
 //   ScoreCam/Batch/N, AblationCam/Batch/N: the batch-size sweep behind the
 //   defaults in core/cam/cammethods.cpp.
+//   Forward/Batch/N and GradCam/Batch/N: a batch of N images, forward only
+//   and Grad-CAM (one forward, one tail backward, top-1 maps), per batch: the
+//   engine's side of a dataset run (bench/dataset_bench.py times the CLI).
 #include <benchmark/benchmark.h>
 
 #include <opencv2/core.hpp>
@@ -133,6 +136,33 @@ void ScoreCamExtraClass(benchmark::State& state)
     }
 }
 BENCHMARK(ScoreCamExtraClass)->Name("ScoreCam/ExtraClass")->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+torch::Tensor batchInput(int64_t images)
+{
+    return torch::randn({images, 3, 224, 224}, torch::TensorOptions().dtype(torch::kFloat32));
+}
+
+void ForwardBatch(benchmark::State& state)
+{
+    auto& network = explainer().network();
+    const torch::Tensor x = batchInput(state.range(0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(network.logits(x));
+}
+BENCHMARK(ForwardBatch)->Name("Forward/Batch")->Arg(1)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+void GradCamBatch(benchmark::State& state)
+{
+    const torch::Tensor x = batchInput(state.range(0));
+    for (auto _ : state) {
+        auto batch = explainer().explainBatch(x);
+        std::vector<int> classes;
+        for (int i = 0; i < batch->size(); ++i)
+            classes.push_back(batch->ranking(i).topK(1).front().index);
+        benchmark::DoNotOptimize(batch->explain({gce::CamMethod::GradCam}, classes).back().map.data);
+    }
+}
+BENCHMARK(GradCamBatch)->Name("GradCam/Batch")->Arg(1)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 void Overlay4000x3000(benchmark::State& state)
 {

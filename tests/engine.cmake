@@ -3,6 +3,7 @@ gce_add_fixture(engine make_engine_fixtures.py)
 
 gce_add_test(tst_engineparity SOURCES core/tst_engineparity.cpp LIBS gce_engine FIXTURES engine TORCH_PCH)
 gce_add_test(tst_explanationsession SOURCES core/tst_explanationsession.cpp LIBS gce_engine TORCH_PCH)
+gce_add_test(tst_batchexplanation SOURCES core/tst_batchexplanation.cpp LIBS gce_engine TORCH_PCH)
 gce_add_test(tst_labels SOURCES core/tst_labels.cpp LIBS gce_engine)
 gce_add_test(tst_labelsfile SOURCES core/tst_labelsfile.cpp LIBS gce_engine)
 gce_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS gce_engine FIXTURES engine PROGRAMS gradcam-cli)

@@ -2,7 +2,28 @@
 
 #include <torch/torch.h>
 
+#include "core/cam/smoothing.h"
+
 namespace gce {
+
+torch::Tensor queryScore(const torch::Tensor& logitsRow, const CamQuery& query, int classIndex)
+{
+    torch::Tensor score = logitsRow[classIndex];
+    if (query.contrastClass >= 0)
+        score = score - logitsRow[query.contrastClass];
+    return query.counterfactual ? -score : score;
+}
+
+torch::Tensor methodCam(const CamMethodImpl& method, const torch::Tensor& activation, const torch::Tensor& gradient,
+                        const torch::Tensor& weights, bool eigenSmooth)
+{
+    torch::NoGradGuard noGrad;
+    const torch::Tensor a = activation.detach();
+    if (eigenSmooth)
+        return principalComponentProjection(weights.defined() ? weights.reshape({1, -1, 1, 1}) * a
+                                                              : method.weightedActivations(a, gradient));
+    return weights.defined() ? (weights.reshape({1, -1, 1, 1}) * a).sum(1)[0] : method.camImage(a, gradient);
+}
 
 CamMap normalisedCamMap(const torch::Tensor& cam, int classIndex)
 {

@@ -116,6 +116,11 @@ std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor
     return std::make_unique<ExplanationSession>(m_network, input, name);
 }
 
+std::unique_ptr<BatchExplanation> Explainer::explainBatch(const torch::Tensor& inputs, const std::string& layer)
+{
+    return std::make_unique<BatchExplanation>(m_network, inputs, layer.empty() ? m_network->defaultLayer() : layer);
+}
+
 std::unique_ptr<ExplanationSession> Explainer::explainImage(const cv::Mat& rgb, const std::string& layer)
 {
     return explainTensor(preprocessImage(rgb, m_preprocessing), layer);

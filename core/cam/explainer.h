@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 #include <torch/types.h>
 
+#include "core/cam/batchexplanation.h"
 #include "core/cam/explanationsession.h"
 #include "core/models/network.h"
 #include "core/support/labels.h"
@@ -53,6 +54,9 @@ public:
     // Forward pass on an already preprocessed 1×3×H×W tensor; layer empty = default.
     // Throws UsageError for an unknown or unsuitable layer.
     std::unique_ptr<ExplanationSession> explainTensor(const torch::Tensor& input, const std::string& layer = {});
+    // Forward pass on B preprocessed images (B×3×H×W) at once, for one class
+    // per image per backward pass (core/cam/batchexplanation.h).
+    std::unique_ptr<BatchExplanation> explainBatch(const torch::Tensor& inputs, const std::string& layer = {});
     // Preprocesses an 8-bit RGB image (torchvision-exact), then explainTensor.
     std::unique_ptr<ExplanationSession> explainImage(const cv::Mat& rgb, const std::string& layer = {});
 

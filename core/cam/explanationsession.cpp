@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/cam/adaptivebatch.h"
+#include "core/cam/camnormalisation.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/cam/smoothing.h"
 
@@ -27,6 +28,15 @@ std::string shapeText(const std::vector<int64_t>& shape)
 }
 } // namespace
 
+void requireExplainableLayer(const std::string& layerName, const torch::Tensor& activation, const torch::Tensor& logits)
+{
+    if (activation.dim() != 4)
+        throw UsageError("layer \"" + layerName + "\" outputs " + shapeText(activation.sizes().vec()) +
+                         "; Grad-CAM needs a layer with an N×C×H×W output (a convolutional layer or block)");
+    if (!logits.requires_grad())
+        throw UsageError("layer \"" + layerName + "\" does not influence the model's output");
+}
+
 ExplanationSession::ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input,
                                        std::string layerName)
     : m_network(std::move(network)), m_layerName(std::move(layerName)), m_input(input)
@@ -36,48 +46,11 @@ ExplanationSession::ExplanationSession(std::shared_ptr<Network> network, const t
     m_logits = forward.logits;
     m_activation = forward.activation;
     m_tail = std::move(forward.tail);
-    if (m_activation.dim() != 4)
-        throw UsageError("layer \"" + m_layerName + "\" outputs " + shapeText(m_activation.sizes().vec()) +
-                         "; Grad-CAM needs a layer with an N×C×H×W output (a convolutional layer or block)");
-    if (!m_logits.requires_grad())
-        throw UsageError("layer \"" + m_layerName + "\" does not influence the model's output");
-    m_logitsValues = m_logits.detach();
-    m_probabilities = torch::softmax(m_logitsValues, 1);
+    requireExplainableLayer(m_layerName, m_activation, m_logits);
+    m_ranking = ClassRanking(m_logits.detach()[0]);
+    m_logitsValues = m_ranking.logits().unsqueeze(0);
+    m_probabilities = m_ranking.probabilities().unsqueeze(0);
     m_forwardMs = millisecondsSince(start);
-}
-
-void ExplanationSession::checkClass(int classIndex) const
-{
-    if (classIndex < 0 || classIndex >= classCount())
-        throw UsageError("class " + std::to_string(classIndex) + " is out of range (0.." +
-                         std::to_string(classCount() - 1) + ")");
-}
-
-ClassScore ExplanationSession::score(int classIndex) const
-{
-    checkClass(classIndex);
-    return {classIndex, m_probabilities[0][classIndex].item<float>(), m_logitsValues[0][classIndex].item<float>()};
-}
-
-std::vector<ClassScore> ExplanationSession::topK(int k) const
-{
-    k = std::clamp(k, 1, classCount());
-    const auto best = m_probabilities[0].topk(k);
-    const auto indices = std::get<1>(best);
-    std::vector<ClassScore> scores;
-    for (int i = 0; i < k; ++i)
-        scores.push_back(score(static_cast<int>(indices[i].item<int64_t>())));
-    return scores;
-}
-
-int ExplanationSession::rankOf(int classIndex) const
-{
-    checkClass(classIndex);
-    const auto row = m_logitsValues[0];
-    // Ties resolved by index, like a stable sort of the scores.
-    const auto above = (row > row[classIndex]).sum().item<int64_t>();
-    const auto tiedBefore = (row.slice(0, 0, classIndex) == row[classIndex]).sum().item<int64_t>();
-    return static_cast<int>(above + tiedBefore + 1);
 }
 
 const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const CamMethodImpl& method,
@@ -116,9 +89,9 @@ bool ExplanationSession::hasPendingPasses(const CamQuery& query) const
 
 CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& control)
 {
-    checkClass(query.classIndex);
+    m_ranking.checkClass(query.classIndex);
     if (query.contrastClass >= 0)
-        checkClass(query.contrastClass);
+        m_ranking.checkClass(query.contrastClass);
     if (query.augmentSmooth) {
         if (!m_augmented)
             m_augmented = std::make_shared<AugmentedSessions>(m_network, m_input, m_layerName);
@@ -141,31 +114,11 @@ CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& 
         weights = method->scoreWeights(scores, m_logitsValues, query.classIndex);
     }
     torch::Tensor gradient;
-    if (method->usesGradients()) {
-        torch::Tensor score = m_logits[0][query.classIndex];
-        if (query.contrastClass >= 0)
-            score = score - m_logits[0][query.contrastClass];
-        if (query.counterfactual)
-            score = -score;
-        // Only dS/d(activation): the tail graph is kept for the next query.
-        gradient = torch::autograd::grad({score}, {m_activation}, {}, /*retain_graph=*/true)[0];
-    }
-
-    torch::NoGradGuard noGrad;
-    const torch::Tensor activation = m_activation.detach();
-    torch::Tensor cam = torch::relu(weights.defined() ? (weights.reshape({1, -1, 1, 1}) * activation).sum(1)[0]
-                                                      : method->camImage(activation, gradient)); // H×W
-    if (query.eigenSmooth)
-        cam = torch::relu(principalComponentProjection(weights.defined() ? weights.reshape({1, -1, 1, 1}) * activation
-                                                                         : method->weightedActivations(activation, gradient)));
-    CamMap result;
-    result.classIndex = query.classIndex;
-    result.rawMax = cam.max().item<float>();
-    result.empty = !(result.rawMax > 0.f);
-    cam = result.empty ? torch::zeros_like(cam) : cam / result.rawMax;
-    cam = cam.contiguous();
-    result.map = cv::Mat(static_cast<int>(cam.size(0)), static_cast<int>(cam.size(1)), CV_32FC1, cam.data_ptr<float>())
-                     .clone();
+    if (method->usesGradients()) // only dS/d(activation): the tail graph is kept for the next query
+        gradient = torch::autograd::grad({queryScore(m_logits[0], query, query.classIndex)}, {m_activation}, {},
+                                         /*retain_graph=*/true)[0];
+    CamMap result = normalisedCamMap(methodCam(*method, m_activation, gradient, weights, query.eigenSmooth),
+                                     query.classIndex);
     result.backwardMs = millisecondsSince(start);
     return result;
 }

@@ -16,18 +16,13 @@
 #include <torch/types.h>
 
 #include "core/cam/cammethods.h"
+#include "core/cam/classranking.h"
 #include "core/models/network.h"
 
 namespace gce {
 
 class GuidedBackprop;    // core/cam/guidedbackprop.h
 class AugmentedSessions; // core/cam/smoothing.h
-
-struct ClassScore {
-    int index = -1;
-    float probability = 0.f; // softmax over all classes
-    float logit = 0.f;
-};
 
 // What to explain: a method and the score it explains.
 struct CamQuery {
@@ -48,6 +43,11 @@ struct CamMap {
     double backwardMs = 0.0; // the method's own cost: backward pass, or perturbed passes (Score-CAM)
 };
 
+// Throws UsageError unless a tapped forward pass (core/models/network.h) can
+// be explained: an N×C×H×W activation that the logits depend on.
+void requireExplainableLayer(const std::string& layerName, const torch::Tensor& activation,
+                             const torch::Tensor& logits);
+
 class ExplanationSession {
 public:
     // Runs the forward pass for `input` (1×3×H×W). `layer` must be a module
@@ -64,14 +64,15 @@ public:
     // (B×C×h×w -> B×classes), no autograd (core/models/network.h).
     torch::Tensor tailLogits(const torch::Tensor& activations) const { return m_tail(activations); }
     std::vector<int64_t> activationShape() const { return m_activation.sizes().vec(); }
-    int classCount() const { return static_cast<int>(m_probabilities.size(1)); }
+    int classCount() const { return m_ranking.classCount(); }
     double forwardMs() const { return m_forwardMs; }
 
     const torch::Tensor& logits() const { return m_logitsValues; }        // 1×classes, no graph
     const torch::Tensor& probabilities() const { return m_probabilities; } // 1×classes
-    ClassScore score(int classIndex) const;
-    std::vector<ClassScore> topK(int k) const;
-    int rankOf(int classIndex) const; // 1 = top prediction
+    const ClassRanking& ranking() const { return m_ranking; }
+    ClassScore score(int classIndex) const { return m_ranking.score(classIndex); }
+    std::vector<ClassScore> topK(int k) const { return m_ranking.topK(k); }
+    int rankOf(int classIndex) const { return m_ranking.rankOf(classIndex); } // 1 = top prediction
 
     // Grad-CAM as in the tutorial: α = spatial mean of d(logit_c)/dA,
     // map = ReLU(Σ_k α_k A_k) / max. Throws UsageError for a class out of range.
@@ -94,7 +95,6 @@ public:
     bool hasPendingPasses(const CamQuery& query) const;
 
 private:
-    void checkClass(int classIndex) const;
     const torch::Tensor& channelScores(CamMethod which, const CamMethodImpl& method, const ExplainControl& control);
 
     std::shared_ptr<Network> m_network;
@@ -103,7 +103,8 @@ private:
     std::function<torch::Tensor(const torch::Tensor&)> m_tail;
     torch::Tensor m_activation;    // requires grad; the leaf of the tail graph
     torch::Tensor m_logits;        // with the tail graph, kept for further classes
-    torch::Tensor m_logitsValues;
+    ClassRanking m_ranking;
+    torch::Tensor m_logitsValues;  // 1×classes views of the ranking's
     torch::Tensor m_probabilities;
     double m_forwardMs = 0.0;
     // Score-based methods: channels×classes perturbed scores, rows [0, done) filled.

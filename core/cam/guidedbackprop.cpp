@@ -31,14 +31,10 @@ GuidedBackprop::GuidedBackprop(Network& network, const torch::Tensor& input)
 
 torch::Tensor GuidedBackprop::gradient(const CamQuery& query) const
 {
-    torch::Tensor score = m_logits[0][query.classIndex];
-    if (query.contrastClass >= 0)
-        score = score - m_logits[0][query.contrastClass];
-    if (query.counterfactual)
-        score = -score;
     // Only d score / d input: parameters keep no gradient, and the graph is
     // kept for the next class.
-    return torch::autograd::grad({score}, {m_input}, {}, /*retain_graph=*/true)[0];
+    return torch::autograd::grad({queryScore(m_logits[0], query, query.classIndex)}, {m_input}, {},
+                                 /*retain_graph=*/true)[0];
 }
 
 torch::Tensor guidedSaliency(const torch::Tensor& gradient) { return std::get<0>(gradient[0].abs().max(0)); }
