@@ -96,9 +96,10 @@ Datasets (the README's "Datasets" section has Slurm, GNU parallel and Kubernetes
                         writes OUT/results-I-of-N.jsonl. Without it, Slurm's
                         SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with
                         --shard-count N (Kubernetes indexed Job) choose the shard
-  --merge OUT           check the shard manifests in OUT (none missing, no image
-                        twice) and write OUT/results.jsonl
-  --batch-size N        images per manifest write (default 8): a kill loses at most these
+  --merge OUT           check the shard manifests in OUT (none missing or still
+                        running, no image twice) and write OUT/results.jsonl
+  --batch-size N        images per forward pass and per manifest write (default 8):
+                        a kill loses at most these; 1 gives exactly --image's numbers
   --quiet               no progress line (there is none when stderr is not a terminal)
 
   --list-layers         list the model's layers with types and output shapes

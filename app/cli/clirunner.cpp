@@ -83,7 +83,8 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
         return 0;
     }
     if (!options.merge.empty()) {
-        err << "gradcam-cli: " << mergeShardManifests(options.merge) << "\n";
+        const std::string summary = mergeShardManifests(options.merge); // before any output: it may throw
+        err << "gradcam-cli: " << summary << "\n";
         return 0;
     }
     if (!namesModelFile(options.model))

@@ -12,13 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/datasetbatch.h"
 #include "app/cli/datasetinputs.h"
-#include "app/cli/explainimage.h"
+#include "app/cli/decodepool.h"
 #include "app/cli/manifest.h"
-#include "app/cli/npyfile.h"
 #include "app/cli/shard.h"
 #include "core/errors.h"
-#include "core/support/atomicfile.h"
 
 namespace gce::cli {
 
@@ -28,13 +27,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Decoding threads ahead of the network. Decoding and resizing an
+// ImageNet-sized photo takes a few milliseconds against ~30 ms of network
+// per image (scripts/bench, dataset rows), so two keep the next batch ready
+// even for photos several times larger, and take the cores from the
+// network's passes (which use them all, core/support/runtime.h) only briefly.
+int decodeThreads() { return 2; }
+
 std::string environment(const char* name)
 {
     const char* value = std::getenv(name);
     return value ? value : "";
 }
-
-std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // One line on a terminal's stderr, rewritten in place: done/total, images/s,
 // ETA and failures. Nothing when stderr is not a terminal (or --quiet).
@@ -93,25 +97,6 @@ private:
     Clock::time_point m_start, m_lastDrawn{};
 };
 
-// The manifest's form of a result line: the image as the dataset names it,
-// the map in a .npy file with --save-maps, the overlay relative to OUT.
-std::string fileResult(const CliOptions& options, const fs::path& out, const DatasetImage& image, ResultLine&& result)
-{
-    nlohmann::json& line = result.json;
-    line["image"] = image.relative;
-    if (options.saveMaps) {
-        const std::string name = "maps/" + outputName(image.relative) + "." + std::to_string(result.classIndex) + ".npy";
-        std::error_code ignored; // a folder that cannot be made fails the write below, with its reason
-        fs::create_directories((out / name).parent_path(), ignored);
-        const std::vector<std::uint8_t> bytes = npyFloat32(result.map);
-        writeFileAtomically(out / name, bytes.data(), bytes.size());
-        line["heatmap"] = {{"height", result.map.rows}, {"width", result.map.cols}, {"file", name}};
-    }
-    if (line.contains("overlay"))
-        line["overlay"] = fs::path(line["overlay"].get<std::string>()).lexically_relative(out).generic_string();
-    return line.dump();
-}
-
 } // namespace
 
 int runDataset(const CliOptions& options, Explainer& explainer, const std::vector<int>& classes, int contrast,
@@ -125,6 +110,7 @@ int runDataset(const CliOptions& options, Explainer& explainer, const std::vecto
                          (error ? ": " + error.message() : std::string()));
     const Shard shard = chooseShard(options.shard, options.shardCount, environment);
     const fs::path manifest = out / manifestName(shard);
+    const ManifestLock lock(manifest); // before reading it: a second run on this shard stops here
     const std::size_t perImage = classes.empty() ? std::size_t(std::max(1, options.topKMaps)) : classes.size();
     ResumePoint resumed;
     if (fs::exists(manifest)) {
@@ -148,48 +134,36 @@ int runDataset(const CliOptions& options, Explainer& explainer, const std::vecto
 
     ManifestWriter writer(manifest);
     Progress progress(err, !options.quiet && ::isatty(STDERR_FILENO), total, total - todo.size());
-    std::ostream unused(nullptr); // results go through the sink
-    std::vector<std::string> batch;
-    std::size_t inBatch = 0, failures = 0;
     if (resumed.failed > 0) // the run as a whole: its exit code says so too
         progress.note("gradcam-cli: " + std::to_string(resumed.failed) +
                       " image(s) failed before the run was resumed (error records in " + manifest.string() + ")");
-    for (const DatasetImage* image : todo) {
-        std::vector<std::string> lines; // all of an image's lines, or its error record
-        ExplainOutput output;
-        output.sink = [&](ResultLine&& result) { lines.push_back(fileResult(options, out, *image, std::move(result))); };
-        output.overlayPath = [&](int classIndex, const std::string&) {
-            if (!options.overlays)
-                return fs::path();
-            const fs::path path = out / "overlays" / (outputName(image->relative) + "." + std::to_string(classIndex) + ".png");
-            std::error_code ignored;
-            fs::create_directories(path.parent_path(), ignored);
-            return path;
-        };
-        std::string failure;
-        try {
-            explainImage(options, explainer, {image->path.string(), classes, options.topKMaps, contrast}, unused,
-                         output);
-        } catch (const InputError& e) {
-            failure = firstLine(e.what());
-        } catch (const std::exception& e) { // LibTorch or OpenCV on a strange image: this image only
-            failure = "internal error: " + firstLine(e.what());
+    const std::size_t batchSize = std::size_t(std::max(1, options.batchSize));
+    DecodePool pool(todo, explainer.preprocessing(), options.overlays, decodeThreads(), 2 * batchSize);
+    DatasetBatch batch(options, explainer, classes, contrast);
+    std::size_t failures = 0;
+    std::vector<DecodePool::Item> items;
+    DecodePool::Item item;
+    for (bool more = true; more;) {
+        more = pool.next(item);
+        if (more)
+            items.push_back(std::move(item));
+        if (items.empty() || (more && items.size() < batchSize))
+            continue;
+        std::vector<std::string> lines;
+        for (ImageLines& image : batch.explain(items)) {
+            if (image.failure.empty()) {
+                lines.insert(lines.end(), image.lines.begin(), image.lines.end());
+            } else {
+                lines.push_back(nlohmann::json{{"image", image.image->relative}, {"error", image.failure}}.dump());
+                ++failures;
+                progress.note("gradcam-cli: " + image.image->relative + ": " + image.failure);
+            }
+            progress.imageDone(!image.failure.empty());
         }
-        if (!failure.empty()) {
-            lines = {nlohmann::json{{"image", image->relative}, {"error", failure}}.dump()};
-            ++failures;
-            progress.note("gradcam-cli: " + image->relative + ": " + failure);
-        }
-        batch.insert(batch.end(), lines.begin(), lines.end());
-        progress.imageDone(!failure.empty());
-        if (++inBatch >= std::size_t(options.batchSize)) {
-            writer.append(batch);
-            batch.clear();
-            inBatch = 0;
-        }
+        writer.append(lines); // the batch's lines in one write: a kill loses at most this batch
+        items.clear();
     }
-    if (!batch.empty())
-        writer.append(batch);
+    writer.sync(); // the run is complete on disk before it says so
     progress.finish();
     return failures + resumed.failed > 0 ? 4 : 0;
 }

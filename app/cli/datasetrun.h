@@ -1,8 +1,9 @@
 #pragma once
-// gradcam-cli --input DIR|LIST.txt --out-dir OUT: a whole dataset, one image
-// after another through the explainer, into OUT/results.jsonl (or the shard's
-// manifest, manifest.h), with the maps as .npy files (--save-maps) and the
-// overlays (--overlays) under OUT. An image that fails becomes an error
+// gradcam-cli --input DIR|LIST.txt --out-dir OUT: a whole dataset, decoded
+// ahead on a pool (decodepool.h) and explained a batch at a time
+// (datasetbatch.h), into OUT/results.jsonl (or the shard's manifest,
+// manifest.h), with the maps as .npy files (--save-maps) and the overlays
+// (--overlays) under OUT. An image that fails becomes an error
 // record and the run goes on; --resume continues a run that was stopped;
 // --shard (or a Slurm array / Kubernetes indexed Job) takes a share (shard.h).
 // Nothing is kept per image, so memory stays flat however many there are.

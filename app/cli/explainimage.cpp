@@ -90,32 +90,61 @@ nlohmann::json metricsJson(const FaithfulnessScores& scores)
 
 } // namespace
 
+PreparedImage prepareImage(const std::string& path, const Preprocessing& preprocessing)
+{
+    const auto start = Clock::now();
+    PreparedImage prepared;
+    prepared.rgb = loadImage(path).rgb;
+    prepared.width = prepared.rgb.cols;
+    prepared.height = prepared.rgb.rows;
+    prepared.decodeMs = msSince(start);
+    const auto t = Clock::now();
+    prepared.input = preprocessImage(prepared.rgb, preprocessing);
+    prepared.box = inputBox(prepared.width, prepared.height, preprocessing);
+    prepared.preprocessMs = msSince(t);
+    return prepared;
+}
+
+std::vector<int> classesFor(const ImageJob& job, const ClassRanking& ranking)
+{
+    std::vector<int> classes = job.classes;
+    if (classes.empty())
+        for (const auto& score : ranking.topK(std::max(1, job.topKMaps)))
+            classes.push_back(score.index);
+    return classes;
+}
+
 void explainImage(const CliOptions& options, Explainer& explainer, const ImageJob& job, std::ostream& out,
                   const ExplainOutput& output)
 {
-    const auto start = Clock::now();
-    const LoadedImage image = loadImage(job.path);
-    const double decodeMs = msSince(start);
+    const PreparedImage image = prepareImage(job.path, explainer.preprocessing());
+    auto session = explainer.explainTensor(image.input, options.layer);
+    const ImageAnswers answers{session->ranking(), session->layerName(), session->forwardMs(),
+                               [&](int classIndex) {
+                                   return session->explain({options.method, classIndex, job.contrast,
+                                                            options.counterfactual, options.augmentSmooth,
+                                                            options.eigenSmooth});
+                               },
+                               session.get()};
+    reportImage(options, explainer, job, image, answers, out, output);
+}
 
-    auto t = Clock::now();
+void reportImage(const CliOptions& options, const Explainer& explainer, const ImageJob& job,
+                 const PreparedImage& image, const ImageAnswers& answers, std::ostream& out,
+                 const ExplainOutput& output)
+{
     const Preprocessing& preprocessing = explainer.preprocessing();
     const bool modelTransform = preprocessing.mode == PreprocessMode::Model;
-    const auto input = preprocessImage(image.rgb, preprocessing);
-    const CropBox box = inputBox(image.rgb.cols, image.rgb.rows, preprocessing);
-    const double preprocessMs = msSince(t);
-
-    auto session = explainer.explainTensor(input, options.layer);
-    const auto top = session->topK(options.topK);
-    std::vector<int> classes = job.classes;
-    if (classes.empty())
-        for (const auto& score : session->topK(std::max(1, job.topKMaps)))
-            classes.push_back(score.index);
+    const CropBox& box = image.box;
+    const ClassRanking& ranking = answers.ranking;
+    const auto top = ranking.topK(options.topK);
+    const std::vector<int> classes = classesFor(job, ranking);
 
     const LabelSet& labels = explainer.labels();
     const bool json = options.json || output.sink;
     if (!json) {
-        out << job.path << " (" << image.rgb.cols << "x" << image.rgb.rows << "), " << explainer.modelName()
-            << " at " << session->layerName()
+        out << job.path << " (" << image.width << "x" << image.height << "), " << explainer.modelName() << " at "
+            << answers.layerName
             << (modelTransform ? ", model preprocessing (" + describeModelTransform(preprocessing.model) + ")" : "")
             << "\n  top-" << top.size() << ":";
         for (const auto& score : top)
@@ -127,8 +156,7 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
     bool firstLine = true;
     for (int classIndex : classes) {
         const auto lineStart = Clock::now();
-        const CamMap cam = session->explain({options.method, classIndex, job.contrast, options.counterfactual,
-                                             options.augmentSmooth, options.eigenSmooth});
+        const CamMap cam = answers.map(classIndex);
         double overlayMs = 0.0;
         std::string written;
         fs::path path;
@@ -140,7 +168,7 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
             path = fs::path(options.outDir) / (fs::path(job.path).stem().string() + "_" + std::to_string(classIndex) +
                                                "_" + slug(labels.name(classIndex)) + ".png");
         if (!path.empty()) {
-            t = Clock::now();
+            const auto t = Clock::now();
             const cv::Mat overlay = modelTransform
                                         ? renderCropOverlay(image.rgb, cam.map, box, options.colormap, options.alpha)
                                         : renderOverlay(image.rgb, cam.map, options.colormap, options.alpha);
@@ -151,17 +179,19 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
         std::optional<FaithfulnessScores> metrics;
         double metricsMs = 0.0;
         if (options.metrics) {
-            t = Clock::now();
-            metrics = computeFaithfulness(*session, classIndex, cam.map);
+            if (!answers.session)
+                throw std::logic_error("--metrics needs the image's own session");
+            const auto t = Clock::now();
+            metrics = computeFaithfulness(*answers.session, classIndex, cam.map);
             metricsMs = msSince(t);
         }
-        const ClassScore score = session->score(classIndex);
-        const double sharedMs = firstLine ? decodeMs + preprocessMs + session->forwardMs() : 0.0;
+        const ClassScore score = ranking.score(classIndex);
+        const double sharedMs = firstLine ? image.decodeMs + image.preprocessMs + answers.forwardMs : 0.0;
         if (json) {
             nlohmann::json line = {
                 {"image", job.path},
                 {"model", explainer.modelName()},
-                {"layer", session->layerName()},
+                {"layer", answers.layerName},
                 {"method", camMethodName(options.method)},
                 {"contrast_class_index", job.contrast},
                 {"counterfactual", options.counterfactual},
@@ -171,16 +201,16 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
                 {"class_index", classIndex},
                 {"class_name", labels.name(classIndex)},
                 {"probability", score.probability},
-                {"rank", session->rankOf(classIndex)},
+                {"rank", ranking.rankOf(classIndex)},
                 {"top_k", nlohmann::json::array()},
                 {"heatmap", heatmapJson(cam.map)},
                 {"empty", cam.empty},
                 {"untrained", explainer.untrained()},
                 {"reused_session", !firstLine},
                 {"timings_ms",
-                 {{"decode", firstLine ? decodeMs : 0.0},
-                  {"preprocess", firstLine ? preprocessMs : 0.0},
-                  {"forward", firstLine ? session->forwardMs() : 0.0},
+                 {{"decode", firstLine ? image.decodeMs : 0.0},
+                  {"preprocess", firstLine ? image.preprocessMs : 0.0},
+                  {"forward", firstLine ? answers.forwardMs : 0.0},
                   {"backward", cam.backwardMs},
                   {"overlay", overlayMs},
                   {"total", sharedMs + msSince(lineStart)}}}};
@@ -200,7 +230,7 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
                 out << line.dump() << "\n";
         } else {
             out << "  class " << classIndex << " \"" << labels.name(classIndex) << "\": probability " << std::fixed
-                << std::setprecision(3) << score.probability << ", rank " << session->rankOf(classIndex)
+                << std::setprecision(3) << score.probability << ", rank " << ranking.rankOf(classIndex)
                 << (cam.empty ? ", empty map (no positive evidence at this layer)" : "")
                 << (written.empty() ? "" : ", overlay " + written) << "\n";
             if (metrics)

@@ -1,6 +1,7 @@
 #include "app/cli/manifest.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <unordered_map>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -71,8 +73,10 @@ ManifestWriter::ManifestWriter(const fs::path& path) : m_path(path)
 
 ManifestWriter::~ManifestWriter()
 {
-    if (m_fd >= 0)
+    if (m_fd >= 0) {
+        ::fsync(m_fd); // best effort: a destructor cannot report it
         ::close(m_fd);
+    }
 }
 
 void ManifestWriter::append(const std::vector<std::string>& lines)
@@ -90,8 +94,54 @@ void ManifestWriter::append(const std::vector<std::string>& lines)
             fail(m_path, "write");
         done += static_cast<std::size_t>(written);
     }
+    // The write alone survives a crash or SIGKILL of this process; fsync
+    // guards against the machine going down too, and costs a disk flush, so
+    // it runs at most once per kSyncInterval (and when the writer closes).
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_lastSync >= kSyncInterval) {
+        sync();
+        m_lastSync = now;
+    }
+}
+
+void ManifestWriter::sync()
+{
     if (::fsync(m_fd) != 0)
         fail(m_path, "write");
+}
+
+namespace {
+fs::path lockPath(const fs::path& manifest) { return manifest.string() + ".lock"; }
+} // namespace
+
+ManifestLock::ManifestLock(const fs::path& manifest)
+{
+    const fs::path path = lockPath(manifest);
+    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (m_fd < 0)
+        fail(path, "create");
+    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(m_fd);
+        m_fd = -1;
+        throw UsageError("another gradcam-cli is writing \"" + manifest.string() +
+                         "\" (the same --out-dir and shard started twice?)");
+    }
+}
+
+ManifestLock::~ManifestLock()
+{
+    if (m_fd >= 0)
+        ::close(m_fd); // releases the lock
+}
+
+bool ManifestLock::held(const fs::path& manifest)
+{
+    const int fd = ::open(lockPath(manifest).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false; // never locked
+    const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    ::close(fd);
+    return !free;
 }
 
 ResumePoint resumeManifest(const fs::path& manifest, std::size_t perImage)
@@ -140,6 +190,15 @@ std::string mergeShardManifests(const fs::path& outDir)
         throw InputError("cannot read the folder \"" + outDir.string() + "\": " + error.message());
     if (count < 1)
         throw InputError("no shard manifests (results-I-of-N.jsonl) in \"" + outDir.string() + "\"");
+    // A shard still running first: its manifest is incomplete, whatever else is wrong.
+    std::vector<std::string> running;
+    for (const auto& [index, path] : shards)
+        if (ManifestLock::held(path))
+            running.push_back(std::to_string(index));
+    if (!running.empty())
+        throw InputError("shard(s) " + joinWords(running, ", ") + " of " + std::to_string(count) +
+                         " still being written in \"" + outDir.string() + "\": merge when they have finished");
+
     std::vector<std::string> missing;
     for (int i = 0; i < count; ++i)
         if (!shards.count(i))
@@ -147,7 +206,6 @@ std::string mergeShardManifests(const fs::path& outDir)
     if (!missing.empty())
         throw InputError("shard(s) " + joinWords(missing, ", ") + " of " + std::to_string(count) +
                          " missing in \"" + outDir.string() + "\"");
-
     // Image -> its lines, remembering which shard had it.
     std::map<std::string, std::pair<int, std::vector<std::string>>> byImage;
     std::size_t lines = 0, failed = 0;

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -20,52 +21,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/datasettestsupport.h"
 #include "testsupport.h"
 
 using namespace gce;
+using namespace gce::test;
 
 namespace {
-
-QString cli() { return QStringLiteral(GCE_CLI); }
-QString demo(const QString& name) { return test::sourceDir() + "/resources/demo/" + name; }
-QString bundledWeights() { return test::sourceDir() + "/resources/models/squeezenet1_1-imagenet.pth"; }
-
-// The real SqueezeNet 1.1: small and quick, and its maps are not all alike.
-QStringList modelArgs() { return {"--model", "squeezenet1_1", "--weights", bundledWeights()}; }
-
-test::ProcessResult run(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
-{
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.start(cli(), args);
-    process.waitForFinished(600000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// The manifest's complete lines, as JSON objects.
-QList<QJsonObject> manifest(const QString& path)
-{
-    QList<QJsonObject> lines;
-    for (const QByteArray& line : readFile(path).split('\n'))
-        if (!line.isEmpty())
-            lines.append(QJsonDocument::fromJson(line).object());
-    return lines;
-}
-
-// What two runs must agree on: everything but the timings.
-QList<QJsonObject> withoutTimings(QList<QJsonObject> lines)
-{
-    for (QJsonObject& line : lines)
-        line.remove("timings_ms");
-    return lines;
-}
 
 // A dataset of 8 images in nested folders (names that sort naturally, not
 // by bytes), a broken JPEG, a text file and a symlink loop.
@@ -116,25 +78,6 @@ void checkEachImageOnce(const QList<QJsonObject>& lines, const QStringList& imag
         QVERIFY2(count.value(image) == kMapsPerImage, qPrintable(image));
 }
 
-// A .npy file's float32 values (format 1.0, as the CLI writes it).
-QVector<float> readNpy(const QString& path, int* rows, int* cols)
-{
-    const QByteArray bytes = readFile(path);
-    if (!bytes.startsWith("\x93NUMPY"))
-        return {};
-    const int headerLength = quint8(bytes[8]) | (quint8(bytes[9]) << 8);
-    const QString header = QString::fromLatin1(bytes.mid(10, headerLength));
-    const QRegularExpression shape(R"('shape': \((\d+), (\d+)\))");
-    const auto match = shape.match(header);
-    if (!header.contains("'<f4'") || !match.hasMatch())
-        return {};
-    *rows = match.captured(1).toInt();
-    *cols = match.captured(2).toInt();
-    QVector<float> values(*rows * *cols);
-    std::memcpy(values.data(), bytes.constData() + 10 + headerLength, values.size() * sizeof(float));
-    return values;
-}
-
 } // namespace
 
 class TestDataset : public QObject {
@@ -183,10 +126,31 @@ private slots:
         QCOMPARE(fields.value(1).toInt(), m_reference.first()["heatmap"].toObject()["height"].toInt());
     }
 
-    // Every result is what gradcam-cli --image says for that file and class.
+    // Every result is what gradcam-cli --image says for that file and class:
+    // exactly at --batch-size 1, and within float rounding in batches, where
+    // LibTorch runs some convolutions through other kernels than at batch 1
+    // (measured: maps up to 1.4e-6 apart on SqueezeNet, 0 on ResNet-18).
+    void resultsEqualSingleImageRuns_data()
+    {
+        QTest::addColumn<bool>("batched");
+        QTest::addColumn<double>("mapTolerance");
+        QTest::newRow("batch 1") << false << 1e-6;
+        QTest::newRow("default batch") << true << 1e-5;
+    }
+
     void resultsEqualSingleImageRuns()
     {
-        for (const QJsonObject& line : m_reference) {
+        QFETCH(bool, batched);
+        QFETCH(double, mapTolerance);
+        QString dir = m_referenceDir;
+        QList<QJsonObject> lines = m_reference;
+        if (!batched) {
+            dir = m_data.dir.filePath("batch1");
+            QCOMPARE(run(runArgs(m_data, dir) + QStringList{"--batch-size", "1"}).exitCode, 4);
+            lines = manifest(dir + "/results.jsonl");
+        }
+        int compared = 0;
+        for (const QJsonObject& line : lines) {
             if (line.contains("error") || !line["image"].toString().startsWith("a/"))
                 continue; // the images under a/ (one of each demo photo) are enough
             const auto r = run(modelArgs() + QStringList{"--image", m_data.root() + "/" + line["image"].toString(),
@@ -195,17 +159,19 @@ private slots:
             QCOMPARE(r.exitCode, 0);
             const QJsonObject single = QJsonDocument::fromJson(r.out.trimmed()).object();
             QCOMPARE(single["class_index"].toInt(), line["class_index"].toInt());
-            QCOMPARE(single["probability"].toDouble(), line["probability"].toDouble());
+            QVERIFY(std::abs(single["probability"].toDouble() - line["probability"].toDouble()) <= 1e-6);
             QCOMPARE(single["rank"].toInt(), line["rank"].toInt());
             int rows = 0, cols = 0;
-            const QVector<float> map =
-                readNpy(m_referenceDir + "/" + line["heatmap"].toObject()["file"].toString(), &rows, &cols);
+            const QVector<float> map = readNpy(dir + "/" + line["heatmap"].toObject()["file"].toString(), &rows, &cols);
             const QJsonArray values = single["heatmap"].toObject()["values"].toArray();
             QCOMPARE(map.size(), values.size());
             QCOMPARE(rows, single["heatmap"].toObject()["height"].toInt());
             for (int i = 0; i < map.size(); ++i)
-                QVERIFY(std::abs(map[i] - values[i].toDouble()) <= 1e-6);
+                QVERIFY2(std::abs(map[i] - values[i].toDouble()) <= mapTolerance,
+                         qPrintable(QString("%1 at %2: %3").arg(line["image"].toString()).arg(i).arg(map[i] - values[i].toDouble())));
+            ++compared;
         }
+        QCOMPARE(compared, 3 * kMapsPerImage);
     }
 
     void existingManifestNeedsResume()
@@ -217,14 +183,17 @@ private slots:
         QCOMPARE(readFile(m_referenceDir + "/results.jsonl"), before);
     }
 
-    // SIGKILL part-way (at several points), then --resume: each image once,
-    // and the same results as the run that was never stopped.
+    // SIGKILL part-way (at random points), then --resume in batches of
+    // another size: each image once, and the same results as the run that
+    // was never stopped, bit for bit.
     void resumeAfterKill_data()
     {
         QTest::addColumn<int>("killAfterLines");
-        QTest::newRow("after 1 line") << 1;
-        QTest::newRow("after 5 lines") << 5;
-        QTest::newRow("after 11 lines") << 11;
+        QRandomGenerator random(15); // fixed: a failure can be replayed
+        for (int draw = 1; draw <= 4; ++draw) {
+            const int lines = int(random.bounded(1, kMapsPerImage * 8));
+            QTest::addRow("draw %d: after %d lines", draw, lines) << lines;
+        }
     }
 
     void resumeAfterKill()
@@ -232,7 +201,7 @@ private slots:
         QFETCH(int, killAfterLines);
         const QString out = m_data.dir.filePath(QString("killed%1").arg(killAfterLines));
         QProcess process;
-        process.start(cli(), runArgs(m_data, out) + QStringList{"--batch-size", "1"});
+        process.start(cli(), runArgs(m_data, out) + QStringList{"--batch-size", "2"});
         QVERIFY(process.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(readFile(out + "/results.jsonl").count('\n') >= killAfterLines ||
                                      process.state() == QProcess::NotRunning,
@@ -245,7 +214,7 @@ private slots:
         torn.write("{\"image\": \"img3.jpg\", \"class_ind");
         torn.close();
 
-        const auto r = run(runArgs(m_data, out) + QStringList{"--resume"});
+        const auto r = run(runArgs(m_data, out) + QStringList{"--resume", "--batch-size", "3"});
         QCOMPARE(r.exitCode, 4); // broken.jpg failed, in this run or before the kill
         const QList<QJsonObject> lines = manifest(out + "/results.jsonl");
         checkEachImageOnce(lines, m_data.images);
@@ -259,6 +228,46 @@ private slots:
         got.sort();
         expected.sort();
         QCOMPARE(got, expected);
+    }
+
+    // A second process on the same folder and shard stops at once (exit 2)
+    // and writes nothing; --merge refuses a shard still being written; the
+    // lock goes with a SIGKILL, so the killed run resumes. 60 photos one at a
+    // time keep the first run busy for seconds after its first line.
+    void secondRunOnTheSameShardStops()
+    {
+        const QString data = m_data.dir.filePath("many");
+        QVERIFY(QDir().mkpath(data));
+        for (int i = 0; i < 60; ++i)
+            QVERIFY(QFile::copy(demo("chelsea.jpg"), QString("%1/cat%2.jpg").arg(data).arg(i)));
+        const QString out = m_data.dir.filePath("twice");
+        const QString shard = out + "/results-1-of-2.jsonl";
+        const QStringList args = modelArgs() + QStringList{"--input", data, "--out-dir", out, "--batch-size", "1",
+                                                           "--shard", "1/2"};
+        QProcess first;
+        first.start(cli(), args);
+        QVERIFY(first.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(shard).count('\n') >= 1, 300000);
+        const auto second = run(args + QStringList{"--resume"});
+        const auto merge = run({"--merge", out});
+        const bool firstStillRunning = first.state() == QProcess::Running;
+        ::kill(pid_t(first.processId()), SIGKILL);
+        first.waitForFinished();
+        QVERIFY2(firstStillRunning, "the first run ended before the second started: the check proves nothing");
+        QCOMPARE(second.exitCode, 2);
+        QVERIFY2(second.err.contains("another gradcam-cli is writing") && second.err.trimmed().count('\n') == 0,
+                 second.err.constData());
+        QCOMPARE(merge.exitCode, 3);
+        QVERIFY2(merge.err.contains("still being written"), merge.err.constData());
+        QVERIFY(!QFile::exists(out + "/results.jsonl"));
+
+        QCOMPARE(run(args + QStringList{"--resume"}).exitCode, 0);
+        QStringList images;
+        for (const QJsonObject& line : manifest(shard))
+            images << line["image"].toString();
+        QCOMPARE(images.size(), 30); // each of the shard's half once
+        images.removeDuplicates();
+        QCOMPARE(images.size(), 30);
     }
 
     // Three shards (a flag, Slurm's array variables, a Kubernetes indexed
@@ -277,7 +286,7 @@ private slots:
         // Merging with a shard missing names it and writes nothing.
         auto merge = run({"--merge", out});
         QCOMPARE(merge.exitCode, 3);
-        QVERIFY2(merge.err.contains("shard(s) 2 of 3 missing"), merge.err.constData());
+        QVERIFY2(merge.err == "gradcam-cli: shard(s) 2 of 3 missing in \"" + out.toUtf8() + "\"\n", merge.err.constData());
         QVERIFY(!QFile::exists(out + "/results.jsonl"));
 
         QProcessEnvironment job = QProcessEnvironment::systemEnvironment();
