@@ -12,6 +12,7 @@ GCE_PACKAGES=(g++ cmake ninja-build pkg-config ccache
   libtorch-dev libopencv-dev qt6-base-dev qt6-qpa-plugins nlohmann-json3-dev libbenchmark-dev)
 # The test oracle (Debian's PyTorch, torchvision, Pillow, OpenCV) and GUI screenshots.
 GCE_TEST_PACKAGES=(python3 python3-torch python3-torchvision python3-pil python3-opencv python3-numpy
+  slurm-wlm munge parallel
   xvfb xauth imagemagick fonts-dejavu-core)
 # libFuzzer targets (scripts/fuzz): clang (14 on Debian 12) and its runtime libraries.
 GCE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)

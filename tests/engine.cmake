@@ -11,6 +11,9 @@ target_compile_definitions(tst_cli PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
 # gradcam-cli --input: dataset runs, resume after SIGKILL, shards and --merge.
 gce_add_test(tst_dataset SOURCES app/tst_dataset.cpp PROGRAMS gradcam-cli TIMEOUT 900)
 target_compile_definitions(tst_dataset PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
+# A 4-task Slurm job array on a throwaway local cluster (GNU parallel where Slurm cannot start).
+gce_add_test(tst_slurmarray SOURCES app/tst_slurmarray.cpp PROGRAMS gradcam-cli TIMEOUT 900)
+target_compile_definitions(tst_slurmarray PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")
 gce_add_test(tst_realweights SOURCES core/tst_realweights.cpp LIBS gce_engine TORCH_PCH)
 
 # The CAM family (issue "Beyond the tutorial").
