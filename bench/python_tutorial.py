@@ -19,9 +19,8 @@ from PIL import Image  # noqa: E402
 from torchvision import transforms  # noqa: E402
 
 
-def main(weights, image_path, repeats, threads):
-    if threads > 0:
-        torch.set_num_threads(threads)
+def tutorial_model(weights):
+    """The tutorial's ResNet-18, transform, and the hooks' captures (saved["a"], saved["g"])."""
     model = torchvision.models.resnet18()
     model.load_state_dict(torch.load(weights))
     model.eval()
@@ -34,17 +33,30 @@ def main(weights, image_path, repeats, threads):
         out.register_hook(lambda g: saved.__setitem__("g", g))
 
     model.layer4[1].conv2.register_forward_hook(hook)
+    return model, tf, saved
+
+
+def tutorial_gradcam(model, saved, x):
+    """(logits, top-1 index, normalised map) the tutorial's way: a full backward."""
+    model.zero_grad()
+    logits = model(x)
+    index = int(logits.argmax())
+    logits[0, index].backward()
+    w = saved["g"].mean(dim=(2, 3), keepdim=True)
+    cam = torch.relu((w * saved["a"].detach()).sum(1))[0]
+    return logits, index, (cam / cam.max() if cam.max() > 0 else cam)
+
+
+def main(weights, image_path, repeats, threads):
+    if threads > 0:
+        torch.set_num_threads(threads)
+    model, tf, saved = tutorial_model(weights)
     stages = {"decode_preprocess": [], "gradcam": [], "overlay": [], "total": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
         x = tf(Image.open(image_path).convert("RGB")).unsqueeze(0)
         t1 = time.perf_counter()
-        model.zero_grad()
-        logits = model(x)
-        logits[0, int(logits.argmax())].backward()
-        w = saved["g"].mean(dim=(2, 3), keepdim=True)
-        cam = torch.relu((w * saved["a"].detach()).sum(1))[0]
-        cam = (cam / cam.max()).numpy()
+        cam = tutorial_gradcam(model, saved, x)[2].numpy()
         t2 = time.perf_counter()
         img = cv2.imread(image_path)
         heat = cv2.applyColorMap(np.uint8(255 * cv2.resize(cam, (img.shape[1], img.shape[0]))), cv2.COLORMAP_JET)

@@ -16,6 +16,9 @@ All ratios compare two measurements taken in this same run on this machine.
    and torch-cam's batch of 32), the floor under any exact Score-CAM here
    (bench/python_forward_floor.py: 512 of PyTorch's fastest forwards), and the cancel latency of a running Score-CAM
    in the explorer's worker (gce-cancel-latency).
+ - dataset runs (bench/dataset_bench.py): gradcam-cli --input images/s at batch
+   1/8/16 against forward-only and the tutorial's Python loop, peak RSS at 100
+   and 5,000 images.
 """
 import json
 import os
@@ -160,12 +163,16 @@ def main(build, quick):
                      "CLI is %.1fx faster (target >= 3x)" % (r["process_wall"] / cli_wall)))
         rows.append(("Python tutorial, %s: per image" % label, "%.1f ms" % r["steady"]["total"],
                      "steady state, imports and weights excluded"))
+    import dataset_bench  # imports this module's helpers: loaded here, once they exist
+    dataset_rows, dataset = dataset_bench.run(build, weights, quick, tmp)
+    rows += dataset_rows
     width = max(len(r[0]) for r in rows)
     print("\nGrad-CAM Explorer benchmarks (ResNet-18, %d cores)" % os.cpu_count())
     for name, value, note in rows:
         print("  %-*s  %12s  %s" % (width, name, value, note))
     json.dump({"engine": tuned, "engine_untuned": untuned, "cli_wall_ms": cli_walls, "cli_rss_mb": cli_rss,
-               "gui": gui, "python": py, "python_scorecam": py_scorecam, "cancel": cancel}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
+               "gui": gui, "python": py, "python_scorecam": py_scorecam, "cancel": cancel,
+               "dataset": dataset}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":
