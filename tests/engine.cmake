@@ -18,7 +18,8 @@ gce_add_test(tst_realweights SOURCES core/tst_realweights.cpp LIBS gce_engine TO
 
 # The CAM family (issue "Beyond the tutorial").
 gce_add_fixture(methods make_method_fixtures.py)
-gce_add_test(tst_cammethods SOURCES core/tst_cammethods.cpp LIBS gce_engine FIXTURES methods TORCH_PCH)
+gce_add_fixture(gradcampp make_gradcampp_fixtures.py)
+gce_add_test(tst_cammethods SOURCES core/tst_cammethods.cpp LIBS gce_engine FIXTURES methods gradcampp TORCH_PCH)
 # Score-CAM and Ablation-CAM run one pass per channel: on a busy 2-core
 # machine a data row can outlast Qt Test's 5-minute per-function default.
 set_property(TEST tst_cammethods APPEND PROPERTY ENVIRONMENT "QTEST_FUNCTION_TIMEOUT=900000")

@@ -6,7 +6,8 @@
 // pytorch-grad-cam: channel weights (cam = Σ_k w_k A_k) or the whole image.
 //
 //   gradcam      w_k = mean(G_k)                              (Selvaraju et al. / the tutorial)
-//   gradcam++    w_k = Σ relu(G_k) · α_k,  α = G²/(2G² + ΣA·G³) (Chattopadhay et al.)
+//   gradcam++    w_k = Σ relu(G_k) · α_k,  α = G²/(2G² + ΣA·G³) (Chattopadhay et al.),
+//                computed as 1/(2 + ΣA·G): equal where G ≠ 0, and no eps needed
 //   xgradcam     w_k = Σ(G_k·A_k) / (ΣA_k + 1e-7)               (Fu et al.)
 //   hirescam     cam = Σ_k G_k ⊙ A_k, no spatial averaging         (Draelos & Carin)
 //   layercam     cam = Σ_k relu(G_k) ⊙ A_k                         (Jiang et al.)

@@ -1,6 +1,8 @@
 // The CAM family against formulas written independently in PyTorch
 // (tests/oracle/make_method_fixtures.py): every method, two models, two
 // layers, plus contrastive ("why A rather than B") and counterfactual maps.
+// Grad-CAM++ also against its formula without eps in float64 on the real
+// SqueezeNet 1.1 weights (make_gradcampp_fixtures.py), within 1e-5.
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QtTest>
@@ -81,13 +83,43 @@ private slots:
             const torch::Tensor got =
                 torch::from_blob(const_cast<float*>(cam.map.ptr<float>()), {cam.map.rows, cam.map.cols}).clone();
             const double error = (got - want).abs().max().item<double>();
-            QVERIFY2(error < 1e-4, qPrintable(c["key"].toString() + QString(": off by %1").arg(error)));
+            // Grad-CAM++'s reference is the formula in float64, without eps.
+            const double tolerance = query.method == CamMethod::GradCamPlusPlus ? 1e-5 : 1e-4;
+            QVERIFY2(error < tolerance, qPrintable(c["key"].toString() + QString(": off by %1").arg(error)));
             ++checked;
             if (inputName != "input")
                 scoreBased.insert(c["method"].toString().toStdString() + "|" + layer);
         }
         QVERIFY(checked >= 48);
         QCOMPARE(scoreBased.size(), std::size_t(4)); // Score-CAM and Ablation-CAM at both layers
+    }
+
+    // With trained weights the gradients are small (g² ~ 1e-8), so an eps in
+    // α's denominator would move the map (by up to 0.2 here, the fixture's
+    // stats); the engine's α = 1/(2 + ΣA·g) needs none.
+    void gradCamPlusPlusWithoutEpsOnTrainedWeights()
+    {
+        const QJsonObject fixture = test::readJson(test::fixturesDir("gradcampp") + "/manifest.json").object();
+        QVERIFY2(!fixture.isEmpty(), "gradcampp fixture missing: run ctest (fixture_gradcampp)");
+        Explainer explainer("squeezenet1_1", fixture["weights"].toString().toStdString());
+        const StateDict reference =
+            readCheckpoint((test::fixturesDir("gradcampp") + "/gradcampp_real.safetensors").toStdString());
+        int checked = 0;
+        for (const auto& value : fixture["cases"].toArray()) {
+            const QJsonObject c = value.toObject();
+            auto session = explainer.explainTensor(*reference.find("input|" + c["photo"].toString().toStdString()),
+                                                   c["layer"].toString().toStdString());
+            const CamMap cam = session->explain({CamMethod::GradCamPlusPlus, c["class"].toInt()});
+            const torch::Tensor want = *reference.find(c["key"].toString().toStdString());
+            const torch::Tensor got =
+                torch::from_blob(const_cast<float*>(cam.map.ptr<float>()), {cam.map.rows, cam.map.cols}).clone();
+            const double error = (got - want).abs().max().item<double>();
+            QVERIFY2(error < 1e-5, qPrintable(c["key"].toString() + QString(": off by %1").arg(error)));
+            ++checked;
+        }
+        QCOMPARE(checked, 12);
+        // The eps really mattered on these maps: the test would catch it back.
+        QVERIFY(fixture["eps_moves_map_by"].toObject()["eps 1e-7"].toDouble() > 1e-3);
     }
 
     void contrastiveAndCounterfactualDiffer()

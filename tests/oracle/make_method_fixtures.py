@@ -27,9 +27,16 @@ def weights_gradcam(a, g):
 
 
 def weights_gradcampp(a, g):
+    """The paper's alpha = g^2 / (2 g^2 + sum(A) g^3) as written, in float64
+    and without the eps that pytorch-grad-cam adds to the denominator (with
+    trained weights g^2 is ~1e-8 and the eps would dominate). 0 where it is
+    undefined: g = 0 (0/0) or a zero denominator."""
+    a, g = a.double(), g.double()
     g2, g3 = g ** 2, g ** 3
-    alpha = g2 / (2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3 + 1e-7)
-    alpha = torch.where(g != 0, alpha, torch.zeros_like(alpha))
+    denominator = 2 * g2 + a.sum(dim=(2, 3), keepdim=True) * g3
+    defined = (g != 0) & (denominator != 0)
+    alpha = torch.where(defined, g2 / torch.where(defined, denominator, torch.ones_like(denominator)),
+                        torch.zeros_like(g))
     return (torch.relu(g) * alpha).sum(dim=(2, 3), keepdim=True)
 
 
@@ -51,7 +58,7 @@ def eigencam(a):
 def cam_image(method, a, g):
     if method in ("gradcam", "gradcam++", "xgradcam"):
         w = {"gradcam": weights_gradcam, "gradcam++": weights_gradcampp, "xgradcam": weights_xgradcam}[method](a, g)
-        return (w * a).sum(dim=1)[0]
+        return (w * a.to(w.dtype)).sum(dim=1)[0].float()
     if method == "hirescam":
         return (g * a).sum(dim=1)[0]
     if method == "layercam":

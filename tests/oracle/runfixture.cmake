@@ -9,7 +9,7 @@
 #
 # After a successful run, OUT/.oracle-stamp holds a key: the SHA-256 of every
 # input the oracle reads (tests/oracle/*.py, which import each other, the
-# demo photos, the interpreter and the arguments). With REUSE, a folder whose
+# demo photos, the bundled weights, the interpreter and the arguments). With REUSE, a folder whose
 # stamp holds the current key is linked as OUT; any other state (no stamp,
 # another key, a run still writing, which removed the stamp first) makes the
 # script run here as usual.
@@ -26,7 +26,8 @@ foreach(_i RANGE ${_last})
     endif()
 endforeach()
 
-file(GLOB _inputs "${SOURCE_DIR}/tests/oracle/*.py" "${SOURCE_DIR}/resources/demo/*")
+file(GLOB _inputs "${SOURCE_DIR}/tests/oracle/*.py" "${SOURCE_DIR}/resources/demo/*"
+     "${SOURCE_DIR}/resources/models/*.pth")
 list(SORT _inputs)
 set(_key "python ${PYTHON}\nscript ${SCRIPT}\nargs ${_args}\n")
 foreach(_input IN LISTS _inputs)
