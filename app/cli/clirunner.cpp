@@ -35,8 +35,10 @@ void listLayers(Explainer& explainer, std::ostream& out)
         std::string shape;
         for (std::size_t i = 0; i < layer.outputShape.size(); ++i)
             shape += (i ? "x" : "") + std::to_string(layer.outputShape[i]);
+        if (!layer.mapLayout.empty())
+            shape += " (" + layer.mapLayout + ")";
         out << std::left << std::setw(34) << layer.name << std::setw(20) << layer.type << std::setw(18) << shape
-            << (layer.name == explainer.defaultLayer() ? "(default)" : "") << "\n";
+            << (layer.name == explainer.defaultLayer() ? " (default)" : "") << "\n";
     }
 }
 

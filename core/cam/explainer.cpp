@@ -4,6 +4,7 @@
 
 #include "core/checkpoint/statedict.h"
 #include "core/errors.h"
+#include "core/models/activationlayout.h"
 #include "core/models/modelspecs.h"
 #include "core/models/modelzoo.h"
 #include "core/models/scriptnetwork.h"
@@ -107,7 +108,14 @@ Explainer::Explainer(const std::string& modelName, const std::string& weightsPat
 
 std::vector<LayerShape> Explainer::layerShapes()
 {
-    return m_network->layerShapes(m_preprocessing.inputHeight(), m_preprocessing.inputWidth());
+    const int64_t height = m_preprocessing.inputHeight(), width = m_preprocessing.inputWidth();
+    std::vector<LayerShape> shapes = m_network->layerShapes(height, width);
+    for (auto& shape : shapes) {
+        const ActivationLayout layout = ActivationLayout::infer(shape.outputShape, height, width);
+        shape.explainable = layout.explainable();
+        shape.mapLayout = layout.describe(shape.outputShape);
+    }
+    return shapes;
 }
 
 std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor& input, const std::string& layer)

@@ -32,7 +32,8 @@ void requireExplainableLayer(const std::string& layerName, const torch::Tensor& 
 {
     if (activation.dim() != 4)
         throw UsageError("layer \"" + layerName + "\" outputs " + shapeText(activation.sizes().vec()) +
-                         "; Grad-CAM needs a layer with an N×C×H×W output (a convolutional layer or block)");
+                         "; Grad-CAM needs a feature map: N×C×H×W (a convolutional layer or block), "
+                         "N×H×W×C (channels-last, as in Swin) or tokens N×(1+h·w)×C (as in ViT)");
     if (!logits.requires_grad())
         throw UsageError("layer \"" + layerName + "\" does not influence the model's output");
 }

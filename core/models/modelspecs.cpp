@@ -63,6 +63,13 @@ const std::vector<ModelSpec>& modelSpecs()
         {"efficientnet_b2", {bicubic("efficientnet_b2_rwightman-bcdf34b7.pth", 288, 288)}},
         {"efficientnet_b3", {bicubic("efficientnet_b3_rwightman-cf984f9c.pth", 320, 300)}},
         {"convnext_tiny", {official("convnext_tiny-983f1562.pth", 236)}},
+        // Vision transformers: the ImageNet-1K files and SWAG's linear-classifier
+        // files, all 224×224. SWAG's end-to-end files (384, 512) learned their
+        // position embeddings for larger inputs and are not offered.
+        {"vit_b_16", {official("vit_b_16-c867db91.pth"), bicubic("vit_b_16_lc_swag-4e70ced5.pth", 224, 224)}},
+        {"vit_b_32", {official("vit_b_32-d86f8d99.pth")}},
+        {"vit_l_16", {official("vit_l_16-852ce7e3.pth", 242), bicubic("vit_l_16_lc_swag-4d563306.pth", 224, 224)}},
+        {"vit_l_32", {official("vit_l_32-c7638314.pth")}},
         {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
     };
     return specs;

@@ -67,7 +67,43 @@ std::string lastConv2d(const std::vector<LayerInfo>& layers)
     return last;
 }
 
-std::string defaultTargetLayer(const torch::nn::Module& model) { return lastConv2d(listLayers(model)); }
+namespace {
+// Attention modules of vision transformers: torchvision's ViT
+// (MultiheadAttention), Swin (ShiftedWindowAttention, V2) and timm's ViT/DeiT
+// (Attention), scripted or not. MaxViT's partitioned attention is not among
+// them: its blocks end in channels-first maps, and its last Conv2d is kept.
+bool isTransformerAttention(const std::string& type)
+{
+    return type == "MultiheadAttention" || type == "ShiftedWindowAttention" || type == "ShiftedWindowAttentionV2" ||
+           type == "Attention";
+}
+
+bool isNorm(const std::string& type) { return type.find("Norm") != std::string::npos; }
+} // namespace
+
+std::string defaultLayerOf(const std::vector<LayerInfo>& layers)
+{
+    // The block holding the last attention module, and that block's first
+    // norm: pytorch-grad-cam's advice for ViT (blocks[-1].norm1) and Swin
+    // (layers[-1].blocks[-1].norm1). The last block's output feeds only the
+    // class token (ViT) or a pooled vector, so its gradient says little about
+    // where; the norm before the last attention still has one token per patch.
+    for (auto attention = layers.rbegin(); attention != layers.rend(); ++attention) {
+        if (!isTransformerAttention(attention->type))
+            continue;
+        const auto dot = attention->name.rfind('.');
+        if (dot == std::string::npos)
+            break;
+        const std::string block = attention->name.substr(0, dot + 1);
+        for (const auto& layer : layers)
+            if (layer.name.compare(0, block.size(), block) == 0 && isNorm(layer.type))
+                return layer.name;
+        break;
+    }
+    return lastConv2d(layers);
+}
+
+std::string defaultTargetLayer(const torch::nn::Module& model) { return defaultLayerOf(listLayers(model)); }
 
 void throwUnknownLayer(const std::string& name, const std::vector<std::string>& known)
 {

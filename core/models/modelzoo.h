@@ -19,7 +19,10 @@ std::shared_ptr<ClassifierModule> createModel(const std::string& name, int64_t n
 
 // Every submodule in module order (torchvision's named_modules(), without the root).
 std::vector<LayerInfo> listLayers(const torch::nn::Module& model);
-// The last Conv2d in module order: the tutorial's target layer.
+// The default target layer of a layer list (any network's): for a vision
+// transformer the first norm of its last attention block, otherwise the last
+// Conv2d in module order (the tutorial's target layer).
+std::string defaultLayerOf(const std::vector<LayerInfo>& layers);
 std::string defaultTargetLayer(const torch::nn::Module& model);
 // The last Conv2d of a layer list (any network's); throws UsageError when there is none.
 std::string lastConv2d(const std::vector<LayerInfo>& layers);

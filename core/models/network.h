@@ -23,6 +23,9 @@ struct LayerShape {
     std::string name;
     std::string type;
     std::vector<int64_t> outputShape; // empty when the module is not reached by forward
+    // Filled by Explainer::layerShapes (core/models/activationlayout.h):
+    bool explainable = false; // a feature map, channels-last map or tokens
+    std::string mapLayout;    // "tokens 14×14×768", "channels-last 7×7×768", "" otherwise
 };
 
 // One forward pass with a layer's output captured.
@@ -41,7 +44,9 @@ public:
 
     // Every submodule in module order (named_modules() without the root).
     virtual std::vector<LayerInfo> layers() const = 0;
-    // The last Conv2d in module order: the tutorial's target layer.
+    // The tutorial's target layer, the last Conv2d in module order; for a
+    // vision transformer the first norm of its last block (defaultLayerOf in
+    // core/models/modelzoo.h).
     virtual std::string defaultLayer() const = 0;
     // Output shapes for a 1×3×height×width input (runs one forward pass).
     virtual std::vector<LayerShape> layerShapes(int64_t height, int64_t width) = 0;

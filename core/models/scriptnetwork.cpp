@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/models/activationlayout.h"
 #include "core/models/modelzoo.h"
 
 namespace gce {
@@ -90,7 +91,7 @@ ScriptNetwork::ScriptNetwork(const std::string& path, int64_t height, int64_t wi
         throw InputError("cannot prepare TorchScript model \"" + path + "\": " + firstLine(error.msg()));
     }
     m_forward = functionFor("gce_forward", m_inlined.graph);
-    m_defaultLayer = lastConv2d(m_layers);
+    m_defaultLayer = defaultLayerOf(m_layers);
     try {
         m_classCount = logits(torch::zeros({1, 3, height, width})).size(1);
     } catch (const c10::Error& error) {
@@ -181,18 +182,24 @@ TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std
     std::vector<c10::IValue> prefixOutputs = runPrefix(input);
     if (!prefixOutputs.back().isTensor())
         throw UsageError("layer \"" + layer + "\" does not output a tensor");
+    // The layer's output read as a map (core/models/activationlayout.h): the
+    // map is the leaf, and the tail runs on it turned back into tokens.
+    const torch::Tensor output = prefixOutputs.back().toTensor();
+    const ActivationLayout layout = ActivationLayout::infer(output.sizes().vec(), input.size(2), input.size(3));
     TappedForward result;
-    result.activation = prefixOutputs.back().toTensor().detach().requires_grad_(true);
+    result.activation = layout.toMap(output).detach().requires_grad_(true);
     prefixOutputs.pop_back();
     {
         torch::AutoGradMode gradMode(true);
-        result.logits = runTail(input, prefixOutputs, result.activation);
+        result.logits = runTail(input, prefixOutputs, layout.fromMap(result.activation, output));
     }
     // Replacement activations reuse the prefix's values at batch 1 (they
     // broadcast over the batch in sums); where the graph cannot broadcast, the
     // prefix runs again on the input repeated over the batch.
-    result.tail = [runPrefix, runTail, input, live = std::move(prefixOutputs)](const torch::Tensor& activations) {
+    result.tail = [runPrefix, runTail, input, layout, output = output.detach(),
+                   live = std::move(prefixOutputs)](const torch::Tensor& maps) {
         torch::NoGradGuard noGrad;
+        const torch::Tensor activations = layout.fromMap(maps, output);
         try {
             return runTail(input, live, activations);
         } catch (const std::exception&) { // the interpreter reports shape errors as std::runtime_error

@@ -50,15 +50,17 @@ torch::Tensor TapScope::afterModule(const torch::nn::Module* module, torch::Tens
         output = guided(std::move(output));
     if (module != m_target)
         return output;
+    if (m_inputHeight > 0)
+        m_layout = ActivationLayout::infer(output.sizes().vec(), m_inputHeight, m_inputWidth);
     if (m_replacement.defined()) {
         m_activation = output;
-        return m_replacement;
+        return m_layout.fromMap(m_replacement, output);
     }
     // A module called several times (torchvision's shared ReLU in a block)
     // is captured at its last call, like a forward hook would be.
-    m_activation = output.detach().requires_grad_(true);
+    m_activation = m_layout.toMap(output).detach().requires_grad_(true);
     c10::GradMode::set_enabled(true);
-    return m_activation;
+    return m_layout.fromMap(m_activation, output);
 }
 
 torch::Tensor tappedRelu(const torch::Tensor& input)

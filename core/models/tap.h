@@ -12,6 +12,10 @@
 //  - record the output shape of every module (for layer lists).
 //  - replace the target's output with other activations (replaceWith): the
 //    layers after the target then run on them, e.g. a batch of ablated maps.
+//  - read the target's output as a feature map (readAsMap): tokens and
+//    channels-last outputs are turned into N×C×h×w (core/models/activationlayout.h);
+//    the map is what is captured or replaced, and the model continues from it
+//    turned back into the layer's own layout.
 //  - guide every rectifier (guideRectifiers): the output of each ReLU / ReLU6
 //    module, and of each functional ReLU written as tappedRelu(), passes only
 //    positive gradients back: guided backpropagation (core/cam/guidedbackprop.h).
@@ -24,6 +28,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 
+#include "core/models/activationlayout.h"
 #include "core/models/interrupt.h"
 
 namespace gce {
@@ -44,6 +49,15 @@ public:
     // The model continues from `activations` instead of the target's output;
     // grad mode is left as the caller set it.
     void replaceWith(torch::Tensor activations) { m_replacement = std::move(activations); }
+    // Capture (and replace) the target's output as a map, its layout inferred
+    // for an input of this size. Without it the output is taken as it is.
+    void readAsMap(int64_t inputHeight, int64_t inputWidth)
+    {
+        m_inputHeight = inputHeight;
+        m_inputWidth = inputWidth;
+    }
+    // The target output's layout (Map until the target is reached).
+    const ActivationLayout& layout() const { return m_layout; }
     // Guided backpropagation for the forward run under this scope. Combined
     // with the rectifier's own backward (which passes gradients only where its
     // input is positive) the gradient reaching its input is (x > 0)·max(g, 0).
@@ -63,6 +77,9 @@ private:
     torch::Tensor m_activation;
     torch::Tensor m_replacement;
     bool m_guided = false;
+    int64_t m_inputHeight = 0;
+    int64_t m_inputWidth = 0;
+    ActivationLayout m_layout{ActivationLayout::Kind::Map};
     std::map<const torch::nn::Module*, std::vector<int64_t>> m_shapes;
 };
 

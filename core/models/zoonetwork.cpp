@@ -39,6 +39,7 @@ TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::s
     {
         torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
         TapScope tap(module.get());
+        tap.readAsMap(input.size(2), input.size(3));
         result.logits = m_model->forward(input);
         if (!tap.reached())
             throw UsageError("layer \"" + layer + "\" is not used by the model's forward pass");
@@ -52,6 +53,7 @@ TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::s
         torch::NoGradGuard noGrad;
         const auto run = [&](const torch::Tensor& x) {
             TapScope tap(module.get());
+            tap.readAsMap(input.size(2), input.size(3));
             tap.replaceWith(activations);
             return model->forward(x);
         };
@@ -74,6 +76,13 @@ torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
 
 torch::Tensor ZooNetwork::guidedLogits(const torch::Tensor& input)
 {
+    // Guiding rectifies the gradient at every ReLU; a GELU (ViT, Swin,
+    // ConvNeXt) passes negative gradients that nothing guides, and the result
+    // would be neither guided backpropagation nor a plain gradient.
+    for (const auto& module : m_model->modules(/*include_self=*/false))
+        if (module->as<torch::nn::GELU>())
+            throw UsageError("guided backpropagation needs a ReLU network, and this model uses GELU activations; "
+                             "choose another method");
     // The whole network is recorded (autograd from the input, not from a
     // target layer): this costs a full backward per class, not a tail's.
     torch::AutoGradMode grad(true);

@@ -16,6 +16,7 @@
 #include "core/models/modelzoo.h"
 #include "core/checkpoint/statedict.h"
 #include "core/support/runtime.h"
+#include "initstatistics.h"
 #include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
@@ -104,37 +105,8 @@ private slots:
         const QJsonObject stats = entryFor(model)["init"].toObject();
         torch::manual_seed(7);
         const auto net = createModel(model.toStdString()); // torchvision init
-        std::map<std::string, torch::Tensor> tensors;
-        for (const auto& p : net->named_parameters())
-            tensors[p.key()] = p.value();
-        for (const auto& b : net->named_buffers())
-            tensors[b.key()] = b.value();
-        QCOMPARE(int(stats.size()), int(std::count_if(tensors.begin(), tensors.end(), [](const auto& t) {
-                     return t.second.is_floating_point();
-                 })));
-        for (auto it = stats.begin(); it != stats.end(); ++it) {
-            const auto found = tensors.find(it.key().toStdString());
-            QVERIFY2(found != tensors.end(), qPrintable(model + " lacks " + it.key()));
-            const torch::Tensor value = found->second.detach().to(torch::kFloat64);
-            const QJsonArray s = it.value().toArray();
-            const double wantMean = s[0].toDouble(), wantDeviation = s[1].toDouble(), n = s[2].toDouble();
-            QCOMPARE(double(value.numel()), n);
-            const double mean = value.mean().item<double>();
-            const double deviation = (value - mean).abs().mean().item<double>();
-            const QString what = QString("%1 %2: mean %3, mean |x - mean| %4; torchvision %5, %6")
-                                     .arg(model, it.key())
-                                     .arg(mean)
-                                     .arg(deviation)
-                                     .arg(wantMean)
-                                     .arg(wantDeviation);
-            if (wantDeviation == 0.0) { // a constant: ones, zeros, layer_scale's 1e-6
-                const double spread = (value - wantMean).abs().max().item<double>();
-                QVERIFY2(spread <= 1e-12 + 1e-6 * std::abs(wantMean), qPrintable(what));
-                continue;
-            }
-            QVERIFY2(std::abs(deviation / wantDeviation - 1.0) < 6.0 / std::sqrt(n) + 1e-3, qPrintable(what));
-            QVERIFY2(std::abs(mean - wantMean) < 6.0 * 1.25 * wantDeviation * std::sqrt(2.0 / n), qPrintable(what));
-        }
+        const QString failure = test::compareInitStatistics(model, *net, stats);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         // And it runs: finite logits for a small input.
         torch::NoGradGuard noGrad;
         const torch::Tensor logits = net->forward(torch::randn({1, 3, 64, 64}));

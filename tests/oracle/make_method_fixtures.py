@@ -93,9 +93,11 @@ def scorecam(probabilities, a, cls):
     return (probabilities[:, cls][None, :, None, None] * a).sum(dim=1)[0]
 
 
-def ablation_logits(model, x, layer, a, chunk=64):
+def ablation_logits(model, x, layer, a, chunk=64, to_output=lambda maps, output: maps):
     """Logits with channel k of the layer's output set to 0, row k: a forward
-    hook replaces the output with ablated copies (input repeated), no grad."""
+    hook replaces the output with ablated copies (input repeated), no grad.
+    `a` is the output read as a map; to_output(maps, output) turns ablated maps
+    back into the layer's own layout (tokens, for a transformer)."""
     module = dict(model.named_modules())[layer]
     channels = a.shape[1]
     rows = []
@@ -104,7 +106,7 @@ def ablation_logits(model, x, layer, a, chunk=64):
         ablated = a.repeat(end - begin, 1, 1, 1)
         for i in range(end - begin):
             ablated[i, begin + i] = 0
-        handle = module.register_forward_hook(lambda _m, _i, _o, ablated=ablated: ablated)
+        handle = module.register_forward_hook(lambda _m, _i, out, ablated=ablated: to_output(ablated, out))
         try:
             with torch.no_grad():
                 rows.append(model(x.expand(end - begin, -1, -1, -1)))

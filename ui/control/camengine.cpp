@@ -141,7 +141,7 @@ struct CamEngine::State {
         if (layerList.isEmpty())
             for (const auto& layer : explainer->layerShapes())
                 layerList.push_back({QString::fromStdString(layer.name), QString::fromStdString(layer.type),
-                                     shapeText(layer.outputShape)});
+                                     shapeText(layer.outputShape), QString::fromStdString(layer.mapLayout)});
         return layerList;
     }
 

@@ -121,6 +121,9 @@ struct LayerEntry {
     QString name;  // "layer4.1.conv2"
     QString type;  // "Conv2d"
     QString shape; // "1×512×7×7", empty when not reached by forward
+    // How a transformer's output is read as a map ("tokens 14×14×768",
+    // "channels-last 7×7×768"; core/models/activationlayout.h), else empty.
+    QString mapLayout = {};
 };
 
 // Sent when the worker has (re)built the model.

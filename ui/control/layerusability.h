@@ -1,6 +1,6 @@
 #pragma once
 // Which layers Grad-CAM can explain: those the forward pass reaches with a
-// 4-D N×C×H×W feature map (the weights are per channel over an H×W grid).
+// 4-D feature map or tokens on a grid (the weights are per channel over a grid).
 // One rule for the layer tree, which greys out the others, and the engine,
 // which explains the default layer instead when a remembered choice is not
 // (or no longer) one of them. Header-only: the layer panel's library links
@@ -21,6 +21,12 @@ inline bool isFeatureMapShape(const QString& shape)
     return !shape.isEmpty() && shape.split(QStringLiteral("×")).size() == 4;
 }
 
+// A 4-D map (channels first or last), or tokens the engine reads as a grid.
+inline bool isExplainable(const LayerEntry& layer)
+{
+    return isFeatureMapShape(layer.shape) || !layer.mapLayout.isEmpty();
+}
+
 // Why `name` cannot be explained among `layers`, or empty when it can.
 inline QString layerProblem(const QVector<LayerEntry>& layers, const QString& name)
 {
@@ -31,8 +37,9 @@ inline QString layerProblem(const QVector<LayerEntry>& layers, const QString& na
         return tr("“%1” is not a layer of this model").arg(name);
     if (found->shape.isEmpty())
         return tr("“%1” is not reached by the forward pass, so it has no output to explain").arg(name);
-    if (!isFeatureMapShape(found->shape))
-        return tr("“%1” outputs %2, not a 4-D N×C×H×W feature map, which Grad-CAM needs").arg(name, found->shape);
+    if (!isExplainable(*found))
+        return tr("“%1” outputs %2, neither a feature map (N×C×H×W) nor a grid of tokens, which Grad-CAM needs")
+            .arg(name, found->shape);
     return {};
 }
 

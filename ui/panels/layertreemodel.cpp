@@ -25,7 +25,7 @@ void LayerTreeModel::setLayers(const QVector<LayerEntry>& layers, const QString&
             continue;
         Node node;
         node.entry = layer;
-        node.usable = isFeatureMapShape(layer.shape);
+        node.usable = isExplainable(layer);
         m_byName.insert(layer.name, int(m_nodes.size()));
         m_nodes.push_back(node);
     }
@@ -114,6 +114,8 @@ QString LayerTreeModel::toolTip(const Node& node) const
     QStringList lines;
     lines << QStringLiteral("%1 (%2)").arg(node.entry.name, node.entry.type);
     lines << (node.entry.shape.isEmpty() ? tr("Not reached by the forward pass") : tr("Output %1").arg(node.entry.shape));
+    if (!node.entry.mapLayout.isEmpty())
+        lines << tr("Explained as %1").arg(node.entry.mapLayout);
     if (node.entry.name == m_defaultLayer)
         lines << tr("The model's default target layer");
     if (!node.usable)
@@ -132,7 +134,10 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case NameColumn: return isDefault ? tr("%1 (default)").arg(n->label) : n->label;
         case TypeColumn: return n->entry.type;
-        case ShapeColumn: return n->entry.shape.isEmpty() ? QStringLiteral("–") : n->entry.shape;
+        case ShapeColumn:
+            if (!n->entry.mapLayout.isEmpty())
+                return n->entry.mapLayout;
+            return n->entry.shape.isEmpty() ? QStringLiteral("–") : n->entry.shape;
         }
         break;
     case Qt::FontRole:
