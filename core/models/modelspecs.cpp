@@ -63,6 +63,7 @@ const std::vector<ModelSpec>& modelSpecs()
         {"efficientnet_b2", {bicubic("efficientnet_b2_rwightman-bcdf34b7.pth", 288, 288)}},
         {"efficientnet_b3", {bicubic("efficientnet_b3_rwightman-cf984f9c.pth", 320, 300)}},
         {"convnext_tiny", {official("convnext_tiny-983f1562.pth", 236)}},
+        {"maxvit_t", {bicubic("maxvit_t-bc5ab103.pth", 224, 224)}},
         {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
     };
     return specs;
