@@ -43,7 +43,8 @@ Options:
   --demo                the bundled demo image (an installed gradcam-cli only)
   --model NAME          resnet18 (default) or another torchvision architecture:
                         resnet*, vgg*, densenet*, mobilenet_v*, efficientnet_b0..b3,
-                        convnext_tiny, regnet_y_400mf, googlenet, squeezenet1_*
+                        convnext_tiny, regnet_y_400mf, googlenet, squeezenet1_*,
+                        vit_b_16, vit_b_32, vit_l_16, vit_l_32, maxvit_t
                         (--list-models lists them all), or a TorchScript file
                         (model.pt; input size, mean/std and labels from model.json)
   --weights FILE|none   weights file (.pth or .safetensors); default: torchvision's

@@ -106,6 +106,19 @@ Explainer::Explainer(const std::string& modelName, const std::string& weightsPat
     m_labels = labelsFor(m_network->classCount(), labels);
 }
 
+Explainer::Explainer() : m_labels(LabelSet::numbered(0)) {}
+
+Explainer Explainer::fromModule(std::shared_ptr<ClassifierModule> model, int64_t classCount,
+                                const std::string& modelName)
+{
+    Explainer explainer;
+    explainer.m_modelName = modelName;
+    model->eval();
+    explainer.m_network = std::make_shared<ZooNetwork>(std::move(model), classCount);
+    explainer.m_labels = labelsFor(classCount, {});
+    return explainer;
+}
+
 std::vector<LayerShape> Explainer::layerShapes()
 {
     const int64_t height = m_preprocessing.inputHeight(), width = m_preprocessing.inputWidth();

@@ -17,6 +17,8 @@
 
 namespace gce {
 
+class ClassifierModule;
+
 class Explainer {
 public:
     // modelName: a torchvision architecture ("resnet18"), or the path of a
@@ -30,6 +32,13 @@ public:
     // Throws UsageError (unknown model) or InputError (bad weights or labels,
     // or labels that do not match the class count).
     Explainer(const std::string& modelName, const std::string& weightsPath, const std::string& labelsPath = {});
+    // An Explainer around a model built in code, not by name: e.g. a test's
+    // reduced-size architecture (gce::maxvit::MaxVit(MaxVitConfig)) whose
+    // weights the caller loaded (loadStateDict). The tutorial's preprocessing,
+    // labels as for a weights file without a labels file; weightsPath() empty
+    // and untrained() false. Puts the model in eval mode.
+    static Explainer fromModule(std::shared_ptr<ClassifierModule> model, int64_t classCount,
+                                const std::string& modelName = {});
 
     const std::string& modelName() const { return m_modelName; }
     const std::string& weightsPath() const { return m_weightsPath; }
@@ -63,6 +72,8 @@ public:
     Network& network() { return *m_network; }
 
 private:
+    Explainer();
+
     std::string m_modelName;
     std::string m_weightsPath;
     bool m_torchScript = false;

@@ -70,6 +70,7 @@ const std::vector<ModelSpec>& modelSpecs()
         {"vit_b_32", {official("vit_b_32-d86f8d99.pth")}},
         {"vit_l_16", {official("vit_l_16-852ce7e3.pth", 242), bicubic("vit_l_16_lc_swag-4d563306.pth", 224, 224)}},
         {"vit_l_32", {official("vit_l_32-c7638314.pth")}},
+        {"maxvit_t", {bicubic("maxvit_t-bc5ab103.pth", 224, 224)}},
         {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
     };
     return specs;

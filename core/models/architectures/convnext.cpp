@@ -1,7 +1,5 @@
 #include "core/models/architectures/convnext.h"
 
-#include <cmath>
-
 #include <torch/torch.h>
 
 #include "core/models/architectures/families.h"

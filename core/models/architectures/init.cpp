@@ -8,6 +8,7 @@ namespace gce::tvinit {
 
 void truncNormal(torch::Tensor& tensor, double std, double a, double b)
 {
+    torch::NoGradGuard noGrad;
     const auto normCdf = [](double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; };
     const double l = normCdf(a / std);
     const double u = normCdf(b / std);

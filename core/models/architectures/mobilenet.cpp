@@ -32,6 +32,8 @@ torch::nn::AnyModule makeActivation(Activation kind)
         return torch::nn::AnyModule(torch::nn::Sigmoid());
     case Activation::Hardsigmoid:
         return torch::nn::AnyModule(Hardsigmoid());
+    case Activation::GELU:
+        return torch::nn::AnyModule(torch::nn::GELU());
     case Activation::None:
         break;
     }

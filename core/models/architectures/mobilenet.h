@@ -1,7 +1,7 @@
 #pragma once
 // torchvision's MobileNet V2 and V3 (Large, Small), named like their
 // state_dicts (features.N..., classifier.N), plus the torchvision.ops
-// building blocks that MobileNet, EfficientNet, ConvNeXt and RegNet share
+// building blocks that MobileNet, EfficientNet, ConvNeXt, RegNet and MaxViT share
 // (namespace gce::tvops).
 //
 // Every class lives in a per-family namespace: torchvision reuses class names
@@ -39,7 +39,7 @@ public:
 };
 TORCH_MODULE(Sequential);
 
-enum class Activation { None, ReLU, ReLU6, Hardswish, SiLU, Sigmoid, Hardsigmoid };
+enum class Activation { None, ReLU, ReLU6, Hardswish, SiLU, Sigmoid, Hardsigmoid, GELU };
 torch::nn::AnyModule makeActivation(Activation kind);
 
 // Runs a child held as an AnyModule through the tap.
