@@ -105,6 +105,11 @@ Explainer::Explainer(const std::string& modelName, const std::string& weightsPat
     m_labels = labelsFor(m_network->classCount(), labels);
 }
 
+Explainer::Explainer(const std::string& modelName, std::shared_ptr<Network> network)
+    : m_modelName(modelName), m_network(std::move(network)), m_labels(labelsFor(m_network->classCount(), {}))
+{
+}
+
 std::vector<LayerShape> Explainer::layerShapes()
 {
     return m_network->layerShapes(m_preprocessing.inputHeight(), m_preprocessing.inputWidth());

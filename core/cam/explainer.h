@@ -30,6 +30,13 @@ public:
     // Throws UsageError (unknown model) or InputError (bad weights or labels,
     // or labels that do not match the class count).
     Explainer(const std::string& modelName, const std::string& weightsPath, const std::string& labelsPath = {});
+    // An Explainer around a network built and loaded elsewhere, e.g. an
+    // architecture at a configuration that createModel() has no name for (the
+    // Swin parity tests build reduced models). modelName is for display only;
+    // weightsPath() is empty and untrained() false (the caller owns the
+    // weights); the tutorial's preprocessing; labels as for a weights file
+    // without a labels file.
+    Explainer(const std::string& modelName, std::shared_ptr<Network> network);
 
     const std::string& modelName() const { return m_modelName; }
     const std::string& weightsPath() const { return m_weightsPath; }

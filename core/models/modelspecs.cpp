@@ -64,6 +64,12 @@ const std::vector<ModelSpec>& modelSpecs()
         {"efficientnet_b3", {bicubic("efficientnet_b3_rwightman-cf984f9c.pth", 320, 300)}},
         {"convnext_tiny", {official("convnext_tiny-983f1562.pth", 236)}},
         {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
+        {"swin_t", {bicubic("swin_t-704ceda3.pth", 232, 224)}},
+        {"swin_s", {bicubic("swin_s-5e29d889.pth", 246, 224)}},
+        {"swin_b", {bicubic("swin_b-68c6b09e.pth", 238, 224)}},
+        {"swin_v2_t", {bicubic("swin_v2_t-b137f0e2.pth", 260, 256)}},
+        {"swin_v2_s", {bicubic("swin_v2_s-637d8ceb.pth", 260, 256)}},
+        {"swin_v2_b", {bicubic("swin_v2_b-781e5279.pth", 272, 256)}},
     };
     return specs;
 }

@@ -1,10 +1,9 @@
 #include "core/models/architectures/convnext.h"
 
-#include <cmath>
-
 #include <torch/torch.h>
 
 #include "core/models/architectures/families.h"
+#include "core/models/architectures/init.h"
 #include "core/models/tap.h"
 
 namespace gce {
@@ -14,19 +13,6 @@ namespace cnx {
 namespace {
 constexpr double kLayerScale = 1e-6;
 constexpr double kNormEps = 1e-6;
-
-// torch.nn.init.trunc_normal_(tensor, mean 0, std, a=-2, b=2): the same
-// inverse-CDF method, so the distribution matches.
-void truncNormal(torch::Tensor& tensor, double std, double a = -2.0, double b = 2.0)
-{
-    const auto normCdf = [](double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; };
-    const double l = normCdf(a / std);
-    const double u = normCdf(b / std);
-    tensor.uniform_(2 * l - 1, 2 * u - 1);
-    tensor.erfinv_();
-    tensor.mul_(std * std::sqrt(2.0));
-    tensor.clamp_(a, b);
-}
 } // namespace
 
 CNBlockImpl::CNBlockImpl(int64_t dim, double layerScale, double stochasticDepthProb)
@@ -99,11 +85,11 @@ void ConvNeXt::initialiseLikeTorchvision()
     torch::NoGradGuard noGrad;
     for (auto& module : modules(/*include_self=*/false)) {
         if (auto* conv = module->as<torch::nn::Conv2d>()) {
-            truncNormal(conv->weight, 0.02);
+            tvinit::truncNormal(conv->weight, 0.02);
             if (conv->bias.defined())
                 torch::nn::init::zeros_(conv->bias);
         } else if (auto* linear = module->as<torch::nn::Linear>()) {
-            truncNormal(linear->weight, 0.02);
+            tvinit::truncNormal(linear->weight, 0.02);
             if (linear->bias.defined())
                 torch::nn::init::zeros_(linear->bias);
         }
