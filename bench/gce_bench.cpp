@@ -11,10 +11,15 @@
 //   worker runs it (adaptive batches, core/cam/adaptivebatch.h).
 //   ScoreCam/Batch/N, AblationCam/Batch/N: the batch-size sweep behind the
 //   defaults in core/cam/cammethods.cpp.
+//   ViT-B16/...: forward, tensor-to-map and extra class for ViT-B/16 (issue 16).
 //   Forward/Batch/N and GradCam/Batch/N: a batch of N images, forward only
 //   and Grad-CAM (one forward, one tail backward, top-1 maps), per batch: the
 //   engine's side of a dataset run (bench/dataset_bench.py times the CLI).
 #include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+#include <string>
 
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
@@ -26,10 +31,14 @@
 
 namespace {
 
-gce::Explainer& explainer()
+// One untrained Explainer per architecture: timing does not depend on trained values.
+gce::Explainer& explainer(const std::string& model = "resnet18")
 {
-    static gce::Explainer instance("resnet18", ""); // timing does not depend on trained values
-    return instance;
+    static std::map<std::string, std::unique_ptr<gce::Explainer>> instances;
+    auto& instance = instances[model];
+    if (!instance)
+        instance = std::make_unique<gce::Explainer>(model, "");
+    return *instance;
 }
 
 torch::Tensor input()
@@ -38,35 +47,56 @@ torch::Tensor input()
     return x;
 }
 
-void ForwardNoGrad(benchmark::State& state)
+void ForwardNoGrad(benchmark::State& state, const char* name)
 {
-    auto& model = dynamic_cast<gce::ZooNetwork&>(explainer().network()).module();
+    auto& model = dynamic_cast<gce::ZooNetwork&>(explainer(name).network()).module();
     for (auto _ : state) {
         torch::NoGradGuard noGrad;
         benchmark::DoNotOptimize(model.forward(input()));
     }
 }
-BENCHMARK(ForwardNoGrad)->Name("Forward/NoGrad")->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK_CAPTURE(ForwardNoGrad, resnet18, "resnet18")
+    ->Name("Forward/NoGrad")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
 
-void GradCamTensorToMap(benchmark::State& state)
+void GradCamTensorToMap(benchmark::State& state, const char* name)
 {
     for (auto _ : state) {
-        auto session = explainer().explainTensor(input());
+        auto session = explainer(name).explainTensor(input());
         benchmark::DoNotOptimize(session->gradCam(session->topK(1).front().index).map.data);
     }
 }
-BENCHMARK(GradCamTensorToMap)->Name("GradCam/TensorToMap")->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK_CAPTURE(GradCamTensorToMap, resnet18, "resnet18")
+    ->Name("GradCam/TensorToMap")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
 
-void GradCamExtraClass(benchmark::State& state)
+void GradCamExtraClass(benchmark::State& state, const char* name)
 {
-    auto session = explainer().explainTensor(input());
+    auto session = explainer(name).explainTensor(input());
     int classIndex = 0;
     for (auto _ : state) {
         benchmark::DoNotOptimize(session->gradCam(classIndex).map.data);
         classIndex = (classIndex + 37) % 1000;
     }
 }
-BENCHMARK(GradCamExtraClass)->Name("GradCam/ExtraClass")->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(GradCamExtraClass, resnet18, "resnet18")
+    ->Name("GradCam/ExtraClass")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+
+// ViT-B/16 at its default layer (the last block's ln_1, tokens read as 14×14):
+// the same three figures, for the ratios of the closing note.
+BENCHMARK_CAPTURE(ForwardNoGrad, vit, "vit_b_16")->Name("ViT-B16/Forward/NoGrad")->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK_CAPTURE(GradCamTensorToMap, vit, "vit_b_16")
+    ->Name("ViT-B16/GradCam/TensorToMap")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
+BENCHMARK_CAPTURE(GradCamExtraClass, vit, "vit_b_16")
+    ->Name("ViT-B16/GradCam/ExtraClass")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 // The tutorial's approach in C++: a forward with autograd everywhere and a
 // full backward that also fills every parameter's .grad.

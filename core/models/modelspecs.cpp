@@ -72,6 +72,12 @@ const std::vector<ModelSpec>& modelSpecs()
         {"vit_l_32", {official("vit_l_32-c7638314.pth")}},
         {"maxvit_t", {bicubic("maxvit_t-bc5ab103.pth", 224, 224)}},
         {"regnet_y_400mf", {official("regnet_y_400mf-e6988f5f.pth", 232), official("regnet_y_400mf-c65dace8.pth")}},
+        {"swin_t", {bicubic("swin_t-704ceda3.pth", 232, 224)}},
+        {"swin_s", {bicubic("swin_s-5e29d889.pth", 246, 224)}},
+        {"swin_b", {bicubic("swin_b-68c6b09e.pth", 238, 224)}},
+        {"swin_v2_t", {bicubic("swin_v2_t-b137f0e2.pth", 260, 256)}},
+        {"swin_v2_s", {bicubic("swin_v2_s-637d8ceb.pth", 260, 256)}},
+        {"swin_v2_b", {bicubic("swin_v2_b-781e5279.pth", 272, 256)}},
     };
     return specs;
 }

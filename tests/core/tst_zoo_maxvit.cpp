@@ -19,6 +19,7 @@
 #include "core/models/architectures/maxvit.h"
 #include "core/models/modelzoo.h"
 #include "core/support/runtime.h"
+#include "initstatistics.h"
 #include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
@@ -57,16 +58,6 @@ maxvit::MaxVitConfig reducedConfig()
     config.stochasticDepthProb = c["stochastic_depth_prob"].toDouble();
     config.numClasses = int64_t(c["num_classes"].toDouble());
     return config;
-}
-
-std::map<std::string, torch::Tensor> namedTensors(const torch::nn::Module& module)
-{
-    std::map<std::string, torch::Tensor> tensors;
-    for (const auto& p : module.named_parameters())
-        tensors[p.key()] = p.value();
-    for (const auto& b : module.named_buffers())
-        tensors[b.key()] = b.value();
-    return tensors;
 }
 
 } // namespace
@@ -165,33 +156,8 @@ private slots:
         torch::manual_seed(7);
         maxvit::MaxVit net(reducedConfig());
         net.initialiseLikeTorchvision();
-        const std::map<std::string, torch::Tensor> tensors = namedTensors(net);
-        QCOMPARE(int(stats.size()), int(std::count_if(tensors.begin(), tensors.end(), [](const auto& t) {
-                     return t.second.is_floating_point();
-                 })));
-        for (auto it = stats.begin(); it != stats.end(); ++it) {
-            const auto found = tensors.find(it.key().toStdString());
-            QVERIFY2(found != tensors.end(), qPrintable("lacks " + it.key()));
-            const torch::Tensor value = found->second.detach().to(torch::kFloat64);
-            const QJsonArray s = it.value().toArray();
-            const double wantMean = s[0].toDouble(), wantDeviation = s[1].toDouble(), n = s[2].toDouble();
-            QCOMPARE(double(value.numel()), n);
-            const double mean = value.mean().item<double>();
-            const double deviation = (value - mean).abs().mean().item<double>();
-            const QString what = QString("%1: mean %2, mean |x - mean| %3; torchvision %4, %5")
-                                     .arg(it.key())
-                                     .arg(mean)
-                                     .arg(deviation)
-                                     .arg(wantMean)
-                                     .arg(wantDeviation);
-            if (wantDeviation == 0.0) { // a constant: ones, zeros
-                const double spread = (value - wantMean).abs().max().item<double>();
-                QVERIFY2(spread <= 1e-12 + 1e-6 * std::abs(wantMean), qPrintable(what));
-                continue;
-            }
-            QVERIFY2(std::abs(deviation / wantDeviation - 1.0) < 6.0 / std::sqrt(n) + 1e-3, qPrintable(what));
-            QVERIFY2(std::abs(mean - wantMean) < 6.0 * 1.25 * wantDeviation * std::sqrt(2.0 / n), qPrintable(what));
-        }
+        const QString failure = test::compareInitStatistics("maxvit (reduced)", net, stats);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         // And it runs: finite logits of the configured size.
         net.eval();
         torch::NoGradGuard noGrad;

@@ -1,0 +1,192 @@
+"""Fixture for the Swin Transformer parity tests (tests/core/tst_zoo_swin.cpp).
+
+Reduced models (torchvision 0.14's own SwinTransformer class at a small size,
+so the test runs in seconds), one per block version: V1 (swin_t's recipe:
+SwinTransformerBlock, PatchMerging, window 7) and V2 (swin_v2_t's:
+SwinTransformerBlockV2, PatchMergingV2, window 8). The input size is chosen so
+that every code path of shifted_window_attention runs: feature maps padded to
+whole windows, shifted in both directions, shifted in one direction only
+(window >= padded height), not shifted (window larger than the map), and
+PatchMerging padding an odd size. Random init plus randomised LayerNorms,
+Linear biases (V2 zeroes the key bias in forward), position-bias tables and
+V2's logit_scale (some above the clamp at log 100). Saved with torch.save.
+
+Recorded per reduced model: its config, logits, the module tree, the
+parameter count, torchvision's init statistics, Grad-CAM maps ("cases") at
+layers whose output is channels-first N×C×H×W, and ("token_cases") at
+channels-last (B,H,W,C) layers: the hooked activation and gradient permuted to
+(B,C,H,W) before the usual Grad-CAM. For the full swin_t/s/b and
+swin_v2_t/s/b (weights=None, nothing written): state_dict keys with shapes,
+the module tree and the parameter count.
+usage: make_zoo_swin.py OUT_DIR
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from torchvision.models import swin_transformer as swin
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_zoo_modern import init_stats  # noqa: E402
+from oracle_io import save_safetensors  # noqa: E402
+from seeded_models import random_input  # noqa: E402
+
+# Stride 4 -> 26×34 (padded to windows, shifted both ways), 13×17 (odd: PatchMerging
+# pads), 7×9 (V1: padded height 7 = window, so only the width shifts; V2: 8×16,
+# likewise), 4×5 (window larger than the map: no shift).
+INPUT_SIZE = (104, 136)
+
+REDUCED = {
+    "swin_t": {"version": 1, "patch_size": [4, 4], "embed_dim": 32, "depths": [2, 2, 2, 2],
+               "num_heads": [2, 2, 4, 4], "window_size": [7, 7], "stochastic_depth_prob": 0.2},
+    "swin_v2_t": {"version": 2, "patch_size": [4, 4], "embed_dim": 32, "depths": [2, 2, 2, 2],
+                  "num_heads": [2, 2, 4, 4], "window_size": [8, 8], "stochastic_depth_prob": 0.2},
+}
+
+# Channels-first N×C×H×W outputs: the patch embedding's conv and the Permute
+# after the final norm.
+CHANNELS_FIRST_LAYERS = ["permute", "features.0.0"]
+# Channels-last (B,H,W,C): the last block's norm1 (the default layer of the
+# transformers rule), a middle stage's last block, an attention module (its output).
+TOKEN_LAYERS = ["features.7.1.norm1", "features.5.1", "features.3.0.attn"]
+
+FULL = ["swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"]
+
+
+def build_reduced(config):
+    v2 = config["version"] == 2
+    extra = {"block": swin.SwinTransformerBlockV2, "downsample_layer": swin.PatchMergingV2} if v2 else {}
+    return swin.SwinTransformer(
+        patch_size=config["patch_size"], embed_dim=config["embed_dim"], depths=config["depths"],
+        num_heads=config["num_heads"], window_size=config["window_size"],
+        stochastic_depth_prob=config["stochastic_depth_prob"], **extra)
+
+
+def randomise(model, generator):
+    """Random-init LayerNorms are 1/0, Linear biases 0, the position tables tiny:
+    give them values that matter."""
+    def rand(shape, scale, offset=0.0):
+        return torch.rand(shape, generator=generator) * scale + offset
+
+    def randn(shape, scale):
+        return torch.randn(shape, generator=generator) * scale
+
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(rand(m.weight.shape, 0.5, 0.75))
+                m.bias.copy_(randn(m.bias.shape, 0.1))
+            elif isinstance(m, torch.nn.Linear) and m.bias is not None:
+                m.bias.copy_(randn(m.bias.shape, 0.1))
+            if isinstance(m, swin.ShiftedWindowAttentionV2):
+                # exp(logit_scale) in [e, e^5]: some heads above the clamp at 100.
+                m.logit_scale.copy_(rand(m.logit_scale.shape, 4.0, 1.0))
+                m.cpb_mlp[0].weight.copy_(randn(m.cpb_mlp[0].weight.shape, 1.0))
+                m.cpb_mlp[2].weight.copy_(randn(m.cpb_mlp[2].weight.shape, 0.1))
+            elif isinstance(m, swin.ShiftedWindowAttention):
+                m.relative_position_bias_table.copy_(randn(m.relative_position_bias_table.shape, 0.5))
+
+
+def grad_cams(model, x, layers, classes, channels_last):
+    """make_zoo_modern.grad_cams, with channels-last (B,H,W,C) activations and
+    gradients permuted to (B,C,H,W) first when channels_last.
+    Returns {(layer, class): HxW map}."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    x = x.clone().requires_grad_(True)
+    modules = dict(model.named_modules())
+    saved = {layer: {} for layer in layers}
+    handles = []
+    for layer in layers:
+        def forward_hook(_m, _inp, out, entry=saved[layer]):
+            entry["activation"] = out
+            out.register_hook(lambda g: entry.__setitem__("gradient", g))
+        handles.append(modules[layer].register_forward_hook(forward_hook))
+    try:
+        logits = model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    maps = {}
+    for c in classes:
+        logits[0, c].backward(retain_graph=True)
+        for layer in layers:
+            activation = saved[layer]["activation"].detach()
+            gradient = saved[layer]["gradient"]
+            if channels_last:
+                activation = activation.permute(0, 3, 1, 2)
+                gradient = gradient.permute(0, 3, 1, 2)
+            weights = gradient.mean(dim=(2, 3), keepdim=True)
+            cam = torch.relu((weights * activation).sum(dim=1))[0]
+            top = cam.max()
+            maps[(layer, c)] = cam / top if top > 0 else torch.zeros_like(cam)
+    return maps
+
+
+def module_tree(model):
+    return [[n, type(m).__name__] for n, m in model.named_modules() if n]
+
+
+def reduced_entry(name, config, seed, out_dir):
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = build_reduced(config).eval()
+    init = init_stats(model)
+    randomise(model, generator)
+    weights = os.path.join(out_dir, name + "_reduced.pth")
+    torch.save(model.state_dict(), weights)
+    x, logits, classes = random_input(model, generator, INPUT_SIZE, ranks=(0, 500))
+    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    lists = {}
+    for list_name, layers, channels_last in (("cases", CHANNELS_FIRST_LAYERS, False),
+                                             ("token_cases", TOKEN_LAYERS, True)):
+        maps = grad_cams(model, x, layers, classes, channels_last)
+        lists[list_name] = []
+        for layer in layers:
+            for c in classes:
+                key = "%s|%s|%d" % ("cam" if list_name == "cases" else "tokencam", layer, c)
+                tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
+                lists[list_name].append({"layer": layer, "class": c, "key": key})
+    save_safetensors(os.path.join(out_dir, name + "_expected.safetensors"), tensors)
+    last_stage = "features.%d" % (2 * len(config["depths"]) - 1)
+    return {
+        "model": name,
+        "config": config,
+        "weights": weights,
+        # The transformers rule: the first norm of the last transformer block.
+        "default_layer": "%s.%d.norm1" % (last_stage, config["depths"][-1] - 1),
+        "cases": lists["cases"],
+        "token_cases": lists["token_cases"],
+        "modules": module_tree(model),
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "init": init,
+    }
+
+
+def full_entry(name):
+    torch.manual_seed(0)
+    model = getattr(swin, name)(weights=None)
+    return {
+        "model": name,
+        "keys": [[k, list(v.shape)] for k, v in model.state_dict().items()],
+        "modules": module_tree(model),
+        "num_params": sum(p.numel() for p in model.parameters()),
+    }
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    # One thread: see make_zoo_modern.py.
+    torch.set_num_threads(1)
+    manifest = {
+        "reduced": [reduced_entry(name, config, 9876 + i, out_dir) for i, (name, config) in enumerate(REDUCED.items())],
+        "full": [full_entry(name) for name in FULL],
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
