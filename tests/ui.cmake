@@ -8,3 +8,6 @@ gce_add_test(tst_windowcamfeatures SOURCES ui/tst_windowcamfeatures.cpp LIBS gce
 gce_add_test(tst_panelayout SOURCES ui/tst_panelayout.cpp LIBS gce_ui TIMEOUT 120)
 # The request protocol without a window (ui/control/explorercontroller.h).
 gce_add_test(tst_explorercontroller SOURCES control/tst_explorercontroller.cpp LIBS gce_ui_control TIMEOUT 300)
+# A model per pane: ResNet-18, ViT-B/16 and Swin-T side by side, against gradcam-cli.
+gce_add_test(tst_panemodels SOURCES ui/tst_panemodels.cpp LIBS gce_ui TIMEOUT 900 FIXTURES zoo_vit PROGRAMS gradcam-cli)
+target_compile_definitions(tst_panemodels PRIVATE GCE_CLI="$<TARGET_FILE:gradcam-cli>")

@@ -41,6 +41,16 @@ QString validate(ExplorerOptions& o)
         return QStringLiteral("%1 --method values for %2 pane(s): give one for every pane, or one for all")
             .arg(o.methods.size())
             .arg(o.paneCount());
+    if (!o.paneModels.isEmpty() && o.paneModels.size() != o.classes.size())
+        return QStringLiteral("%1 --pane-model values for %2 --class pane(s): give one for every --class (main: the "
+                              "window's model)")
+            .arg(o.paneModels.size())
+            .arg(o.classes.size());
+    const QStringList architectures = gce::ui::CamEngine::architectureNames();
+    for (const QString& model : o.paneModels)
+        if (model != QLatin1String("main") && !architectures.contains(model))
+            return QStringLiteral("unknown --pane-model \"%1\" (main, or one of %2)")
+                .arg(model, architectures.join(QStringLiteral(", ")));
     if (!o.preprocess.isEmpty() && !preprocessModeFromName(o.preprocess.toStdString()))
         return QStringLiteral("unknown preprocessing \"%1\" (known: tutorial, model)").arg(o.preprocess);
     if (const auto layout = gce::ui::paneLayoutFromName(o.layout); !o.layout.isEmpty() && !layout)
@@ -63,6 +73,12 @@ QString ExplorerOptions::methodForPane(int pane) const
     if (pane >= 0 && pane < methods.size())
         return methods[pane];
     return QString::fromLatin1(kDefaultMethod);
+}
+
+QString ExplorerOptions::modelForPane(int pane) const
+{
+    const QString model = paneModels.value(pane);
+    return model == QLatin1String("main") ? QString() : model;
 }
 
 ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
@@ -97,6 +113,11 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
         QStringLiteral("CAM method: one for every pane, or one per --class pane in order (%1).")
             .arg(gce::ui::CamEngine::methodNames().join(QStringLiteral(", "))),
         QStringLiteral("name"));
+    const QCommandLineOption paneModelOption(
+        QStringLiteral("pane-model"),
+        QStringLiteral("A pane's own model, once per --class in order: an architecture (e.g. vit_b_16, swin_t) at "
+                       "its default layer, or main for the window's model."),
+        QStringLiteral("name"));
     const QCommandLineOption ttaOption(QStringList{QStringLiteral("tta"), QStringLiteral("aug-smooth")},
                                        QStringLiteral("Test-time augmentation: each map averaged over horizontal "
                                                       "flips x input scales 0.9/1.0/1.1."));
@@ -118,7 +139,7 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
         QStringLiteral("name"));
     const QCommandLineOption alphaOption(QStringLiteral("alpha"),
                                          QStringLiteral("With --export: heatmap opacity, 0..1."), QStringLiteral("A"));
-    parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, methodOption, ttaOption,
+    parser.addOptions({classOption, modelOption, weightsOption, labelsOption, layerOption, methodOption, paneModelOption, ttaOption,
                        eigenOption, sharedOption, preprocessOption, layoutOption, exportOption, colormapOption,
                        alphaOption});
 
@@ -153,6 +174,7 @@ ParseOutcome parseExplorerCommandLine(const QStringList& arguments)
     o.layer = parser.value(layerOption);
     o.exportPath = parser.value(exportOption);
     o.methods = parser.values(methodOption);
+    o.paneModels = parser.values(paneModelOption);
     o.augmentSmooth = parser.isSet(ttaOption);
     o.eigenSmooth = parser.isSet(eigenOption);
     o.sharedScale = parser.isSet(sharedOption);

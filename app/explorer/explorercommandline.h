@@ -1,7 +1,7 @@
 #pragma once
 // gradcam-explorer's command line:
 //   gradcam-explorer [IMAGE] [--class N|"label" ...] [--model NAME|FILE.pt] [--weights F|none]
-//                    [--labels FILE] [--layer NAME] [--method NAME ...] [--tta]
+//                    [--labels FILE] [--layer NAME] [--method NAME ...] [--pane-model NAME ...] [--tta]
 //                    [--eigen-smooth] [--shared-scale] [--preprocess tutorial|model]
 //                    [--layout auto|columns|rows|grid] [--export PATH [--colormap NAME] [--alpha A]]
 #include <QString>
@@ -22,6 +22,9 @@ struct ExplorerOptions {
     // One CAM method for every pane, or one per --class pane in order;
     // canonical names (CamEngine::methodNames). Empty = gradcam.
     QStringList methods;
+    // One per --class pane in order: the pane's own model (an architecture),
+    // or "main" for the window's. Empty = every pane uses the window's model.
+    QStringList paneModels;
     // On for this run. The window keeps its remembered CAM-menu toggles when a
     // flag is absent; a headless export uses only the flags, so that a command
     // line gives the same maps on any machine.
@@ -40,6 +43,8 @@ struct ExplorerOptions {
     int paneCount() const { return std::max<int>(1, classes.size()); }
     // Pane i's method: the one given for it, the single one given, or gradcam.
     QString methodForPane(int pane) const;
+    // Pane i's own model, or empty for the window's.
+    QString modelForPane(int pane) const;
 };
 
 // Parses QCoreApplication::arguments(). On --help/--version prints and

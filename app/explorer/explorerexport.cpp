@@ -78,8 +78,23 @@ HeadlessExport composeHeadlessExport(const ExplorerOptions& options)
     }
     if (request.classes.isEmpty())
         request.classes.push_back(-1); // the top-1 prediction
-    for (int i = 0; i < request.classes.size(); ++i)
+    for (int i = 0; i < request.classes.size(); ++i) {
         request.methods.push_back(options.methodForPane(i));
+        // A pane's own model: its weights from the cache, untrained (with a
+        // warning) without, its remembered preprocessing.
+        PaneModel pane;
+        pane.modelName = options.modelForPane(i);
+        if (pane.isSet()) {
+            if (const auto found = findWeights(modelSpec(pane.modelName.toStdString())))
+                pane.weightsPath = QString::fromStdString(*found);
+            else
+                std::fprintf(stderr, "gradcam-explorer: warning: %s (pane %d) has no weights in the torch hub cache: "
+                                     "untrained weights, its map is meaningless\n",
+                             qPrintable(pane.modelName), i + 1);
+            pane.preprocess = Settings::preprocessFor(pane.modelName);
+        }
+        request.paneModels.push_back(pane);
+    }
     const auto result = engine.compute(request, 1, [] { return false; }, &failure);
     if (!result)
         return failed(failure.message, failure.usage ? 2 : 3);

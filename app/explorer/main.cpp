@@ -112,8 +112,10 @@ int main(int argc, char** argv)
     start.modelName = options.model;
     start.labelsPath = options.labels;
     start.layer = options.layer;
-    for (int i = 0; i < std::max<int>(1, classes.size()); ++i) // the demo's two panes too
+    for (int i = 0; i < std::max<int>(1, classes.size()); ++i) { // the demo's two panes too
         start.methods << options.methodForPane(i);
+        start.paneModels << options.modelForPane(i);
+    }
     start.augmentSmooth = options.augmentSmooth;
     start.eigenSmooth = options.eigenSmooth;
     start.sharedScale = options.sharedScale;

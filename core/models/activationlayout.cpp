@@ -51,7 +51,7 @@ ActivationLayout ActivationLayout::infer(const std::vector<int64_t>& shape, int6
         const int64_t patches = shape[1] - extra;
         for (int64_t patch = 1; patch <= std::min(inputHeight, inputWidth) && patches > 0; ++patch) {
             const int64_t rows = inputHeight / patch, cols = inputWidth / patch;
-            if (rows * cols == patches) {
+            if (rows * cols == patches && rows >= 2 && cols >= 2) { // one token is no grid
                 layout.kind = Kind::Tokens;
                 layout.extraTokens = extra;
                 layout.height = rows;

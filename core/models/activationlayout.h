@@ -7,7 +7,10 @@
 // channels-last N×h×w×C. The layout is inferred from the output's shape and the
 // input's size alone (the grid is the input divided by a whole patch size,
 // never a hard-coded 14), so it holds for our models and for TorchScript
-// files alike.
+// files alike. It is an inference: a 3-D output whose length happens to be
+// k + h·w for a whole patch size (k = 1, 2 or 0, in that order) is read as
+// tokens, and a 4-D output is channels-last only when its middle dimensions,
+// and not its last two, fit the input's grid.
 //
 // The engine explains the map view: at the target layer the network's output
 // is turned into a map, the map becomes the autograd leaf, and the network

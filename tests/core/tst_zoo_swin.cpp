@@ -161,8 +161,8 @@ private slots:
     }
 
     // Grad-CAM at channels-last (B,H,W,C) layers: the oracle permutes the
-    // activation and gradient to (B,C,H,W) first. Needs the engine's
-    // channels-last support (branch `transformers`); fails before it.
+    // activation and gradient to (B,C,H,W) first; the engine reads such
+    // layers as maps by itself (core/models/activationlayout.h).
     void tokenLayerMaps_data() { test::addModelRows(reducedEntries()); }
     void tokenLayerMaps()
     {
@@ -174,6 +174,27 @@ private slots:
         QVERIFY2(outcome.failure.isEmpty(), qPrintable(model + ": " + outcome.failure));
         qInfo("%s (reduced), token layers: worst logit error %.3g, worst map error %.3g over %d maps",
               qPrintable(model), outcome.worstLogit, outcome.worstMap, outcome.maps);
+    }
+
+    // The full-size swin_t by name, with a weights file written by
+    // torch.save: its default layer (the last block's norm1), logits and maps
+    // there and at a middle block, at 224×224.
+    void fullSizeMaps()
+    {
+        for (const auto& item : manifest()["full_maps"].toArray()) {
+            const QJsonObject entry = item.toObject();
+            const QString model = entry["model"].toString();
+            Explainer explainer(model.toStdString(), entry["weights"].toString().toStdString());
+            QCOMPARE(QString::fromStdString(explainer.defaultLayer()), entry["default_layer"].toString());
+            const StateDict reference = readCheckpoint(
+                (test::fixturesDir("zoo_swin") + "/" + model + "_full_expected.safetensors").toStdString());
+            const test::ParityOutcome outcome =
+                test::compareGradCamCases(explainer, reference, entry["cases"].toArray());
+            QVERIFY2(outcome.failure.isEmpty(), qPrintable(model + ": " + outcome.failure));
+            QCOMPARE(outcome.maps, entry["cases"].toArray().size());
+            qInfo("%s (full size): worst logit error %.3g, worst map error %.3g over %d maps", qPrintable(model),
+                  outcome.worstLogit, outcome.worstMap, outcome.maps);
+        }
     }
 
     // initialiseLikeTorchvision(): each tensor's mean and mean absolute

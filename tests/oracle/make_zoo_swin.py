@@ -17,7 +17,9 @@ layers whose output is channels-first N×C×H×W, and ("token_cases") at
 channels-last (B,H,W,C) layers: the hooked activation and gradient permuted to
 (B,C,H,W) before the usual Grad-CAM. For the full swin_t/s/b and
 swin_v2_t/s/b (weights=None, nothing written): state_dict keys with shapes,
-the module tree and the parameter count.
+the module tree and the parameter count. For swin_t at full size
+("full_maps"): randomised weights saved like the official file, logits and
+maps at the default token layer and a middle block at 224×224.
 usage: make_zoo_swin.py OUT_DIR
 """
 import json
@@ -176,6 +178,30 @@ def full_entry(name):
     }
 
 
+def full_maps_entry(name, seed, out_dir):
+    """The full-size model by name (randomised as the reduced ones), 224×224,
+    Grad-CAM at the default token layer (the last block's norm1) and at a
+    middle block: what a user loading torchvision's file gets."""
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = getattr(swin, name)(weights=None).eval()
+    randomise(model, generator)
+    weights = os.path.join(out_dir, name + ".pth")
+    torch.save(model.state_dict(), weights)
+    x, logits, classes = random_input(model, generator, (224, 224), ranks=(0, 500))
+    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    layers = ["features.7.1.norm1", "features.5.2"]
+    maps = grad_cams(model, x, layers, classes, channels_last=True)
+    cases = []
+    for layer in layers:
+        for c in classes:
+            key = "tokencam|%s|%d" % (layer, c)
+            tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
+            cases.append({"layer": layer, "class": c, "key": key})
+    save_safetensors(os.path.join(out_dir, name + "_full_expected.safetensors"), tensors)
+    return {"model": name, "weights": weights, "default_layer": layers[0], "cases": cases}
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     # One thread: see make_zoo_modern.py.
@@ -183,6 +209,7 @@ def main(out_dir):
     manifest = {
         "reduced": [reduced_entry(name, config, 9876 + i, out_dir) for i, (name, config) in enumerate(REDUCED.items())],
         "full": [full_entry(name) for name in FULL],
+        "full_maps": [full_maps_entry("swin_t", 9900, out_dir)],
     }
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

@@ -148,6 +148,14 @@ void ComparePane::setMethod(const QString& name)
     m_method->setCurrentIndex(index);
 }
 
+void ComparePane::chooseModel(const QString& name)
+{
+    if (name == m_model)
+        return;
+    m_model = name;
+    emit modelChanged();
+}
+
 void ComparePane::setClosable(bool closable) { m_close->setVisible(closable); }
 
 QString ComparePane::captionText() const { return captionVariants().front(); }
@@ -156,6 +164,19 @@ QStringList ComparePane::captionVariants() const
 {
     if (m_result.classIndex < 0)
         return {tr("No image")};
+    QStringList variants = classCaptionVariants();
+    // Panes of different models: every form names the pane's model.
+    if (m_result.otherModels) {
+        const QString model = tr("%1%2: ").arg(m_result.modelName.toHtmlEscaped(),
+                                               m_result.untrained ? tr(" (untrained)") : QString());
+        for (QString& variant : variants)
+            variant.prepend(model);
+    }
+    return variants;
+}
+
+QStringList ComparePane::classCaptionVariants() const
+{
     const QString name = tr("<b>%1</b>").arg(m_result.className.toHtmlEscaped());
     const QString percent =
         QStringLiteral("%1%").arg(double(m_result.probability) * 100.0, 0, 'f', m_result.probability < 0.1f ? 2 : 1);
@@ -307,6 +328,18 @@ void ComparePane::contextMenuEvent(QContextMenuEvent* event)
         emit scoresDismissed();
     });
     hide->setEnabled(m_scoring || m_hasScores);
+    // The pane's own model: "how does a ViT see this photo?" next to the
+    // window's model. Each model explains at its own default layer.
+    QMenu* models = menu.addMenu(tr("&Model"));
+    QAction* window = models->addAction(tr("The Window's Model"), this, [this] { chooseModel(QString()); });
+    window->setCheckable(true);
+    window->setChecked(m_model.isEmpty());
+    models->addSeparator();
+    for (const QString& name : CamEngine::architectureNames()) {
+        QAction* item = models->addAction(name, this, [this, name] { chooseModel(name); });
+        item->setCheckable(true);
+        item->setChecked(name == m_model);
+    }
     menu.exec(event->globalPos());
 }
 

@@ -33,6 +33,12 @@ public:
     // the user's choice); an unknown name leaves the method as it is.
     void setMethod(const QString& name);
     void setTarget(int target) { m_target = target; }
+    // The pane's own model (an architecture name), or empty for the window's.
+    QString model() const { return m_model; }
+    // Sets it without announcing it (modelChanged is for the user's choice).
+    void setModel(const QString& name) { m_model = name; }
+    // The user's choice (the pane's Model menu): sets it and announces a change.
+    void chooseModel(const QString& name);
     void setFocused(bool focused);
     void setClosable(bool closable);
     // Shows the result's map and caption for this pane. `displayScale`
@@ -68,6 +74,7 @@ signals:
     void focusRequested();
     void closeRequested();
     void methodChanged();
+    void modelChanged(); // the user chose the pane's model (its context menu)
     void faithfulnessRequested();
     void scoresDismissed(); // the user closed the scores (or stopped them)
 
@@ -78,6 +85,7 @@ protected:
 
 private:
     QStringList captionVariants() const; // captionText() and shorter forms, longest first
+    QStringList classCaptionVariants() const; // the same without the model's name
     void fitCaption();
     void createScoresPanel();
     void updateScoresPanel();
@@ -91,6 +99,7 @@ private:
     double m_displayScale = 1.0;
     int m_key = -1;
     int m_target;
+    QString m_model;
 
     QWidget* m_scoresPanel = nullptr;
     QProgressBar* m_scoreProgress = nullptr;

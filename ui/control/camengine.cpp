@@ -4,6 +4,7 @@
 
 #include "ui/control/camengine.h"
 
+#include <algorithm>
 #include <deque>
 #include <list>
 
@@ -12,6 +13,7 @@
 #include "core/errors.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/modeltransform.h"
+#include "core/models/modelspecs.h"
 #include "ui/control/heatmapimage.h"
 #include "ui/control/layerusability.h"
 #include "core/support/defaults.h"
@@ -20,8 +22,8 @@ namespace gce::ui {
 
 namespace {
 
-// Current image + folder neighbours; each holds its photo, its preprocessed
-// tensor and the explanation session for the last layer asked for.
+// Current image + folder neighbours: their decoded photos, and per model their
+// preprocessed tensors with the explanation session for the last layer asked for.
 constexpr std::size_t kCachedImages = 3;
 
 QString shapeText(const std::vector<int64_t>& shape)
@@ -68,11 +70,18 @@ QVector<double> toVector(const std::vector<double>& values) { return QVector<dou
 
 } // namespace
 
-struct CamEngine::State {
-    struct CachedImage {
+// A photo decoded once for every model that explains it (RGB888, EXIF-oriented).
+struct Photo {
+    QString path;
+    QImage image;
+};
+
+// A loaded model with the explanation sessions of its recent photos: the
+// window's model, or a pane's own (CamRequest::paneModels).
+struct ModelSlot {
+    struct Explained {
         QString path;
-        QImage image;
-        torch::Tensor input;
+        torch::Tensor input; // the photo preprocessed for this model
         QString layer;
         std::unique_ptr<ExplanationSession> session;
     };
@@ -82,9 +91,80 @@ struct CamEngine::State {
     QString weightsPath;
     QString labelsPath;
     PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
-    std::list<CachedImage> images; // most recently used first
-    QVector<LayerEntry> layerList; // layers(): filled on first use per model
-    std::deque<CamResult> kept;    // recent complete results without their photos, newest first
+    std::list<Explained> sessions; // most recently used first
+    QVector<LayerEntry> layerList; // layers(): filled on first use
+
+    ModelSlot(const QString& model, const QString& weights, const QString& labels)
+        : explainer(std::make_unique<Explainer>(model.toStdString(), weights.toStdString(), labels.toStdString())),
+          modelName(model),
+          weightsPath(weights),
+          labelsPath(labels),
+          defaultMode(explainer->preprocessMode())
+    {
+    }
+
+    bool is(const QString& model, const QString& weights, const QString& labels) const
+    {
+        return modelName == model && weightsPath == weights && labelsPath == labels;
+    }
+
+    // The request's preprocessing; the inputs are made with the old one, so a
+    // change drops them (and their sessions).
+    void usePreprocess(const QString& name)
+    {
+        const auto mode = name.isEmpty() ? defaultMode : preprocessModeFromName(name.toStdString());
+        if (!mode)
+            throw UsageError("unknown preprocessing \"" + name.toStdString() + "\" (known: tutorial, model)");
+        if (*mode == explainer->preprocessMode())
+            return;
+        explainer->setPreprocessMode(*mode);
+        sessions.clear();
+    }
+
+    // The layers with their output shapes, listed once.
+    const QVector<LayerEntry>& layers()
+    {
+        if (layerList.isEmpty())
+            for (const auto& layer : explainer->layerShapes())
+                layerList.push_back({QString::fromStdString(layer.name), QString::fromStdString(layer.type),
+                                     shapeText(layer.outputShape), QString::fromStdString(layer.mapLayout)});
+        return layerList;
+    }
+
+    // The session for (photo, layer); the forward pass runs only when needed.
+    Explained& explained(const Photo& photo, const QString& layer, int& forwardPasses)
+    {
+        auto it = std::find_if(sessions.begin(), sessions.end(), [&](const Explained& e) { return e.path == photo.path; });
+        if (it == sessions.end()) {
+            // A view of the decoded photo: no second copy of its pixels.
+            const cv::Mat rgb(photo.image.height(), photo.image.width(), CV_8UC3,
+                              const_cast<uchar*>(photo.image.constBits()), std::size_t(photo.image.bytesPerLine()));
+            Explained entry;
+            entry.path = photo.path;
+            entry.input = preprocessImage(rgb, explainer->preprocessing());
+            sessions.push_front(std::move(entry));
+            while (sessions.size() > kCachedImages)
+                sessions.pop_back();
+        } else {
+            sessions.splice(sessions.begin(), sessions, it);
+        }
+        Explained& entry = sessions.front();
+        const QString wanted = layer.isEmpty() ? QString::fromStdString(explainer->defaultLayer()) : layer;
+        if (!entry.session || entry.layer != wanted) {
+            entry.session.reset(); // free the old tail graph first
+            entry.session = explainer->explainTensor(entry.input, wanted.toStdString());
+            entry.layer = wanted;
+            ++forwardPasses;
+        }
+        return entry;
+    }
+};
+
+struct CamEngine::State {
+    std::unique_ptr<ModelSlot> model;                 // the window's model
+    std::vector<std::unique_ptr<ModelSlot>> paneSlots; // the panes' own models (the latest request's)
+    std::list<Photo> photos;                           // most recently used first
+    std::deque<CamResult> kept; // recent complete results without their photos, newest first
 
     void keep(CamResult result)
     {
@@ -103,60 +183,58 @@ struct CamEngine::State {
         return nullptr;
     }
 
-    // The request's preprocessing; the cached inputs are made with the old
-    // one, so a change drops them (and their sessions).
-    void usePreprocess(const QString& name)
+    const Photo& photo(const QString& path)
     {
-        const auto mode = name.isEmpty() ? defaultMode : preprocessModeFromName(name.toStdString());
-        if (!mode)
-            throw UsageError("unknown preprocessing \"" + name.toStdString() + "\" (known: tutorial, model)");
-        if (*mode == explainer->preprocessMode())
-            return;
-        explainer->setPreprocessMode(*mode);
-        images.clear();
-    }
-
-    CachedImage& decoded(const QString& path)
-    {
-        for (auto it = images.begin(); it != images.end(); ++it) {
+        for (auto it = photos.begin(); it != photos.end(); ++it) {
             if (it->path == path) {
-                images.splice(images.begin(), images, it);
-                return images.front();
+                photos.splice(photos.begin(), photos, it);
+                return photos.front();
             }
         }
-        const LoadedImage loaded = loadImage(path.toStdString());
-        CachedImage entry;
-        entry.path = path;
-        entry.image = toQImage(loaded.rgb);
-        entry.input = preprocessImage(loaded.rgb, explainer->preprocessing());
-        images.push_front(std::move(entry));
-        while (images.size() > kCachedImages)
-            images.pop_back();
-        return images.front();
+        photos.push_front({path, toQImage(loadImage(path.toStdString()).rgb)});
+        while (photos.size() > kCachedImages)
+            photos.pop_back();
+        return photos.front();
     }
 
-    // The model's layers with their output shapes, listed once per model.
-    const QVector<LayerEntry>& layers()
+    // The slot of a pane's model: the window's when the pane has none (or the
+    // same), else one of paneSlots (loaded if needed).
+    ModelSlot& slotFor(const PaneModel& pane)
     {
-        if (layerList.isEmpty())
-            for (const auto& layer : explainer->layerShapes())
-                layerList.push_back({QString::fromStdString(layer.name), QString::fromStdString(layer.type),
-                                     shapeText(layer.outputShape), QString::fromStdString(layer.mapLayout)});
-        return layerList;
+        if (!pane.isSet() || model->is(pane.modelName, pane.weightsPath, {}))
+            return *model;
+        for (auto& slot : paneSlots)
+            if (slot->is(pane.modelName, pane.weightsPath, {}))
+                return *slot;
+        if (namesModelFile(pane.modelName.toStdString()))
+            throw UsageError("a pane's own model must be one of the built-in architectures, not \"" +
+                             pane.modelName.toStdString() + "\"");
+        paneSlots.push_back(std::make_unique<ModelSlot>(pane.modelName, pane.weightsPath, QString()));
+        return *paneSlots.back();
     }
 
-    // The session for (path, layer); the forward pass runs only when needed.
-    CachedImage& explained(const QString& path, const QString& layer, int& forwardPasses)
+    // Unloads the pane models that no pane of `request` uses.
+    void keepPaneModels(const CamRequest& request)
     {
-        CachedImage& entry = decoded(path);
-        const QString wanted = layer.isEmpty() ? QString::fromStdString(explainer->defaultLayer()) : layer;
-        if (!entry.session || entry.layer != wanted) {
-            entry.session.reset(); // free the old tail graph first
-            entry.session = explainer->explainTensor(entry.input, wanted.toStdString());
-            entry.layer = wanted;
-            ++forwardPasses;
-        }
-        return entry;
+        const auto used = [&](const ModelSlot& slot) {
+            for (const PaneModel& pane : request.paneModels)
+                if (pane.isSet() && slot.is(pane.modelName, pane.weightsPath, {}))
+                    return true;
+            return false;
+        };
+        paneSlots.erase(std::remove_if(paneSlots.begin(), paneSlots.end(), [&](const auto& slot) { return !used(*slot); }),
+                        paneSlots.end());
+    }
+
+    // The loaded slot that made a pane's map (scores are computed with it).
+    ModelSlot* slotNamed(const QString& modelName)
+    {
+        if (model && model->modelName == modelName)
+            return model.get();
+        for (auto& slot : paneSlots)
+            if (slot->modelName == modelName)
+                return slot.get();
+        return nullptr;
     }
 };
 
@@ -166,18 +244,10 @@ CamEngine::~CamEngine() = default;
 bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
 {
     State& s = *m_state;
-    if (s.explainer && s.modelName == request.modelName && s.weightsPath == request.weightsPath &&
-        s.labelsPath == request.labelsPath)
+    if (s.model && s.model->is(request.modelName, request.weightsPath, request.labelsPath))
         return false;
     return guarded(failure, [&] {
-        s.explainer = std::make_unique<Explainer>(request.modelName.toStdString(), request.weightsPath.toStdString(),
-                                                  request.labelsPath.toStdString());
-        s.modelName = request.modelName;
-        s.weightsPath = request.weightsPath;
-        s.labelsPath = request.labelsPath;
-        s.defaultMode = s.explainer->preprocessMode();
-        s.images.clear(); // sessions belong to the old model
-        s.layerList.clear();
+        s.model = std::make_unique<ModelSlot>(request.modelName, request.weightsPath, request.labelsPath);
         s.kept.clear();
     });
 }
@@ -186,16 +256,16 @@ ModelInfo CamEngine::modelInfo(const QString& requestedLayer)
 {
     State& s = *m_state;
     ModelInfo info;
-    if (!s.explainer)
+    if (!s.model)
         return info;
-    info.modelName = s.modelName;
-    info.weightsPath = s.weightsPath;
-    info.defaultLayer = QString::fromStdString(s.explainer->defaultLayer());
-    info.layers = s.layers();
+    info.modelName = s.model->modelName;
+    info.weightsPath = s.model->weightsPath;
+    info.defaultLayer = QString::fromStdString(s.model->explainer->defaultLayer());
+    info.layers = s.model->layers();
     info.requestedLayer = requestedLayer;
     if (!requestedLayer.isEmpty())
         info.layerProblem = layerProblem(info.layers, requestedLayer);
-    for (const auto& name : s.explainer->labels().names())
+    for (const auto& name : s.model->explainer->labels().names())
         info.labels << QString::fromStdString(name);
     return info;
 }
@@ -208,41 +278,70 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
     State& s = *m_state;
     std::optional<CamResult> outcome;
     guarded(failure, [&] {
-        if (!s.explainer)
+        if (!s.model)
             throw InputError("no model loaded");
-        s.usePreprocess(request.preprocess);
+        ModelSlot& main = *s.model;
+        main.usePreprocess(request.preprocess);
         const int forwardBefore = m_forwardPasses;
+        const Photo& photo = s.photo(request.imagePath);
         // A remembered layer this model cannot explain: its default layer's maps.
         const bool fallBack = request.layerFallback && !request.layer.isEmpty() &&
-                              !layerProblem(s.layers(), request.layer).isEmpty();
-        auto& entry = s.explained(request.imagePath, fallBack ? QString() : request.layer, m_forwardPasses);
+                              !layerProblem(main.layers(), request.layer).isEmpty();
+        auto& entry = main.explained(photo, fallBack ? QString() : request.layer, m_forwardPasses);
         if (cancelled())
             return;
         ExplanationSession& session = *entry.session;
         CamResult result;
         result.requestId = id;
         result.imagePath = request.imagePath;
-        result.image = entry.image;
-        result.modelName = s.modelName;
+        result.image = photo.image;
+        result.modelName = main.modelName;
         result.layerName = entry.layer;
-        result.untrained = s.explainer->untrained();
-        const Preprocessing& preprocessing = s.explainer->preprocessing();
+        result.untrained = main.explainer->untrained();
+        const Preprocessing& preprocessing = main.explainer->preprocessing();
         result.preprocess = QString::fromStdString(preprocessModeName(preprocessing.mode));
         if (preprocessing.mode == PreprocessMode::Model)
             result.transformText = QString::fromStdString(describeModelTransform(preprocessing.model));
-        const CropBox box = inputBox(entry.image.width(), entry.image.height(), preprocessing);
+        const CropBox box = inputBox(photo.image.width(), photo.image.height(), preprocessing);
         result.inputRect = QRectF(box.x, box.y, box.width, box.height);
         result.forwardMs = m_forwardPasses != forwardBefore ? session.forwardMs() : 0.0;
         const torch::Tensor probabilities = session.probabilities()[0].contiguous();
         result.probabilities =
             QVector<float>(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
 
+        // Each pane's model and session: the window's, or the pane's own
+        // model at its default layer on the same decoded photo.
+        s.keepPaneModels(request);
+        QVector<ModelSlot*> paneSlots;
+        QVector<ExplanationSession*> sessions;
+        for (int pane = 0; pane < request.classes.size(); ++pane) {
+            ModelSlot& slot = s.slotFor(request.paneModels.value(pane));
+            if (&slot == &main) {
+                sessions.push_back(&session);
+            } else {
+                slot.usePreprocess(request.paneModels[pane].preprocess);
+                if (slot.explainer->classCount() != main.explainer->classCount())
+                    throw UsageError("pane " + std::to_string(pane + 1) + "'s model " + slot.modelName.toStdString() +
+                                     " has " + std::to_string(slot.explainer->classCount()) + " classes, the window's " +
+                                     std::to_string(main.explainer->classCount()));
+                sessions.push_back(slot.explained(photo, {}, m_forwardPasses).session.get());
+                if (cancelled())
+                    return;
+            }
+            paneSlots.push_back(&slot);
+        }
+        const bool otherModels = std::any_of(paneSlots.begin(), paneSlots.end(), [&](const ModelSlot* slot) {
+            return slot != paneSlots.front();
+        });
+
         // Every pane's query and caption first (all pending), then the maps:
         // the quick ones, then those with perturbed passes still to run.
         QVector<CamQuery> queries;
         for (int pane = 0; pane < request.classes.size(); ++pane) {
+            ExplanationSession& paneSession = *sessions[pane];
+            const ModelSlot& slot = *paneSlots[pane];
             const int wanted = request.classes[pane];
-            const int classIndex = wanted >= 0 ? wanted : session.topK(-wanted).back().index;
+            const int classIndex = wanted >= 0 ? wanted : paneSession.topK(-wanted).back().index;
             const QString methodName = request.methods.value(pane).isEmpty() ? QString::fromLatin1(kDefaultMethod)
                                                                             : request.methods.value(pane);
             const auto method = camMethodFromName(methodName.toStdString());
@@ -255,12 +354,16 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
             PaneResult shown;
             shown.method = methodName;
             shown.classIndex = classIndex;
-            shown.className = QString::fromStdString(s.explainer->labels().name(classIndex));
-            shown.probability = result.probabilities[classIndex];
-            shown.rank = session.rankOf(classIndex);
+            shown.className = QString::fromStdString(slot.explainer->labels().name(classIndex));
+            shown.probability = paneSession.probabilities()[0][classIndex].item<float>();
+            shown.rank = paneSession.rankOf(classIndex);
             shown.augmentSmooth = query.augmentSmooth;
             shown.eigenSmooth = query.eigenSmooth;
-            shown.modelPreprocess = preprocessing.mode == PreprocessMode::Model;
+            shown.modelPreprocess = slot.explainer->preprocessing().mode == PreprocessMode::Model;
+            shown.modelName = slot.modelName;
+            shown.layerName = QString::fromStdString(paneSession.layerName());
+            shown.untrained = slot.explainer->untrained();
+            shown.otherModels = otherModels;
             shown.pending = true;
             shown.requestId = id;
             shown.index = pane;
@@ -268,14 +371,14 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         }
         QVector<int> quick, slow;
         for (int pane = 0; pane < queries.size(); ++pane)
-            (session.hasPendingPasses(queries[pane]) ? slow : quick).push_back(pane);
+            (sessions[pane]->hasPendingPasses(queries[pane]) ? slow : quick).push_back(pane);
 
         ExplainControl control;
         control.cancelled = cancelled;
         control.progress = progress;
         const auto explainPanes = [&](const QVector<int>& panes) {
             for (int pane : panes) {
-                const CamMap cam = session.explain(queries[pane], control);
+                const CamMap cam = sessions[pane]->explain(queries[pane], control);
                 ++m_backwardPasses;
                 result.backwardMs += cam.backwardMs;
                 PaneResult& shown = result.panes[pane];
@@ -315,8 +418,7 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
     guarded(failure, [&] {
         const CamRequest& source = request.source;
         // Scores of a map under another model would describe nothing shown.
-        if (!s.explainer || s.modelName != source.modelName || s.weightsPath != source.weightsPath ||
-            s.labelsPath != source.labelsPath)
+        if (!s.model || !s.model->is(source.modelName, source.weightsPath, source.labelsPath))
             throw InputError("the model this map was made with is no longer loaded");
         const CamResult* made = s.keptResult(request.mapRequest);
         if (!made || request.pane < 0 || request.pane >= made->panes.size())
@@ -324,9 +426,16 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
         const PaneResult& pane = made->panes[request.pane];
         if (pane.map.isNull() || pane.map.values.size() != qsizetype(pane.map.rows) * pane.map.cols)
             throw UsageError("no map to score");
-        s.usePreprocess(source.preprocess);
-        // The image and layer the map was made for (a remembered layer may have fallen back).
-        auto& entry = s.explained(made->imagePath, made->layerName, m_forwardPasses);
+        // The pane's model (its own, when it has one), image and layer (a
+        // remembered layer may have fallen back).
+        ModelSlot* slot = pane.modelName.isEmpty() ? s.model.get() : s.slotNamed(pane.modelName);
+        if (!slot)
+            throw InputError("the model this map was made with is no longer loaded");
+        if (slot == s.model.get())
+            slot->usePreprocess(source.preprocess);
+        auto& entry = slot->explained(s.photo(made->imagePath), pane.layerName.isEmpty() ? made->layerName
+                                                                                          : pane.layerName,
+                                      m_forwardPasses);
         FaithfulnessOptions options;
         options.control.cancelled = cancelled;
         options.control.progress = progress;
@@ -354,10 +463,10 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
 void CamEngine::prepare(const QString& path, const QString& layer)
 {
     // With the preprocessing of the request before it (the window's current one).
-    if (!m_state->explainer)
+    if (!m_state->model)
         return;
     CamFailure ignored; // a broken neighbour is reported when the user opens it
-    guarded(&ignored, [&] { m_state->explained(path, layer, m_forwardPasses); });
+    guarded(&ignored, [&] { m_state->model->explained(m_state->photo(path), layer, m_forwardPasses); });
 }
 
 QStringList CamEngine::methodNames()
@@ -365,6 +474,14 @@ QStringList CamEngine::methodNames()
     QStringList names;
     for (CamMethod method : allCamMethods())
         names << QString::fromStdString(camMethodName(method));
+    return names;
+}
+
+QStringList CamEngine::architectureNames()
+{
+    QStringList names;
+    for (const ModelSpec& spec : modelSpecs())
+        names << QString::fromStdString(spec.name);
     return names;
 }
 
@@ -378,7 +495,7 @@ std::optional<int> CamEngine::resolveClass(const QString& query, CamFailure* fai
 {
     std::optional<int> index;
     guarded(failure, [&] {
-        const LabelSet& labels = m_state->explainer ? m_state->explainer->labels() : LabelSet::imageNet();
+        const LabelSet& labels = m_state->model ? m_state->model->explainer->labels() : LabelSet::imageNet();
         index = labels.resolve(query.toStdString());
     });
     return index;

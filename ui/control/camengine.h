@@ -16,6 +16,20 @@
 
 namespace gce::ui {
 
+// A pane's own model (CamRequest::paneModels): an architecture with its
+// weights (empty: untrained) and preprocessing ("tutorial", "model", empty =
+// tutorial). Its layer is its default layer. An empty name: the request's model.
+struct PaneModel {
+    QString modelName;
+    QString weightsPath;
+    QString preprocess;
+    bool isSet() const { return !modelName.isEmpty(); }
+    bool operator==(const PaneModel& o) const
+    {
+        return modelName == o.modelName && weightsPath == o.weightsPath && preprocess == o.preprocess;
+    }
+};
+
 struct CamRequest {
     QString imagePath;
     QString modelName = QString::fromLatin1(kDefaultModel); // an architecture, or a TorchScript file's path
@@ -28,6 +42,9 @@ struct CamRequest {
     bool layerFallback = false;
     QVector<int> classes;  // one per pane: a class index, or -r for "the rank-r prediction"
     QStringList methods;   // pane i's CAM method ("gradcam++", ...); missing or empty = gradcam
+    // Pane i's own model; missing or unset = the request's model. The engine
+    // keeps the models of the latest request loaded and decodes the photo once.
+    QVector<PaneModel> paneModels;
     QStringList preload;   // images to prepare afterwards (folder neighbours)
     // Smoothing for every pane (CamQuery::augmentSmooth / eigenSmooth); eigen
     // smoothing is skipped for methods that have no layer activations.
@@ -92,6 +109,8 @@ public:
     // The CAM methods by name, in the engine's order, with one-line descriptions.
     static QStringList methodNames();
     static QString methodDescription(const QString& name);
+    // The built-in architectures ("resnet18", "vit_b_16", ...), for a pane's own model.
+    static QStringList architectureNames();
 
     // Resolves what a user typed ("515", "cowboy hat") with the model's labels.
     std::optional<int> resolveClass(const QString& query, CamFailure* failure);

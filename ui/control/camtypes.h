@@ -39,6 +39,13 @@ struct PaneResult {
     // The model's own preprocessing ran (CamResult::preprocess "model"): the
     // caption says the map covers its centre crop.
     bool modelPreprocess = false;
+    // The model and layer this pane's map comes from: the window's model, or
+    // the pane's own (CamRequest::paneModels). `otherModels`: the panes of the
+    // result do not all use one model, so captions and exports name it.
+    QString modelName;
+    QString layerName;
+    bool untrained = false;
+    bool otherModels = false;
     CamMapData map;
     // In a partial result (CamResult::complete false): the map is still being
     // computed (a score-based method's perturbed passes); class, probability

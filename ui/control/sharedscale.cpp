@@ -7,8 +7,15 @@
 
 namespace gce::ui {
 
-QString sharedScaleObstacle(const QStringList& methods)
+QString sharedScaleObstacle(const QStringList& methods, const QStringList& models)
 {
+    QStringList uniqueModels = models;
+    uniqueModels.removeDuplicates();
+    if (uniqueModels.size() > 1)
+        return QCoreApplication::translate("gce::ui::SharedScale",
+                                           "the panes use different models (%1), whose raw values are not comparable: "
+                                           "the maps of different networks measure different activations")
+            .arg(uniqueModels.join(QStringLiteral(", ")));
     QStringList unique = methods;
     unique.removeDuplicates();
     if (unique.size() > 1)
@@ -25,10 +32,12 @@ PaneScales paneScales(const QVector<PaneResult>& panes, bool wanted)
     scales.factors.fill(1.0, panes.size());
     if (!wanted)
         return scales;
-    QStringList methods;
-    for (const PaneResult& pane : panes)
+    QStringList methods, models;
+    for (const PaneResult& pane : panes) {
         methods << pane.method;
-    scales.reason = sharedScaleObstacle(methods);
+        models << pane.modelName;
+    }
+    scales.reason = sharedScaleObstacle(methods, models);
     if (!scales.reason.isEmpty())
         return scales;
     for (const PaneResult& pane : panes)

@@ -7,8 +7,9 @@
 //
 // Raw values are only comparable within one method (Grad-CAM's Σα·A and
 // LayerCAM's Σ relu(G)⊙A, or a guided map's |gradient|, are different
-// quantities), so the scale is shared only when every pane uses the same
-// method. The panes of one result always share image, layer and smoothing.
+// quantities), nor across models (each network's activations have their own
+// magnitudes), so the scale is shared only when every pane uses the same
+// method and model. The panes of one result always share image and smoothing.
 #include <QString>
 #include <QVector>
 
@@ -26,8 +27,10 @@ struct PaneScales {
 // `wanted`: the user's choice; without it every factor is 1.
 PaneScales paneScales(const QVector<PaneResult>& panes, bool wanted);
 
-// Why the panes cannot share one raw scale, or empty when they can.
-QString sharedScaleObstacle(const QStringList& methods);
+// Why the panes cannot share one raw scale, or empty when they can: they use
+// different models (raw values of different networks are not comparable) or
+// different methods.
+QString sharedScaleObstacle(const QStringList& methods, const QStringList& models = {});
 
 // The map with its values multiplied by `factor` (1 returns it unchanged).
 CamMapData scaledMap(const CamMapData& map, double factor);

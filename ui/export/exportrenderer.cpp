@@ -168,6 +168,8 @@ void drawCaption(QPainter& painter, const Layout& l, int pane, const PaneResult&
                           .arg(result.rank);
     if (!result.method.isEmpty() && result.method != QLatin1String(kDefaultMethod))
         details += QStringLiteral("  \u00b7  ") + result.method;
+    if (result.otherModels) // panes of different models: each names its own
+        details += QStringLiteral("  \u00b7  ") + result.modelName + (result.untrained ? QStringLiteral(" (untrained)") : QString());
     if (const QString smoothing = result.smoothingText(); !smoothing.isEmpty())
         details += QStringLiteral("  \u00b7  ") + smoothing;
     drawLine(painter, slot(1), details, exportFont(l.fontPx, false), kSecondaryTextColor);

@@ -86,6 +86,8 @@ void MainWindow::applyStartOptions(const StartOptions& options)
     }
     for (int i = 0; i < options.methods.size() && i < m_strip->count(); ++i)
         m_strip->panes()[i]->setMethod(options.methods[i]);
+    for (int i = 0; i < options.paneModels.size() && i < m_strip->count(); ++i)
+        m_strip->panes()[i]->setModel(options.paneModels[i]);
     // setChecked, not trigger: a command-line flag is for this run only.
     if (options.augmentSmooth)
         action(ActionId::AugmentSmooth)->setChecked(true);
@@ -217,6 +219,7 @@ void MainWindow::requestCompute()
     for (ComparePane* pane : m_strip->panes()) {
         request.classes.push_back(pane->target());
         request.methods.push_back(pane->method());
+        request.paneModels.push_back(ModelChoice::paneModel(pane->model()));
     }
     request.preload = m_folder.neighbours();
     m_controller->requestMaps(request);

@@ -48,6 +48,7 @@ struct StartOptions {
     QString layer;
     QVector<int> classes;         // initial panes; empty = the top-1 prediction
     QStringList methods;          // pane i's CAM method (canonical name); missing = gradcam
+    QStringList paneModels;       // pane i's own model (an architecture); missing or empty = the window's
     // CAM-menu toggles turned on for this run without being remembered
     // (absent = the remembered setting).
     bool augmentSmooth = false;

@@ -68,9 +68,12 @@ void MainWindow::exportTopK()
         return;
     CamRequest request = baseRequest();
     request.imagePath = shown().imagePath;
+    // The focused pane's method and model: its top K.
+    const PaneModel model = ModelChoice::paneModel(m_strip->focusedPane()->model());
     for (int rank = 1; rank <= kTopKExport; ++rank) {
         request.classes.push_back(-rank);
         request.methods.push_back(m_strip->focusedPane()->method());
+        request.paneModels.push_back(model);
     }
     m_controller->requestTopK(request, dir);
 }

@@ -35,6 +35,13 @@ std::optional<QString> ModelChoice::weightsFor(const QString& model)
     return std::nullopt;
 }
 
+PaneModel ModelChoice::paneModel(const QString& name)
+{
+    if (name.isEmpty())
+        return {};
+    return {name, weightsFor(name).value_or(QString()), Settings::preprocessFor(name)};
+}
+
 void ModelChoice::select(const QString& name, const QString& weights, bool untrainedWeights)
 {
     const bool sameModel = name == model;

@@ -25,6 +25,9 @@ public:
     // "" for a TorchScript file (it carries its own); nullopt when there are
     // none, or the name is unknown (e.g. from an older version's settings).
     static std::optional<QString> weightsFor(const QString& model);
+    // A pane's own model `name` (empty: none) with the weights weightsFor
+    // finds (untrained without) and the preprocessing remembered for it.
+    static PaneModel paneModel(const QString& name);
 
     // `name` with `weights`; its layer, labels and preprocessing as remembered
     // when it is another model than before.

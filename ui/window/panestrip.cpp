@@ -62,6 +62,11 @@ ComparePane* PaneStrip::add(int target)
         clearScores(pane);
         emit mapsWanted();
     });
+    // The other panes keep their sessions: only this pane's model runs a forward pass.
+    connect(pane, &ComparePane::modelChanged, this, [this, pane] {
+        clearScores(pane);
+        emit mapsWanted();
+    });
     connect(pane, &ComparePane::faithfulnessRequested, this,
             [this, pane] { emit scoringRequested(m_panes.indexOf(pane)); });
     connect(pane, &ComparePane::scoresDismissed, this, [this, pane] { clearScores(pane); });
