@@ -16,7 +16,7 @@
 #include "core/models/modelzoo.h"
 #include "core/checkpoint/statedict.h"
 #include "core/support/runtime.h"
-#include "initstatistics.h"
+#include "zooparity.h"
 #include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
@@ -63,18 +63,8 @@ private slots:
         QFETCH(QString, model);
         const QJsonObject entry = entryFor(model);
         const auto net = createModel(model.toStdString(), 1000, /*torchvisionInit=*/false);
-        const std::vector<LayerInfo> layers = listLayers(*net);
-        const QJsonArray want = entry["modules"].toArray();
-        for (int i = 0; i < std::min<int>(want.size(), int(layers.size())); ++i) {
-            const QJsonArray item = want[i].toArray();
-            const QString got = QString::fromStdString(layers[i].name + " " + layers[i].type);
-            QCOMPARE(got, item[0].toString() + " " + item[1].toString());
-        }
-        QCOMPARE(int(layers.size()), int(want.size()));
-        int64_t parameters = 0;
-        for (const auto& p : net->parameters())
-            parameters += p.numel();
-        QCOMPARE(parameters, int64_t(entry["num_params"].toDouble()));
+        const QString mismatch = test::moduleTreeMismatch(*net, entry);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(model + ": " + mismatch));
         QCOMPARE(QString::fromStdString(defaultTargetLayer(*net)), entry["default_layer"].toString());
         qInfo("%s: default layer %s", qPrintable(model), defaultTargetLayer(*net).c_str());
     }

@@ -20,7 +20,7 @@
 #include "core/models/architectures/swin.h"
 #include "core/models/modelzoo.h"
 #include "core/support/runtime.h"
-#include "initstatistics.h"
+#include "zooparity.h"
 #include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
@@ -71,23 +71,7 @@ Explainer reducedExplainer(const QJsonObject& entry)
     return Explainer::fromModule(model, 1000, entry["model"].toString().toStdString() + " (reduced)");
 }
 
-// named_modules() names and class names in order, and the parameter count.
-void compareModuleTree(const torch::nn::Module& net, const QJsonObject& entry)
-{
-    const std::vector<LayerInfo> layers = listLayers(net);
-    const QJsonArray want = entry["modules"].toArray();
-    for (int i = 0; i < std::min<int>(want.size(), int(layers.size())); ++i) {
-        const QJsonArray item = want[i].toArray();
-        const QString got = QString::fromStdString(layers[i].name + " " + layers[i].type);
-        QCOMPARE(got, item[0].toString() + " " + item[1].toString());
-    }
-    QCOMPARE(int(layers.size()), int(want.size()));
-    int64_t parameters = 0;
-    for (const auto& p : net.parameters())
-        parameters += p.numel();
-    QCOMPARE(parameters, int64_t(entry["num_params"].toDouble()));
-}
-
+// The oracle's tensors for a reduced entry: input, logits, maps.
 StateDict fixtureTensors(const QJsonObject& entry)
 {
     return readCheckpoint(
@@ -114,7 +98,8 @@ private slots:
         QFETCH(QString, model);
         const QJsonObject entry = test::manifestEntry(reducedEntries(), model);
         const auto net = buildReduced(entry);
-        compareModuleTree(*net, entry);
+        const QString mismatch = test::moduleTreeMismatch(*net, entry);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(model + ": " + mismatch));
         // The first norm of the last transformer block (features.7.<last>.norm1).
         QCOMPARE(QString::fromStdString(defaultTargetLayer(*net)), entry["default_layer"].toString());
     }
@@ -128,21 +113,10 @@ private slots:
         QFETCH(QString, model);
         const QJsonObject entry = test::manifestEntry(fullEntries(), model);
         const auto net = createModel(model.toStdString(), 1000, /*torchvisionInit=*/false);
-        compareModuleTree(*net, entry);
-        std::map<std::string, std::vector<int64_t>> got, want;
-        for (const auto& p : net->named_parameters())
-            got[p.key()] = p.value().sizes().vec();
-        for (const auto& b : net->named_buffers())
-            got[b.key()] = b.value().sizes().vec();
-        for (const auto& item : entry["keys"].toArray())
-            want[item.toArray()[0].toString().toStdString()] = ints(item.toArray()[1]);
-        for (const auto& [key, shape] : want) {
-            const auto found = got.find(key);
-            QVERIFY2(found != got.end(), qPrintable(model + " lacks " + QString::fromStdString(key)));
-            QVERIFY2(found->second == shape, qPrintable(model + ": shape of " + QString::fromStdString(key)));
-        }
-        for (const auto& item : got)
-            QVERIFY2(want.count(item.first), qPrintable(model + " has extra " + QString::fromStdString(item.first)));
+        const QString mismatch = test::moduleTreeMismatch(*net, entry);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(model + ": " + mismatch));
+        const QString keys = test::stateDictMismatch(*net, entry["keys"].toArray());
+        QVERIFY2(keys.isEmpty(), qPrintable(model + ": " + keys));
         QVERIFY(!modelSpec(model.toStdString()).weights.empty()); // its official weights files
     }
 

@@ -18,7 +18,7 @@
 #include "core/errors.h"
 #include "core/models/modelzoo.h"
 #include "core/support/runtime.h"
-#include "initstatistics.h"
+#include "zooparity.h"
 #include "paritycases.h"
 #include "paritysupport.h"
 #include "testsupport.h"
@@ -59,18 +59,8 @@ private slots:
     {
         const QJsonObject entry = manifest()["vit_b_16"].toObject();
         const auto net = createModel("vit_b_16", 1000, /*torchvisionInit=*/false);
-        const std::vector<LayerInfo> layers = listLayers(*net);
-        const QJsonArray want = entry["modules"].toArray();
-        for (int i = 0; i < std::min<int>(want.size(), int(layers.size())); ++i) {
-            const QJsonArray item = want[i].toArray();
-            QCOMPARE(QString::fromStdString(layers[i].name + " " + layers[i].type),
-                     item[0].toString() + " " + item[1].toString());
-        }
-        QCOMPARE(int(layers.size()), int(want.size()));
-        int64_t parameters = 0;
-        for (const auto& p : net->parameters())
-            parameters += p.numel();
-        QCOMPARE(parameters, int64_t(entry["num_params"].toDouble()));
+        const QString mismatch = test::moduleTreeMismatch(*net, entry);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         QCOMPARE(QString::fromStdString(defaultTargetLayer(*net)), entry["default_layer"].toString());
     }
 
@@ -88,22 +78,8 @@ private slots:
         QFETCH(QString, model);
         const QJsonObject entry = manifest()["shapes"].toObject()[model].toObject();
         const auto net = createModel(model.toStdString(), 1000, /*torchvisionInit=*/false);
-        std::map<std::string, std::vector<int64_t>> ours;
-        for (const auto& p : net->named_parameters())
-            ours[p.key()] = p.value().sizes().vec();
-        for (const auto& b : net->named_buffers())
-            ours[b.key()] = b.value().sizes().vec();
-        const QJsonArray keys = entry["keys"].toArray();
-        QCOMPARE(int(ours.size()), int(keys.size()));
-        for (const auto& k : keys) {
-            const QJsonArray item = k.toArray();
-            const auto found = ours.find(item[0].toString().toStdString());
-            QVERIFY2(found != ours.end(), qPrintable(model + " lacks " + item[0].toString()));
-            std::vector<int64_t> want;
-            for (const auto& d : item[1].toArray())
-                want.push_back(d.toInt());
-            QVERIFY2(found->second == want, qPrintable(model + ": shape of " + item[0].toString()));
-        }
+        const QString keys = test::stateDictMismatch(*net, entry["keys"].toArray());
+        QVERIFY2(keys.isEmpty(), qPrintable(model + ": " + keys));
         QCOMPARE(QString::fromStdString(defaultTargetLayer(*net)), entry["default_layer"].toString());
     }
 

@@ -15,14 +15,13 @@ import json
 import os
 import sys
 
-import numpy as np
 import torch
 from torchvision.models import maxvit_t
 from torchvision.models.maxvit import MaxVit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradcam_reference import last_conv_name, randomise_batchnorm  # noqa: E402
-from make_zoo_modern import grad_cams, init_stats, randomise_extras  # noqa: E402
+from make_zoo_modern import grad_cams, init_stats, map_cases, module_tree, randomise_extras  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
 from seeded_models import random_input  # noqa: E402
 
@@ -92,13 +91,7 @@ def main(out_dir):
     x, logits, classes = random_input(model, generator, REDUCED["input_size"], ranks=(0, 500))
     tensors = {"input": x.numpy(), "logits": logits.numpy()}
     layers = [last_conv_name(model)] + OTHER_LAYERS
-    maps = grad_cams(model, x, layers, classes)
-    cases = []
-    for layer in layers:
-        for c in classes:
-            key = "cam|%s|%d" % (layer, c)
-            tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
-            cases.append({"layer": layer, "class": c, "key": key})
+    cases = map_cases(grad_cams(model, x, layers, classes), layers, classes, tensors)
     save_safetensors(os.path.join(out_dir, "maxvit_reduced_expected.safetensors"), tensors)
 
     full = maxvit_t(weights=None)
@@ -108,7 +101,7 @@ def main(out_dir):
         "weights": weights,
         "default_layer": last_conv_name(model),
         "cases": cases,
-        "modules": [[n, type(m).__name__] for n, m in model.named_modules() if n],
+        "modules": module_tree(model),
         "num_params": sum(p.numel() for p in model.parameters()),
         "init": init,
         "full": {

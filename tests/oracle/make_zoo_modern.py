@@ -67,14 +67,33 @@ def randomise_recording_init(init):
     return randomise
 
 
-def grad_cams(model, x, layers, classes):
+def module_tree(model):
+    """named_modules() without the root: [name, class name] in order."""
+    return [[n, type(m).__name__] for n, m in model.named_modules() if n]
+
+
+def map_cases(maps, layers, classes, tensors, prefix="cam"):
+    """Stores each (layer, class) map of grad_cams as float32 under
+    "<prefix>|layer|class" in `tensors`; returns the manifest's cases."""
+    cases = []
+    for layer in layers:
+        for c in classes:
+            key = "%s|%s|%d" % (prefix, layer, c)
+            tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
+            cases.append({"layer": layer, "class": c, "key": key})
+    return cases
+
+
+def grad_cams(model, x, layers, classes, as_map=lambda t: t):
     """gradcam_reference.grad_cam (the tutorial's hooks and map) for several
     layers and classes, sharing the forward pass: the hooks capture every layer
     at once and each class is one backward (retain_graph); the parameters are
     frozen (the input requires grad instead), so backward skips the weight
     gradients. Bit-identical to one grad_cam call per layer and class (checked
-    when this was written), at a fraction of the fixture's time.
-    Returns {(layer, class): HxW map}."""
+    when this was written), at a fraction of the fixture's time. as_map(t)
+    reads a layer's output (and its gradient) as 1×C×h×w: the identity for CNN
+    layers; tokens or channels-last for transformers (make_zoo_vit.py,
+    make_zoo_swin.py). Returns {(layer, class): HxW map}."""
     for p in model.parameters():
         p.requires_grad_(False)
     x = x.clone().requires_grad_(True)
@@ -95,8 +114,8 @@ def grad_cams(model, x, layers, classes):
     for c in classes:
         logits[0, c].backward(retain_graph=True)
         for layer in layers:
-            activation = saved[layer]["activation"].detach()
-            weights = saved[layer]["gradient"].mean(dim=(2, 3), keepdim=True)
+            activation = as_map(saved[layer]["activation"].detach())
+            weights = as_map(saved[layer]["gradient"]).mean(dim=(2, 3), keepdim=True)
             cam = torch.relu((weights * activation).sum(dim=1))[0]
             top = cam.max()
             maps[(layer, c)] = cam / top if top > 0 else torch.zeros_like(cam)
@@ -128,21 +147,15 @@ def main(out_dir):
         model, generator, weights = seeded_model(name, 4321 + index, out_dir, randomise_recording_init(init))
         x, logits, classes = random_input(model, generator, INPUT_SIZE, ranks=(0, 500))
         tensors = {"input": x.numpy(), "logits": logits.numpy()}
-        cases = []
         layers = [last_conv_name(model)] + others
-        maps = grad_cams(model, x, layers, classes)
-        for layer in layers:
-            for c in classes:
-                key = "cam|%s|%d" % (layer, c)
-                tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
-                cases.append({"layer": layer, "class": c, "key": key})
+        cases = map_cases(grad_cams(model, x, layers, classes), layers, classes, tensors)
         save_safetensors(os.path.join(out_dir, name + "_expected.safetensors"), tensors)
         manifest.append({
             "model": name,
             "weights": weights,
             "default_layer": last_conv_name(model),
             "cases": cases,
-            "modules": [[n, type(m).__name__] for n, m in model.named_modules() if n],
+            "modules": module_tree(model),
             "num_params": sum(p.numel() for p in model.parameters()),
             "init": init,
         })

@@ -26,12 +26,11 @@ import json
 import os
 import sys
 
-import numpy as np
 import torch
 from torchvision.models import swin_transformer as swin
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_zoo_modern import init_stats  # noqa: E402
+from make_zoo_modern import grad_cams, init_stats, map_cases, module_tree  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
 from seeded_models import random_input  # noqa: E402
 
@@ -91,44 +90,9 @@ def randomise(model, generator):
                 m.relative_position_bias_table.copy_(randn(m.relative_position_bias_table.shape, 0.5))
 
 
-def grad_cams(model, x, layers, classes, channels_last):
-    """make_zoo_modern.grad_cams, with channels-last (B,H,W,C) activations and
-    gradients permuted to (B,C,H,W) first when channels_last.
-    Returns {(layer, class): HxW map}."""
-    for p in model.parameters():
-        p.requires_grad_(False)
-    x = x.clone().requires_grad_(True)
-    modules = dict(model.named_modules())
-    saved = {layer: {} for layer in layers}
-    handles = []
-    for layer in layers:
-        def forward_hook(_m, _inp, out, entry=saved[layer]):
-            entry["activation"] = out
-            out.register_hook(lambda g: entry.__setitem__("gradient", g))
-        handles.append(modules[layer].register_forward_hook(forward_hook))
-    try:
-        logits = model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    maps = {}
-    for c in classes:
-        logits[0, c].backward(retain_graph=True)
-        for layer in layers:
-            activation = saved[layer]["activation"].detach()
-            gradient = saved[layer]["gradient"]
-            if channels_last:
-                activation = activation.permute(0, 3, 1, 2)
-                gradient = gradient.permute(0, 3, 1, 2)
-            weights = gradient.mean(dim=(2, 3), keepdim=True)
-            cam = torch.relu((weights * activation).sum(dim=1))[0]
-            top = cam.max()
-            maps[(layer, c)] = cam / top if top > 0 else torch.zeros_like(cam)
-    return maps
-
-
-def module_tree(model):
-    return [[n, type(m).__name__] for n, m in model.named_modules() if n]
+def channels_first(tensor):
+    """A channels-last (B,H,W,C) output or gradient as (B,C,H,W)."""
+    return tensor.permute(0, 3, 1, 2)
 
 
 def reduced_entry(name, config, seed, out_dir):
@@ -141,16 +105,12 @@ def reduced_entry(name, config, seed, out_dir):
     torch.save(model.state_dict(), weights)
     x, logits, classes = random_input(model, generator, INPUT_SIZE, ranks=(0, 500))
     tensors = {"input": x.numpy(), "logits": logits.numpy()}
-    lists = {}
-    for list_name, layers, channels_last in (("cases", CHANNELS_FIRST_LAYERS, False),
-                                             ("token_cases", TOKEN_LAYERS, True)):
-        maps = grad_cams(model, x, layers, classes, channels_last)
-        lists[list_name] = []
-        for layer in layers:
-            for c in classes:
-                key = "%s|%s|%d" % ("cam" if list_name == "cases" else "tokencam", layer, c)
-                tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
-                lists[list_name].append({"layer": layer, "class": c, "key": key})
+    lists = {
+        "cases": map_cases(grad_cams(model, x, CHANNELS_FIRST_LAYERS, classes), CHANNELS_FIRST_LAYERS, classes,
+                           tensors),
+        "token_cases": map_cases(grad_cams(model, x, TOKEN_LAYERS, classes, channels_first), TOKEN_LAYERS, classes,
+                                 tensors, prefix="tokencam"),
+    }
     save_safetensors(os.path.join(out_dir, name + "_expected.safetensors"), tensors)
     last_stage = "features.%d" % (2 * len(config["depths"]) - 1)
     return {
@@ -191,13 +151,8 @@ def full_maps_entry(name, seed, out_dir):
     x, logits, classes = random_input(model, generator, (224, 224), ranks=(0, 500))
     tensors = {"input": x.numpy(), "logits": logits.numpy()}
     layers = ["features.7.1.norm1", "features.5.2"]
-    maps = grad_cams(model, x, layers, classes, channels_last=True)
-    cases = []
-    for layer in layers:
-        for c in classes:
-            key = "tokencam|%s|%d" % (layer, c)
-            tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
-            cases.append({"layer": layer, "class": c, "key": key})
+    cases = map_cases(grad_cams(model, x, layers, classes, channels_first), layers, classes, tensors,
+                      prefix="tokencam")
     save_safetensors(os.path.join(out_dir, name + "_full_expected.safetensors"), tensors)
     return {"model": name, "weights": weights, "default_layer": layers[0], "cases": cases}
 

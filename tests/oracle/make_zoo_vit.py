@@ -19,7 +19,6 @@ import json
 import os
 import sys
 
-import numpy as np
 import torch
 import torchvision
 
@@ -27,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradcam_reference import activation_and_gradient  # noqa: E402
 from make_method_fixtures import (ablation_logits, ablationcam, cam_image, normalised, scorecam,  # noqa: E402
                                   scorecam_probabilities)
-from make_zoo_modern import init_stats, randomise_extras  # noqa: E402
+from make_zoo_modern import grad_cams, init_stats, map_cases, module_tree, randomise_extras  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
 from seeded_models import random_input, seeded_model  # noqa: E402
 
@@ -45,39 +44,6 @@ def as_map(tensor, grid):
     return tensor[:, 1:, :].reshape(tensor.size(0), h, w, tensor.size(2)).permute(0, 3, 1, 2)
 
 
-def token_grad_cams(model, x, layers, classes, grid):
-    """The tutorial's Grad-CAM (hooks, spatial mean of the gradient, ReLU,
-    divided by the max) on each layer's output read as a map. One forward with
-    every hook, one backward per class; parameters frozen (x requires grad)."""
-    for p in model.parameters():
-        p.requires_grad_(False)
-    x = x.clone().requires_grad_(True)
-    modules = dict(model.named_modules())
-    saved = {layer: {} for layer in layers}
-    handles = []
-    for layer in layers:
-        def forward_hook(_m, _inp, out, entry=saved[layer]):
-            entry["activation"] = out
-            out.register_hook(lambda g: entry.__setitem__("gradient", g))
-        handles.append(modules[layer].register_forward_hook(forward_hook))
-    try:
-        logits = model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    maps = {}
-    for c in classes:
-        logits[0, c].backward(retain_graph=True)
-        for layer in layers:
-            activation = as_map(saved[layer]["activation"].detach(), grid)
-            gradient = as_map(saved[layer]["gradient"], grid)
-            weights = gradient.mean(dim=(2, 3), keepdim=True)
-            cam = torch.relu((weights * activation).sum(dim=1))[0]
-            top = cam.max()
-            maps[(layer, c)] = cam / top if top > 0 else torch.zeros_like(cam)
-    return maps
-
-
 def randomise_vit(init):
     """Records torchvision's init (before anything changes), then gives the
     LayerNorms, the class token and the zero head values that matter."""
@@ -92,15 +58,9 @@ def randomise_vit(init):
     return randomise
 
 
-def cases_for(model, x, layers, classes, grid, tensors, prefix=""):
-    maps = token_grad_cams(model, x, layers, classes, grid)
-    cases = []
-    for layer in layers:
-        for c in classes:
-            key = "cam|%s|%d" % (layer, c)
-            tensors[key] = maps[(layer, c)].numpy().astype(np.float32)
-            cases.append({"layer": layer, "class": c, "key": key})
-    return cases
+def cases_for(model, x, layers, classes, grid, tensors):
+    """Grad-CAM (make_zoo_modern.grad_cams) on the layers' tokens read as a grid."""
+    return map_cases(grad_cams(model, x, layers, classes, lambda t: as_map(t, grid)), layers, classes, tensors)
 
 
 def as_tokens(maps, output):
@@ -114,7 +74,7 @@ def method_cases(model, x, layer, classes, grid, tensors):
     """Every CAM method of the engine that works on activations, on the layer's
     tokens read as a grid (make_method_fixtures.py's formulas)."""
     cases = []
-    x = x.clone().requires_grad_(True)  # the parameters are frozen (token_grad_cams)
+    x = x.clone().requires_grad_(True)  # the parameters are frozen (grad_cams)
     for cls in classes:
         logits, a, g = activation_and_gradient(model, x, layer, lambda lg, cls=cls: lg[0, cls])
         a, g = as_map(a, grid), as_map(g, grid)
@@ -153,7 +113,7 @@ def main(out_dir):
     save_safetensors(os.path.join(out_dir, "vit_b_16_expected.safetensors"), tensors)
     manifest["vit_b_16"] = {
         "model": "vit_b_16", "weights": weights, "default_layer": layers[0], "cases": cases,
-        "modules": [[n, type(m).__name__] for n, m in model.named_modules() if n],
+        "modules": module_tree(model),
         "num_params": sum(p.numel() for p in model.parameters()), "init": init,
     }
     del model
