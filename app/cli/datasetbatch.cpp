@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
 #include <system_error>
 
@@ -104,12 +105,15 @@ std::unique_ptr<BatchExplanation> DatasetBatch::forward(const std::vector<Decode
         const auto itemOf = [&](int row) -> const DecodePool::Item& {
             return items[decoded[std::min(std::size_t(row), decoded.size() - 1)]];
         };
-        const std::size_t slots = classesFor(job(itemOf(0)), batch->ranking(0)).size();
+        // Each row's classes once (a top-K over its logits), then one backward per slot.
+        std::vector<std::vector<int>> rowClasses;
+        for (int row = 0; row < batch->size(); ++row)
+            rowClasses.push_back(classesFor(job(itemOf(row)), batch->ranking(row)));
         m_maps.assign(std::size_t(batch->size()), {});
-        for (std::size_t slot = 0; slot < slots; ++slot) {
+        for (std::size_t slot = 0; slot < rowClasses.front().size(); ++slot) {
             std::vector<int> classes;
-            for (int row = 0; row < batch->size(); ++row)
-                classes.push_back(classesFor(job(itemOf(row)), batch->ranking(row))[slot]);
+            for (const auto& chosen : rowClasses)
+                classes.push_back(chosen[slot]);
             std::vector<CamMap> maps = batch->explain(m_query, classes);
             for (std::size_t row = 0; row < maps.size(); ++row)
                 m_maps[row].push_back(std::move(maps[row]));
@@ -117,7 +121,16 @@ std::unique_ptr<BatchExplanation> DatasetBatch::forward(const std::vector<Decode
         return batch;
     } catch (const UsageError&) {
         throw;
-    } catch (const std::exception&) {
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Say so once: a run that falls back (e.g. out of memory for the batch)
+        // is slower, and the user should know why.
+        if (!m_warnedFallback) {
+            std::cerr << "gradcam-cli: a batch of " << inputs.size()
+                      << " images failed together, so its images run one at a time (" << failureLine(e) << ")\n";
+            m_warnedFallback = true;
+        }
         return nullptr;
     }
 }

@@ -45,6 +45,7 @@ private:
     const CamQuery m_query;
     const bool m_batched;
     std::vector<std::vector<CamMap>> m_maps; // the current batch's, per decoded image in class-slot order
+    bool m_warnedFallback = false;           // a failed batch forward was reported on stderr
 };
 
 } // namespace gce::cli

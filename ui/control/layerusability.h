@@ -38,7 +38,7 @@ inline QString layerProblem(const QVector<LayerEntry>& layers, const QString& na
     if (found->shape.isEmpty())
         return tr("“%1” is not reached by the forward pass, so it has no output to explain").arg(name);
     if (!isExplainable(*found))
-        return tr("“%1” outputs %2, neither a feature map (N×C×H×W) nor a grid of tokens, which Grad-CAM needs")
+        return tr("“%1” outputs %2, neither a 4-D feature map (N×C×H×W) nor a grid of tokens, which Grad-CAM needs")
             .arg(name, found->shape);
     return {};
 }
