@@ -96,8 +96,8 @@ RelativePositionalMultiHeadAttentionImpl::RelativePositionalMultiHeadAttentionIm
 {
     TORCH_CHECK(featDim % headDim == 0, "feat_dim: ", featDim, " must be divisible by head_dim: ", headDim);
     const auto size = static_cast<int64_t>(std::sqrt(static_cast<double>(maxSeqLen)));
-    m_toQkv = register_module("to_qkv", torch::nn::Linear(featDim, m_heads * headDim * 3));
-    m_merge = register_module("merge", torch::nn::Linear(m_heads * headDim, featDim));
+    m_toQkv = register_module("to_qkv", fast::Linear(featDim, m_heads * headDim * 3));
+    m_merge = register_module("merge", fast::Linear(m_heads * headDim, featDim));
     // trunc_normal_ in torchvision's constructor: here in initialiseLikeTorchvision() (skipped when loading weights).
     relative_position_bias_table =
         register_parameter("relative_position_bias_table", torch::zeros({(2 * size - 1) * (2 * size - 1), m_heads}));
@@ -168,9 +168,9 @@ PartitionAttentionLayerImpl::PartitionAttentionLayerImpl(int64_t inChannels, int
     m_attnLayer = register_module("attn_layer", attn);
     tvops::Sequential mlp;
     mlp->push_back(torch::nn::LayerNorm(torch::nn::LayerNormOptions({inChannels})));
-    mlp->push_back(torch::nn::Linear(inChannels, inChannels * mlpRatio));
+    mlp->push_back(fast::Linear(inChannels, inChannels * mlpRatio));
     mlp->push_back(torch::nn::GELU());
-    mlp->push_back(torch::nn::Linear(inChannels * mlpRatio, inChannels));
+    mlp->push_back(fast::Linear(inChannels * mlpRatio, inChannels));
     mlp->push_back(torch::nn::Dropout(0.0));
     m_mlpLayer = register_module("mlp_layer", mlp);
     m_stochasticDropout = register_module("stochastic_dropout", tvops::StochasticDepth(pStochastic));
@@ -267,9 +267,9 @@ MaxVit::MaxVit(const MaxVitConfig& config)
     classifier->push_back(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)));
     classifier->push_back(torch::nn::Flatten());
     classifier->push_back(torch::nn::LayerNorm(torch::nn::LayerNormOptions({last})));
-    classifier->push_back(torch::nn::Linear(last, last));
+    classifier->push_back(fast::Linear(last, last));
     classifier->push_back(torch::nn::Tanh());
-    classifier->push_back(torch::nn::Linear(torch::nn::LinearOptions(last, config.numClasses).bias(false)));
+    classifier->push_back(fast::Linear(torch::nn::LinearOptions(last, config.numClasses).bias(false)));
     m_classifier = register_module("classifier", classifier);
 }
 

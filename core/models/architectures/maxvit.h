@@ -20,6 +20,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "core/models/architectures/fastlinear.h"
 #include "core/models/architectures/mobilenet.h"
 
 namespace gce::maxvit {
@@ -72,7 +73,7 @@ private:
 
     int64_t m_heads, m_headDim, m_maxSeqLen;
     double m_scale;
-    torch::nn::Linear m_toQkv{nullptr}, m_merge{nullptr};
+    fast::Linear m_toQkv{nullptr}, m_merge{nullptr};
 };
 TORCH_MODULE(RelativePositionalMultiHeadAttention);
 

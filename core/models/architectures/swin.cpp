@@ -24,9 +24,9 @@ torch::nn::LayerNorm layerNorm(int64_t dim)
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(kNormEps));
 }
 
-torch::nn::Linear linear(int64_t in, int64_t out, bool bias = true)
+fast::Linear linear(int64_t in, int64_t out, bool bias = true)
 {
-    return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+    return fast::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
 
 // _patch_merging_pad: (..., H, W, C) -> (..., H/2, W/2, 4C), odd sizes padded.
@@ -99,8 +99,8 @@ torch::Tensor shiftMask(int64_t padH, int64_t padW, const std::vector<int64_t>& 
 
 // torchvision's shifted_window_attention (dropouts 0). logitScale undefined:
 // V1's scaled dot product; defined: V2's cosine attention, key bias zeroed.
-torch::Tensor shiftedWindowAttention(const torch::Tensor& input, const torch::nn::Linear& qkv,
-                                     const torch::nn::Linear& proj, const torch::Tensor& positionBias,
+torch::Tensor shiftedWindowAttention(const torch::Tensor& input, const fast::Linear& qkv,
+                                     const fast::Linear& proj, const torch::Tensor& positionBias,
                                      const AttentionSpec& spec, const torch::Tensor& logitScale)
 {
     const std::vector<int64_t>& window = spec.windowSize;
@@ -135,7 +135,7 @@ torch::Tensor shiftedWindowAttention(const torch::Tensor& input, const torch::nn
                               qkvBias.slice(0, 2 * length)});
     }
     const torch::Tensor qkvOut =
-        F::linear(x, qkv->weight, qkvBias).reshape({x.size(0), n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
+        fast::linear(x, qkv->weight, qkvBias).reshape({x.size(0), n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
     const torch::Tensor q = qkvOut[0], k = qkvOut[1], v = qkvOut[2];
     torch::Tensor attn;
     if (logitScale.defined()) {
@@ -154,7 +154,7 @@ torch::Tensor shiftedWindowAttention(const torch::Tensor& input, const torch::nn
     attn = torch::softmax(attn, -1);
 
     x = attn.matmul(v).transpose(1, 2).reshape({x.size(0), n, c});
-    x = F::linear(x, proj->weight, proj->bias);
+    x = fast::linear(x, proj->weight, proj->bias);
 
     // Reverse the windows, the shift and the padding.
     x = x.reshape({b, padH / window[0], padW / window[1], window[0], window[1], c})

@@ -17,6 +17,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "core/models/architectures/fastlinear.h"
 #include "core/models/architectures/mobilenet.h"
 
 namespace gce::swin {
@@ -53,7 +54,7 @@ public:
 
 private:
     bool m_v2;
-    torch::nn::Linear m_reduction{nullptr};
+    fast::Linear m_reduction{nullptr};
     torch::nn::LayerNorm m_norm{nullptr};
 };
 TORCH_MODULE(PatchMerging);
@@ -76,7 +77,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
     torch::Tensor relative_position_bias_table, relative_position_index;
-    torch::nn::Linear qkv{nullptr}, proj{nullptr};
+    fast::Linear qkv{nullptr}, proj{nullptr};
 
 private:
     AttentionSpec m_spec;
@@ -93,7 +94,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
     torch::Tensor logit_scale, relative_coords_table, relative_position_index;
-    torch::nn::Linear qkv{nullptr}, proj{nullptr};
+    fast::Linear qkv{nullptr}, proj{nullptr};
 
 private:
     AttentionSpec m_spec;
@@ -143,7 +144,7 @@ private:
     tvops::Permute m_permute{nullptr};
     torch::nn::AdaptiveAvgPool2d m_avgpool{nullptr};
     torch::nn::Flatten m_flatten{nullptr};
-    torch::nn::Linear m_head{nullptr};
+    fast::Linear m_head{nullptr};
 };
 
 // torchvision's swin_t, swin_s, ... configurations (numClasses 1000); throws

@@ -41,7 +41,7 @@ torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& x)
     // projection, q scaled by 1/sqrt(head_dim) before q·kᵀ, softmax, ·v.
     const int64_t batch = x.size(0), length = x.size(1), embed = x.size(2);
     const int64_t headDim = embed / m_numHeads;
-    const std::vector<torch::Tensor> qkv = torch::linear(x, in_proj_weight, in_proj_bias).chunk(3, -1);
+    const std::vector<torch::Tensor> qkv = fast::linear(x, in_proj_weight, in_proj_bias).chunk(3, -1);
     const auto heads = [&](const torch::Tensor& t) {
         return t.reshape({batch, length, m_numHeads, headDim}).transpose(1, 2).reshape({batch * m_numHeads, length, headDim});
     };
@@ -56,10 +56,10 @@ torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& x)
 
 MLPBlockImpl::MLPBlockImpl(int64_t inDim, int64_t mlpDim)
 {
-    push_back(torch::nn::Linear(inDim, mlpDim));
+    push_back(fast::Linear(inDim, mlpDim));
     push_back(torch::nn::GELU());
     push_back(torch::nn::Dropout(0.0));
-    push_back(torch::nn::Linear(mlpDim, inDim));
+    push_back(fast::Linear(mlpDim, inDim));
     push_back(torch::nn::Dropout(0.0));
 }
 
@@ -105,7 +105,7 @@ VisionTransformer::VisionTransformer(const ViTConfig& config, int64_t numClasses
     m_encoder = register_module("encoder", Encoder(grid * grid + 1, config.numLayers, config.numHeads,
                                                    config.hiddenDim, config.mlpDim));
     tvops::Sequential heads;
-    heads->push_back("head", torch::nn::Linear(config.hiddenDim, numClasses));
+    heads->push_back("head", fast::Linear(config.hiddenDim, numClasses));
     m_heads = register_module("heads", heads);
 }
 

@@ -12,14 +12,15 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "core/models/architectures/fastlinear.h"
 #include "core/models/architectures/mobilenet.h"
 
 namespace gce::vit {
 
 // nn.MultiheadAttention's output projection class, listed under its name.
-class NonDynamicallyQuantizableLinearImpl : public torch::nn::LinearImpl {
+class NonDynamicallyQuantizableLinearImpl : public fast::LinearImpl {
 public:
-    using torch::nn::LinearImpl::LinearImpl;
+    using fast::LinearImpl::LinearImpl;
 };
 TORCH_MODULE(NonDynamicallyQuantizableLinear);
 
