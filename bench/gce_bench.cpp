@@ -12,6 +12,8 @@
 //   ScoreCam/Batch/N, AblationCam/Batch/N: the batch-size sweep behind the
 //   defaults in core/cam/cammethods.cpp.
 //   ViT-B16/...: forward, tensor-to-map and extra class for ViT-B/16 (issue 16).
+//   Region/...: all 1000 classes' maps for region ranking vs one class's tail
+//   backward, at the default layer and layer3, and a further box (issue 17).
 //   Forward/Batch/N and GradCam/Batch/N: a batch of N images, forward only
 //   and Grad-CAM (one forward, one tail backward, top-1 maps), per batch: the
 //   engine's side of a dataset run (bench/dataset_bench.py times the CLI).
@@ -24,7 +26,9 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "core/cam/classmaps.h"
 #include "core/cam/explainer.h"
+#include "core/cam/regionranking.h"
 #include "core/models/zoonetwork.h"
 #include "core/imaging/overlay.h"
 #include "core/support/runtime.h"
@@ -97,6 +101,53 @@ BENCHMARK_CAPTURE(GradCamExtraClass, vit, "vit_b_16")
     ->Name("ViT-B16/GradCam/ExtraClass")
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
+
+// Region ranking (issue 17): all 1000 classes' raw maps from a kept forward
+// pass (core/cam/classmaps.h), against one class's tail backward at the same
+// layer; and a further box on the same image (no pass through the network).
+void RegionOneClass(benchmark::State& state, const char* layer)
+{
+    auto session = explainer().explainTensor(input(), layer);
+    int classIndex = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(session->gradCam(classIndex).map.data);
+        classIndex = (classIndex + 37) % 1000;
+    }
+}
+void RegionAllClasses(benchmark::State& state, const char* layer)
+{
+    auto session = explainer().explainTensor(input(), layer);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(gce::ClassMaps::compute(*session, gce::CamMethod::GradCam).raw().data_ptr());
+}
+BENCHMARK_CAPTURE(RegionOneClass, conv, "layer4.1.conv2")
+    ->Name("Region/OneClass/layer4.1.conv2")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(1.0);
+BENCHMARK_CAPTURE(RegionAllClasses, conv, "layer4.1.conv2")
+    ->Name("Region/AllClasses/layer4.1.conv2")
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
+BENCHMARK_CAPTURE(RegionOneClass, layer3, "layer3")->Name("Region/OneClass/layer3")->Unit(benchmark::kMillisecond)->MinTime(1.0);
+BENCHMARK_CAPTURE(RegionAllClasses, layer3, "layer3")
+    ->Name("Region/AllClasses/layer3")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+// A box on a 1201×400 photo: the scorer's weights and the 1000 scores.
+void RegionFurtherBox(benchmark::State& state)
+{
+    auto session = explainer().explainTensor(input());
+    const gce::ClassMaps maps = gce::ClassMaps::compute(*session, gce::CamMethod::GradCam);
+    const cv::Size photo(1201, 400);
+    int x = 0;
+    for (auto _ : state) {
+        const gce::RegionScorer scorer(cv::Size(7, 7), cv::Rect(cv::Point(0, 0), photo), photo, {x, 40, 300, 250});
+        benchmark::DoNotOptimize(scorer.rank(maps.raw(), 20).data());
+        x = (x + 97) % 900;
+    }
+}
+BENCHMARK(RegionFurtherBox)->Name("Region/FurtherBox")->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
 // The tutorial's approach in C++: a forward with autograd everywhere and a
 // full backward that also fills every parameter's .grad.

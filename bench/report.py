@@ -120,6 +120,15 @@ def main(build, quick):
          "%.2fx its forward" % (tuned["ViT-B16/GradCam/TensorToMap"] / tuned["ViT-B16/Forward/NoGrad"])),
         ("ViT-B/16 each extra class", "%.2f ms" % tuned["ViT-B16/GradCam/ExtraClass"],
          "%.3fx its forward" % (tuned["ViT-B16/GradCam/ExtraClass"] / tuned["ViT-B16/Forward/NoGrad"])),
+        ("Region ranking, 1000 classes at layer4.1.conv2", "%.1f ms" % tuned["Region/AllClasses/layer4.1.conv2"],
+         "%.1fx one class's tail backward (%.2f ms); target < 300 ms"
+         % (tuned["Region/AllClasses/layer4.1.conv2"] / tuned["Region/OneClass/layer4.1.conv2"],
+            tuned["Region/OneClass/layer4.1.conv2"])),
+        ("Region ranking, 1000 classes at layer3", "%.0f ms" % tuned["Region/AllClasses/layer3"],
+         "%.0fx one class's tail backward (%.2f ms); target < 1000 ms"
+         % (tuned["Region/AllClasses/layer3"] / tuned["Region/OneClass/layer3"], tuned["Region/OneClass/layer3"])),
+        ("Region ranking, a further box (1201x400 photo)", "%.3f ms" % tuned["Region/FurtherBox"],
+         "no pass through the network"),
         ("Overlay of 4000x3000", "%.1f ms" % tuned["Overlay/4000x3000"], ""),
         ("Preprocess 4000x3000 -> tensor", "%.1f ms" % tuned["Preprocess/4000x3000"], ""),
         ("Allocator tuning: tensor -> map", "%.1f ms untuned" % untuned["GradCam/TensorToMap"],

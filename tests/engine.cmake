@@ -28,3 +28,7 @@ set_property(TEST tst_cammethods APPEND PROPERTY ENVIRONMENT "QTEST_FUNCTION_TIM
 # Models users bring: TorchScript files and fine-tuned class counts.
 gce_add_fixture(custommodels make_custom_model_fixtures.py)
 gce_add_test(tst_custommodels SOURCES core/tst_custommodels.cpp LIBS gce_engine FIXTURES custommodels TORCH_PCH)
+
+# "What is here?": every class ranked in a region (issue 17).
+gce_add_fixture(region make_region_fixtures.py)
+gce_add_test(tst_regionranking SOURCES core/tst_regionranking.cpp LIBS gce_engine FIXTURES region TORCH_PCH)

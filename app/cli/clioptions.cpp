@@ -77,6 +77,12 @@ Options:
   --colormap NAME       jet (default), turbo, viridis, inferno, magma, gray
   --json                one JSON object per (image, class) line on stdout
   --metrics             faithfulness scores per class: deletion and insertion AUC
+  --region X,Y,W,H      what is here? rank every class by its evidence in this box
+                        of the image (pixels; W=H=0: a point): one JSON line per
+                        image with each class's "here" (mean raw map over the box)
+                        and "share" (its part of the class's whole map); methods
+                        gradcam, xgradcam, hirescam
+  --rank-classes K      how many classes --region reports (default 10)
                         (RISE, 50 steps) and average drop / increase in confidence
                         (Grad-CAM++ paper); about 100 extra forward passes per class
 
@@ -111,6 +117,20 @@ Datasets (the README's "Datasets" section has Slurm, GNU parallel and Kubernetes
 Exit codes: 0 ok, 2 usage error, 3 input error (image or weights), 1 internal error,
 4 a dataset run completed but some images failed (each in the manifest).
 )";
+}
+
+ImageRegion parseRegion(const std::string& text)
+{
+    std::vector<int> parts;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', begin), text.size());
+        parts.push_back(parseWholeNumber("--region", text.substr(begin, comma - begin), 0));
+        begin = comma + 1;
+    }
+    if (parts.size() != 4)
+        throw UsageError("--region wants X,Y,W,H in pixels (W=H=0 for a point), not \"" + text + "\"");
+    return {parts[0], parts[1], parts[2], parts[3]};
 }
 
 CliOptions parseCommandLine(const std::vector<std::string>& args)
@@ -190,6 +210,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
             options.json = true;
         else if (arg == "--metrics")
             options.metrics = true;
+        else if (arg == "--region")
+            options.region = parseRegion(value());
+        else if (arg == "--rank-classes")
+            options.rankClasses = parseWholeNumber(arg, value(), 1);
         else if (arg == "--input")
             options.input = value();
         else if (arg == "--top-k-maps")
@@ -244,6 +268,13 @@ CliOptions parseCommandLine(const std::vector<std::string>& args)
                options.topKMaps) {
         throw UsageError("--save-maps, --overlays, --resume, --shard, --shard-count and --top-k-maps go with --input");
     }
+    if (options.rankClasses && !options.region)
+        throw UsageError("--rank-classes K ranks the classes in a --region X,Y,W,H: give one");
+    if (options.region && (dataset || !options.classes.empty() || !options.contrast.empty() ||
+                           options.counterfactual || options.augmentSmooth || options.eigenSmooth ||
+                           options.metrics || !options.overlayPath.empty() || !options.outDir.empty()))
+        throw UsageError("--region ranks every class of each --image: it takes no --input, --class, --contrast, "
+                         "--counterfactual, smoothing, --metrics, --overlay or --out-dir");
     if (options.topKMaps && !options.classes.empty())
         throw UsageError("--top-k-maps and --class choose the classes two ways: give one");
     if (!options.overlayPath.empty() && (options.images.size() > 1 || options.classes.size() > 1))

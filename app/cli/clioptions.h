@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/cam/cammethods.h"
+#include "core/cam/regionranking.h"
 #include "core/imaging/overlay.h"
 #include "core/support/preprocessing.h"
 #include "core/support/defaults.h"
@@ -34,6 +35,9 @@ struct CliOptions {
     Colormap colormap = Colormap::Jet;
     bool json = false;
     bool metrics = false; // faithfulness scores per class (core/cam/faithfulness.h)
+    // "What is here?" (app/cli/regionquery.h): --region X,Y,W,H and --rank-classes K.
+    std::optional<ImageRegion> region;
+    int rankClasses = 0; // 0 with --region: kDefaultRankClasses
     // A dataset run (datasetrun.h): --input with --out-dir.
     std::string input;         // --input DIR|LIST.txt
     int topKMaps = 0;          // --top-k-maps K: the top K predictions of each image (0: --class or top-1)
@@ -51,6 +55,11 @@ struct CliOptions {
     bool help = false;
     bool version = false;
 };
+
+constexpr int kDefaultRankClasses = 10;
+
+// "X,Y,W,H" in pixels, W = H = 0 for a point. Throws UsageError.
+ImageRegion parseRegion(const std::string& text);
 
 CliOptions parseCommandLine(const std::vector<std::string>& args);
 std::string usageText();

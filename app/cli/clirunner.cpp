@@ -8,6 +8,7 @@
 
 #include "app/cli/datasetrun.h"
 #include "app/cli/explainimage.h"
+#include "app/cli/regionquery.h"
 #include "app/cli/manifest.h"
 #include "core/cam/explainer.h"
 #include "core/errors.h"
@@ -116,7 +117,10 @@ int runCli(const CliOptions& options, std::ostream& out, std::ostream& err)
     int exitCode = 0;
     for (const auto& path : options.images) {
         try {
-            explainImage(options, explainer, {path, classes, 1, contrast}, out);
+            if (options.region)
+                rankRegion(options, explainer, path, out);
+            else
+                explainImage(options, explainer, {path, classes, 1, contrast}, out);
         } catch (const InputError& error) {
             err << "gradcam-cli: " << error.what() << "\n";
             exitCode = 3;

@@ -46,7 +46,10 @@ constexpr int64_t kScoreCamLargestBatch = 16;
 constexpr int64_t kAblationCamFirstBatch = 16;
 constexpr int64_t kAblationCamLargestBatch = 128;
 
-class GradCamMethod : public CamMethodImpl {};
+class GradCamMethod : public CamMethodImpl {
+public:
+    bool linearInGradient() const override { return true; }
+};
 
 class GradCamPlusPlusMethod : public CamMethodImpl {
 protected:
@@ -69,6 +72,9 @@ protected:
 };
 
 class XGradCamMethod : public CamMethodImpl {
+public:
+    bool linearInGradient() const override { return true; }
+
 protected:
     torch::Tensor channelWeights(const torch::Tensor& a, const torch::Tensor& g) const override
     {
@@ -78,15 +84,16 @@ protected:
 
 class HiResCamMethod : public CamMethodImpl {
 public:
-    torch::Tensor camImage(const torch::Tensor& a, const torch::Tensor& g) const override { return (g * a).sum(1)[0]; }
+    bool linearInGradient() const override { return true; }
+    torch::Tensor camImages(const torch::Tensor& a, const torch::Tensor& g) const override { return (g * a).sum(1); }
     torch::Tensor weightedActivations(const torch::Tensor& a, const torch::Tensor& g) const override { return g * a; }
 };
 
 class LayerCamMethod : public CamMethodImpl {
 public:
-    torch::Tensor camImage(const torch::Tensor& a, const torch::Tensor& g) const override
+    torch::Tensor camImages(const torch::Tensor& a, const torch::Tensor& g) const override
     {
-        return (torch::relu(g) * a).sum(1)[0];
+        return (torch::relu(g) * a).sum(1);
     }
     torch::Tensor weightedActivations(const torch::Tensor& a, const torch::Tensor& g) const override
     {
@@ -204,9 +211,9 @@ torch::Tensor CamMethodImpl::channelWeights(const torch::Tensor&, const torch::T
     return gradient.mean({2, 3}, /*keepdim=*/true);
 }
 
-torch::Tensor CamMethodImpl::camImage(const torch::Tensor& activation, const torch::Tensor& gradient) const
+torch::Tensor CamMethodImpl::camImages(const torch::Tensor& activation, const torch::Tensor& gradients) const
 {
-    return (channelWeights(activation, gradient) * activation).sum(1)[0];
+    return (channelWeights(activation, gradients) * activation).sum(1);
 }
 
 std::string camMethodName(CamMethod method)

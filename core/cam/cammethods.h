@@ -63,6 +63,12 @@ class CamMethodImpl {
 public:
     virtual ~CamMethodImpl() = default;
     virtual bool usesGradients() const { return true; }
+    // Whether the map before ReLU is linear in the gradient, channel by
+    // channel (weightedActivations' channel k depends on the gradient's
+    // channel k only, linearly): Grad-CAM, XGrad-CAM, HiRes-CAM. Then every
+    // class's map follows from the Jacobian of the logits, which region
+    // ranking (core/cam/classmaps.h) gets for all classes at once.
+    virtual bool linearInGradient() const { return false; }
 
     // Score-based methods (usesChannelScores): rows [begin, end) of the
     // channels×classes matrix of perturbed scores, and the channel weights
@@ -75,7 +81,13 @@ public:
     virtual torch::Tensor scoreWeights(const torch::Tensor& scores, const torch::Tensor& logits, int classIndex) const;
 
     // The map before ReLU and normalisation: H×W.
-    virtual torch::Tensor camImage(const torch::Tensor& activation, const torch::Tensor& gradient) const;
+    virtual torch::Tensor camImage(const torch::Tensor& activation, const torch::Tensor& gradient) const
+    {
+        return camImages(activation, gradient)[0];
+    }
+    // The same for B gradients of one activation (1×C×H×W and B×C×H×W -> B×H×W):
+    // the hook gradient methods override when they do not weigh whole channels.
+    virtual torch::Tensor camImages(const torch::Tensor& activation, const torch::Tensor& gradients) const;
     // The per-channel terms that camImage sums over channels (1×C×H×W): what
     // principal-component smoothing projects instead (core/cam/smoothing.h).
     virtual torch::Tensor weightedActivations(const torch::Tensor& activation, const torch::Tensor& gradient) const

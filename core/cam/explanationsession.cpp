@@ -88,6 +88,12 @@ bool ExplanationSession::hasPendingPasses(const CamQuery& query) const
     return found == m_channelScores.end() || found->second.done < m_activation.size(1);
 }
 
+torch::Tensor ExplanationSession::logitGradient(const torch::Tensor& classWeights) const
+{
+    return torch::autograd::grad({m_logits}, {m_activation}, {classWeights.reshape(m_logits.sizes())},
+                                 /*retain_graph=*/true)[0];
+}
+
 CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& control)
 {
     m_ranking.checkClass(query.classIndex);

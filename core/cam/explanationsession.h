@@ -64,6 +64,9 @@ public:
     // (B×C×h×w -> B×classes), no autograd (core/models/network.h).
     torch::Tensor tailLogits(const torch::Tensor& activations) const { return m_tail(activations); }
     std::vector<int64_t> activationShape() const { return m_activation.sizes().vec(); }
+    // d(Σ_c w_c·logit_c)/d(activation) for class weights w (classes), 1×C×h×w:
+    // one backward through the tail, whose graph is kept for further queries.
+    torch::Tensor logitGradient(const torch::Tensor& classWeights) const;
     int classCount() const { return m_ranking.classCount(); }
     double forwardMs() const { return m_forwardMs; }
 

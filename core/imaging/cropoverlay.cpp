@@ -15,6 +15,11 @@ cv::Rect cropPixelRect(const CropBox& box)
     return {x0, y0, x1 - x0, y1 - y0};
 }
 
+cv::Rect mapPlacement(PreprocessMode mode, const CropBox& box, cv::Size imageSize)
+{
+    return mode == PreprocessMode::Model ? cropPixelRect(box) : cv::Rect(cv::Point(0, 0), imageSize);
+}
+
 PlacedHeat placeHeatmap(const cv::Mat& map, cv::Size imageSize, const CropBox& box, Colormap colormap)
 {
     const cv::Rect rect = cropPixelRect(box);

@@ -7,6 +7,7 @@
 
 #include "core/imaging/modeltransform.h"
 #include "core/imaging/overlay.h"
+#include "core/support/preprocessing.h"
 
 namespace gce {
 
@@ -19,6 +20,10 @@ cv::Rect cropPixelRect(const CropBox& box);
 cv::Mat renderCropOverlay(const cv::Mat& imageRgb, const cv::Mat& map, const CropBox& box,
                           Colormap colormap = Colormap::Jet, double alpha = kDefaultOverlayAlpha,
                           double dim = kOutsideCropDim);
+
+// Where the map lies on the photo (what it is resized to): the whole photo
+// for the tutorial's Resize, the crop's pixel rectangle for the model transform.
+cv::Rect mapPlacement(PreprocessMode mode, const CropBox& box, cv::Size imageSize);
 
 // The colorised map placed in the box on a black canvas of `imageSize`, and
 // the part of the image it covers: for painters that blend themselves.

@@ -33,7 +33,9 @@ struct TappedForward {
     torch::Tensor activation; // the layer's output (last call): a leaf that requires grad
     torch::Tensor logits;     // 1×classes, with autograd's record of the layers after the target
     // Logits for a batch of replacement activations (B×C×h×w in place of the
-    // layer's output), without autograd: what Ablation-style methods need.
+    // layer's output): what Ablation-style methods need. Without autograd,
+    // unless the replacements require grad: then the layers after the target
+    // are recorded (region ranking's batched backward, core/cam/classmaps.h).
     // Whatever the network computed before the layer is reused where it can be.
     std::function<torch::Tensor(const torch::Tensor& activations)> tail;
 };
@@ -68,6 +70,11 @@ public:
         throw UsageError("guided backpropagation needs one of the built-in architectures: "
                          "the ReLUs of a TorchScript model cannot be guided");
     }
+
+    // The weight (classes×features) of the Linear layer the model ends in,
+    // or undefined: a candidate for region ranking's closed form, which
+    // verifies it against real gradients before relying on it.
+    virtual torch::Tensor headWeight() const { return {}; }
 
     virtual int64_t classCount() const = 0;
     virtual std::vector<torch::Tensor> parameters() const = 0;

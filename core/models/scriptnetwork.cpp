@@ -198,7 +198,7 @@ TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std
     // prefix runs again on the input repeated over the batch.
     result.tail = [runPrefix, runTail, input, layout, output = output.detach(),
                    live = std::move(prefixOutputs)](const torch::Tensor& maps) {
-        torch::NoGradGuard noGrad;
+        torch::AutoGradMode gradMode(maps.requires_grad()); // the prefix runs without it regardless
         const torch::Tensor activations = layout.fromMap(maps, output);
         try {
             return runTail(input, live, activations);

@@ -54,6 +54,10 @@ torch::Tensor TapScope::afterModule(const torch::nn::Module* module, torch::Tens
         m_layout = ActivationLayout::infer(output.sizes().vec(), m_inputHeight, m_inputWidth);
     if (m_replacement.defined()) {
         m_activation = output;
+        // Replacements that require grad get the layers after the target
+        // recorded (region ranking's batched backward), those before not.
+        if (m_replacement.requires_grad())
+            c10::GradMode::set_enabled(true);
         return m_layout.fromMap(m_replacement, output);
     }
     // A module called several times (torchvision's shared ReLU in a block)

@@ -47,7 +47,8 @@ public:
     bool reached() const { return m_activation.defined(); }
     const std::map<const torch::nn::Module*, std::vector<int64_t>>& shapes() const { return m_shapes; }
     // The model continues from `activations` instead of the target's output;
-    // grad mode is left as the caller set it.
+    // grad mode is switched on after the target when they require grad, and
+    // otherwise left as the caller set it.
     void replaceWith(torch::Tensor activations) { m_replacement = std::move(activations); }
     // Capture (and replace) the target's output as a map, its layout inferred
     // for an input of this size. Without it the output is taken as it is.

@@ -74,6 +74,18 @@ torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
     return m_model->forward(inputs);
 }
 
+torch::Tensor ZooNetwork::headWeight() const
+{
+    // The last Linear in module order (fast::Linear included): the classifier
+    // head of every architecture that has one. Whether the logits really are
+    // its output is for the caller to verify.
+    torch::Tensor weight;
+    for (const auto& module : m_model->modules(/*include_self=*/false))
+        if (const auto* linear = module->as<torch::nn::Linear>())
+            weight = linear->weight;
+    return weight.defined() && weight.size(0) == m_classCount ? weight.detach() : torch::Tensor();
+}
+
 torch::Tensor ZooNetwork::guidedLogits(const torch::Tensor& input)
 {
     // Guiding rectifies the gradient at every ReLU; a GELU (ViT, Swin,

@@ -21,6 +21,7 @@ public:
     TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override;
     torch::Tensor logits(const torch::Tensor& inputs) override;
     torch::Tensor guidedLogits(const torch::Tensor& input) override;
+    torch::Tensor headWeight() const override;
     int64_t classCount() const override { return m_classCount; }
     std::vector<torch::Tensor> parameters() const override { return m_model->parameters(); }
 

@@ -87,6 +87,37 @@ private slots:
         QVERIFY(lines[0]["empty"].toBool() ? maximum == 0.0 : std::abs(maximum - 1.0) < 1e-6);
     }
 
+    // --region: one JSON line with the issue's fields, the top K by "here"
+    // (the engine's ranking is checked against the oracle in tst_regionranking).
+    void regionRanksClasses()
+    {
+        const auto r = run({"--image", demo("chelsea.jpg"), "--weights", weights("resnet18"), "--region",
+                            "100,50,120,90", "--rank-classes", "4"});
+        QCOMPARE(r.exitCode, 0);
+        const auto lines = jsonLines(r.out);
+        QCOMPARE(lines.size(), 1);
+        const QJsonObject& line = lines[0];
+        QCOMPARE(line["image"].toString(), demo("chelsea.jpg"));
+        QCOMPARE(line["model"].toString(), QString("resnet18"));
+        QCOMPARE(line["layer"].toString(), QString("layer4.1.conv2"));
+        const QJsonObject region = line["region"].toObject();
+        QCOMPARE(region["x"].toInt(), 100);
+        QCOMPARE(region["y"].toInt(), 50);
+        QCOMPARE(region["w"].toInt(), 120);
+        QCOMPARE(region["h"].toInt(), 90);
+        const QJsonArray classes = line["classes"].toArray();
+        QCOMPARE(classes.size(), 4);
+        for (int i = 0; i < classes.size(); ++i) {
+            const QJsonObject c = classes[i].toObject();
+            QVERIFY(c.contains("index") && !c["name"].toString().isEmpty());
+            QVERIFY(c["share"].toDouble() >= 0.0 && c["share"].toDouble() <= 1.0);
+            if (i > 0)
+                QVERIFY(classes[i - 1].toObject()["here"].toDouble() >= c["here"].toDouble());
+        }
+        QVERIFY(classes[0].toObject()["here"].toDouble() > 0.0);
+        QVERIFY(line["closed_form"].toBool());
+    }
+
     void overlayMatchesTheTutorial()
     {
         const QString ours = m_dir.filePath("ours.png");
@@ -294,6 +325,10 @@ private slots:
         QTest::newRow("unknown contrast class") << "contrast" << 2 << "unknown class \"no such\"";
         QTest::newRow("score method with contrast") << "scorecontrast" << 2 << "need a gradient method";
         QTest::newRow("unwritable overlay") << "unwritable" << 3 << "cannot write";
+        QTest::newRow("region of three numbers") << "region3" << 2 << "--region wants X,Y,W,H";
+        QTest::newRow("region outside the image") << "regionoutside" << 2 << "lies outside the image (451×300)";
+        QTest::newRow("region with a non-linear method") << "regionmethod" << 2 << "not offered for region ranking";
+        QTest::newRow("rank-classes without region") << "rankonly" << 2 << "--rank-classes K ranks";
     }
 
     void badInputs()
@@ -342,6 +377,14 @@ private slots:
             args << "--contrast" << "no such";
         } else if (kind == "scorecontrast") {
             args << "--method" << "scorecam" << "--contrast" << "tabby";
+        } else if (kind == "region3") {
+            args << "--region" << "1,2,3";
+        } else if (kind == "regionoutside") {
+            args << "--region" << "500,10,5,5";
+        } else if (kind == "regionmethod") {
+            args << "--region" << "10,10,5,5" << "--method" << "gradcam++";
+        } else if (kind == "rankonly") {
+            args << "--rank-classes" << "3";
         } else if (kind == "unwritable") {
             args << "--overlay" << m_dir.filePath("no-such-dir/out.png");
         }
