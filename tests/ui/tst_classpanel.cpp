@@ -150,7 +150,7 @@ private slots:
     {
         ClassListModel model;
         model.setLabels(m_labels);
-        QCOMPARE(model.columnCount(), 3);
+        QCOMPARE(model.columnCount(), 5); // #, class, prob., and a region's Here and Share
         const QModelIndex probability = model.index(285, ClassListModel::ProbabilityColumn);
         QCOMPARE(probability.data().toString(), QStringLiteral("–"));
         QCOMPARE(model.index(285, ClassListModel::NameColumn).data().toString(), QStringLiteral("Egyptian cat"));

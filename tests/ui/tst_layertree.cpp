@@ -19,23 +19,24 @@ using gce::ui::LayerTreeModel;
 namespace {
 
 // A small ResNet-like list in module order, plus TorchScript-style names
-// whose intermediate module ("features.block") is not listed.
+// whose intermediate module ("features.block") is not listed. Explainable as
+// the engine would say: the 4-D outputs.
 QVector<LayerEntry> handMadeLayers()
 {
     return {
-        {"conv1", "Conv2d", "1×8×16×16"},
-        {"bn1", "BatchNorm2d", "1×8×16×16"},
-        {"layer1", "Sequential", "1×8×16×16"},
-        {"layer1.0", "BasicBlock", "1×8×16×16"},
-        {"layer1.0.conv1", "Conv2d", "1×8×16×16"},
-        {"layer1.0.relu", "ReLU", "1×8×16×16"},
-        {"layer1.0.conv2", "Conv2d", "1×8×16×16"},
-        {"layer1.0.downsample", "Sequential", ""}, // not reached by forward
-        {"layer1.0.downsample.0", "Conv2d", ""},
-        {"features", "Sequential", "1×8×4×4"},
-        {"features.block.0", "Conv2d", "1×8×4×4"},
-        {"avgpool", "AdaptiveAvgPool2d", "1×8×1×1"}, // 4-D, so usable
-        {"fc", "Linear", "1×10"},
+        {"conv1", "Conv2d", "1×8×16×16", {}, true},
+        {"bn1", "BatchNorm2d", "1×8×16×16", {}, true},
+        {"layer1", "Sequential", "1×8×16×16", {}, true},
+        {"layer1.0", "BasicBlock", "1×8×16×16", {}, true},
+        {"layer1.0.conv1", "Conv2d", "1×8×16×16", {}, true},
+        {"layer1.0.relu", "ReLU", "1×8×16×16", {}, true},
+        {"layer1.0.conv2", "Conv2d", "1×8×16×16", {}, true},
+        {"layer1.0.downsample", "Sequential", "", {}, false}, // not reached by forward
+        {"layer1.0.downsample.0", "Conv2d", "", {}, false},
+        {"features", "Sequential", "1×8×4×4", {}, true},
+        {"features.block.0", "Conv2d", "1×8×4×4", {}, true},
+        {"avgpool", "AdaptiveAvgPool2d", "1×8×1×1", {}, true}, // 4-D, so usable
+        {"fc", "Linear", "1×10", {}, false},
     };
 }
 const QString kDefault = QStringLiteral("layer1.0.conv2");

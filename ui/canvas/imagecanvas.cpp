@@ -152,6 +152,71 @@ void ImageCanvas::paintEvent(QPaintEvent*)
         painter.setOpacity(m_opacity);
         painter.drawPixmap(heatTarget, m_heat, QRectF(m_heat.rect()));
     }
+    paintRegion(painter);
+}
+
+void ImageCanvas::paintRegion(QPainter& painter) const
+{
+    if (!isRegion(m_region))
+        return;
+    painter.setOpacity(1.0);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    // Dark under light dashes: visible on any photo and any colormap.
+    QPen under(QColor(0, 0, 0, 200), 3.0);
+    QPen over(QColor(255, 255, 255), 1.5, Qt::DashLine);
+    if (m_region.width() == 0 && m_region.height() == 0) {
+        // A point: a crosshair on the pixel's centre.
+        const QPointF c = imageToWidget(QPointF(m_region.x() + 0.5, m_region.y() + 0.5));
+        for (const QPen& pen : {under, QPen(QColor(255, 255, 255), 1.5)}) {
+            painter.setPen(pen);
+            painter.drawLine(c - QPointF(9, 0), c + QPointF(9, 0));
+            painter.drawLine(c - QPointF(0, 9), c + QPointF(0, 9));
+        }
+        return;
+    }
+    const QRectF box(imageToWidget(QPointF(m_region.left(), m_region.top())),
+                     imageToWidget(QPointF(m_region.left() + m_region.width(), m_region.top() + m_region.height())));
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(under);
+    painter.drawRect(box);
+    painter.setPen(over);
+    painter.drawRect(box);
+}
+
+void ImageCanvas::setRegion(const QRect& region)
+{
+    if (region == m_region)
+        return;
+    m_region = region;
+    update();
+}
+
+void ImageCanvas::setRegionTool(bool on)
+{
+    m_regionTool = on;
+    if (on)
+        setCursor(Qt::CrossCursor);
+    else
+        unsetCursor();
+}
+
+QRect ImageCanvas::markedRegion(QPointF end) const
+{
+    // Whole pixels covered by the drag, clipped to the photo; a drag of a
+    // few screen pixels is a click: the point under it.
+    const QPointF a = m_markStart;
+    const QPointF b = widgetToImage(end);
+    const QRect photo(QPoint(0, 0), m_imageSize);
+    if (QLineF(imageToWidget(a), end).length() < 4.0) {
+        const QPoint p(int(std::floor(a.x())), int(std::floor(a.y())));
+        return photo.contains(p) ? QRect(p.x(), p.y(), 0, 0) : noRegion();
+    }
+    const int left = int(std::floor(std::min(a.x(), b.x())));
+    const int top = int(std::floor(std::min(a.y(), b.y())));
+    const int right = int(std::ceil(std::max(a.x(), b.x())));
+    const int bottom = int(std::ceil(std::max(a.y(), b.y())));
+    const QRect box = QRect(QPoint(left, top), QPoint(right - 1, bottom - 1)).intersected(photo);
+    return box.isEmpty() ? noRegion() : box;
 }
 
 void ImageCanvas::changeView(const CanvasView& view)
@@ -202,6 +267,12 @@ void ImageCanvas::wheelEvent(QWheelEvent* event)
 void ImageCanvas::mousePressEvent(QMouseEvent* event)
 {
     emit clicked();
+    const bool marking = m_regionTool || event->modifiers().testFlag(Qt::ShiftModifier);
+    if (event->button() == Qt::LeftButton && !m_imageSize.isEmpty() && marking) {
+        m_marking = true;
+        m_markStart = widgetToImage(event->position());
+        return;
+    }
     if (event->button() == Qt::LeftButton && !m_imageSize.isEmpty()) {
         m_dragging = true;
         m_dragStart = event->position();
@@ -212,16 +283,35 @@ void ImageCanvas::mousePressEvent(QMouseEvent* event)
 
 void ImageCanvas::mouseMoveEvent(QMouseEvent* event)
 {
+    if (m_marking) {
+        // The box follows the drag here; every pane gets it on release.
+        const QRect box = markedRegion(event->position());
+        if (isRegion(box))
+            setRegion(box);
+        return;
+    }
     if (!m_dragging)
         return;
     const QPointF delta = (event->position() - m_dragStart) / m_dragView.scale;
     changeView({m_dragView.scale, m_dragView.center - delta});
 }
 
-void ImageCanvas::mouseReleaseEvent(QMouseEvent*)
+void ImageCanvas::mouseReleaseEvent(QMouseEvent* event)
 {
+    if (m_marking) {
+        m_marking = false;
+        const QRect region = markedRegion(event->position());
+        if (isRegion(region)) {
+            setRegion(region);
+            emit regionChosen(region);
+        }
+        return;
+    }
     m_dragging = false;
-    unsetCursor();
+    if (m_regionTool)
+        setCursor(Qt::CrossCursor);
+    else
+        unsetCursor();
 }
 
 void ImageCanvas::resizeEvent(QResizeEvent*) { update(); }

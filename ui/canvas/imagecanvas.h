@@ -44,6 +44,15 @@ public:
     void fitToWindow();
     void actualSize();
 
+    // "What is here?": the region drawn over the photo (photo pixels; width =
+    // height = 0 is a point, noRegion() none). Shift+click marks a
+    // point and Shift+drag a box (plain clicks and drags with the region
+    // tool on); the pane announces it with regionChosen.
+    void setRegion(const QRect& region);
+    QRect region() const { return m_region; }
+    void setRegionTool(bool on);
+    bool regionTool() const { return m_regionTool; }
+
     bool hasImage() const { return !m_photo.isNull(); }
     // Whether the photo shown is `image` (the same decoded QImage: results of
     // one image share it), so that a pane is given a photo only when it changed.
@@ -56,6 +65,7 @@ public:
 signals:
     void viewChanged(const gce::ui::CanvasView& view);
     void clicked();
+    void regionChosen(const QRect& region); // photo pixels, clipped to the photo
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -71,6 +81,8 @@ private:
     QPointF imageToWidget(QPointF p) const;
     QPointF widgetToImage(QPointF p) const;
     void changeView(const CanvasView& view);
+    QRect markedRegion(QPointF end) const; // the drag from m_markStart in whole photo pixels, or noRegion()
+    void paintRegion(QPainter& painter) const;
 
     QPixmap m_photo;
     QSize m_imageSize;
@@ -85,6 +97,10 @@ private:
     QPointF m_dragStart;
     CanvasView m_dragView;
     bool m_dragging = false;
+    QRect m_region = noRegion();
+    bool m_regionTool = false;
+    bool m_marking = false;        // a region drag under way
+    QPointF m_markStart;           // photo pixels
     int m_recolorCount = 0;
 };
 

@@ -5,12 +5,16 @@
 #include "ui/control/camengine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <list>
 
+#include "core/cam/classmaps.h"
 #include "core/cam/explainer.h"
+#include "core/cam/regionranking.h"
 #include "core/cam/faithfulness.h"
 #include "core/errors.h"
+#include "core/imaging/cropoverlay.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/modeltransform.h"
 #include "core/models/modelspecs.h"
@@ -127,7 +131,8 @@ struct ModelSlot {
         if (layerList.isEmpty())
             for (const auto& layer : explainer->layerShapes())
                 layerList.push_back({QString::fromStdString(layer.name), QString::fromStdString(layer.type),
-                                     shapeText(layer.outputShape), QString::fromStdString(layer.mapLayout)});
+                                     shapeText(layer.outputShape), QString::fromStdString(layer.mapLayout),
+                                     layer.explainable});
         return layerList;
     }
 
@@ -160,11 +165,30 @@ struct ModelSlot {
     }
 };
 
+// The class maps of the last region ranking, and what they were made from.
+struct KeptClassMaps {
+    const ModelSlot* slot = nullptr;
+    QString modelName;
+    QString weightsPath;
+    PreprocessMode preprocess = PreprocessMode::Tutorial;
+    QString path;
+    QString layer;
+    QString method;
+    std::optional<ClassMaps> maps;
+
+    bool matches(const KeptClassMaps& o) const
+    {
+        return maps && slot == o.slot && modelName == o.modelName && weightsPath == o.weightsPath &&
+               preprocess == o.preprocess && path == o.path && layer == o.layer && method == o.method;
+    }
+};
+
 struct CamEngine::State {
     std::unique_ptr<ModelSlot> model;                 // the window's model
     std::vector<std::unique_ptr<ModelSlot>> paneSlots; // the panes' own models (the latest request's)
     std::list<Photo> photos;                           // most recently used first
     std::deque<CamResult> kept; // recent complete results without their photos, newest first
+    KeptClassMaps classMaps;    // region ranking's
 
     void keep(CamResult result)
     {
@@ -249,6 +273,7 @@ bool CamEngine::ensureModel(const CamRequest& request, CamFailure* failure)
     return guarded(failure, [&] {
         s.model = std::make_unique<ModelSlot>(request.modelName, request.weightsPath, request.labelsPath);
         s.kept.clear();
+        s.classMaps = {};
     });
 }
 
@@ -457,6 +482,80 @@ std::optional<FaithfulnessResult> CamEngine::scoreFaithfulness(const Faithfulnes
         result.elapsedMs = scores.elapsedMs;
         outcome = std::move(result);
     });
+    return outcome;
+}
+
+std::optional<RegionResult> CamEngine::rankRegion(const RegionRequest& request, quint64 id,
+                                                   const std::function<bool()>& cancelled, CamFailure* failure,
+                                                   const std::function<void(double)>& progress)
+{
+    State& s = *m_state;
+    std::optional<RegionResult> outcome;
+    guarded(failure, [&] {
+        const CamRequest& source = request.source;
+        if (!s.model || !s.model->is(source.modelName, source.weightsPath, source.labelsPath))
+            throw InputError("the model these maps were made with is no longer loaded");
+        const CamResult* made = s.keptResult(request.mapRequest);
+        if (!made || request.pane < 0 || request.pane >= made->panes.size())
+            throw UsageError("the maps of this photo are no longer kept: show them again");
+        const PaneResult& pane = made->panes[request.pane];
+        // The pane's model (its own, when it has one), photo and layer.
+        ModelSlot* slot = pane.modelName.isEmpty() ? s.model.get() : s.slotNamed(pane.modelName);
+        if (!slot)
+            throw InputError("the model these maps were made with is no longer loaded");
+        if (slot == s.model.get())
+            slot->usePreprocess(source.preprocess);
+        const Photo& photo = s.photo(made->imagePath);
+        auto& entry = slot->explained(photo, pane.layerName.isEmpty() ? made->layerName : pane.layerName,
+                                      m_forwardPasses);
+        const auto method = camMethodFromName(pane.method.toStdString());
+        if (!method)
+            throw UsageError("unknown CAM method \"" + pane.method.toStdString() + "\"");
+
+        const auto start = std::chrono::steady_clock::now();
+        KeptClassMaps wanted{slot, slot->modelName, slot->weightsPath, slot->explainer->preprocessMode(),
+                             photo.path, entry.layer, pane.method, std::nullopt};
+        RegionResult result;
+        result.mapsReused = s.classMaps.matches(wanted);
+        if (!result.mapsReused) {
+            s.classMaps = {};
+            ExplainControl control;
+            control.cancelled = cancelled;
+            control.progress = progress;
+            wanted.maps = ClassMaps::compute(*entry.session, *method, control);
+            s.classMaps = std::move(wanted);
+            ++m_classMapComputations;
+            ++m_backwardPasses;
+        }
+        const ClassMaps& maps = *s.classMaps.maps;
+        const auto shape = entry.session->activationShape();
+        const Preprocessing& preprocessing = slot->explainer->preprocessing();
+        const cv::Size size(photo.image.width(), photo.image.height());
+        const CropBox box = inputBox(size.width, size.height, preprocessing);
+        const RegionScorer scorer{cv::Size(int(shape[3]), int(shape[2])), mapPlacement(preprocessing.mode, box, size),
+                                  size, ImageRegion{request.region.x(), request.region.y(), request.region.width(),
+                                                    request.region.height()}};
+        const int classes = int(maps.raw().size(0));
+        result.here = QVector<float>(classes);
+        result.share = QVector<float>(classes);
+        for (const RegionScore& score : scorer.rank(maps.raw())) {
+            result.here[score.classIndex] = float(score.here);
+            result.share[score.classIndex] = float(score.share);
+        }
+        const ImageRegion& clipped = scorer.region();
+        result.requestId = id;
+        result.mapRequest = request.mapRequest;
+        result.imagePath = photo.path;
+        result.region = QRect(clipped.x, clipped.y, clipped.width, clipped.height);
+        result.method = pane.method;
+        result.modelName = slot->modelName;
+        result.layerName = entry.layer;
+        result.closedForm = maps.closedForm();
+        result.rankingMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        outcome = std::move(result);
+    });
+    if (!outcome && failure->message.isEmpty())
+        failure->cancelled = true;
     return outcome;
 }
 

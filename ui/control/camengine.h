@@ -65,6 +65,17 @@ struct FaithfulnessRequest {
     int batchSize = 0;      // images per forward batch; 0 = adaptive (core/cam/adaptivebatch.h)
 };
 
+// Every class ranked by its evidence in a region of a kept result's photo,
+// with pane `pane`'s model, layer and method (core/cam/classmaps.h): the
+// classes' maps are computed once per photo, layer and method, and a further
+// region only scores them.
+struct RegionRequest {
+    CamRequest source;      // model, weights, labels and preprocessing of the result (classes unused)
+    quint64 mapRequest = 0; // CamResult::requestId of a kept result: its photo
+    int pane = 0;           // PaneResult::index: whose model, layer and method rank the classes
+    QRect region;           // photo pixels; width = height = 0: a point
+};
+
 struct CamFailure {
     QString message;        // one line
     bool usage = false;     // unknown layer/class (vs. a bad file)
@@ -103,6 +114,16 @@ public:
                                                         const std::function<bool()>& cancelled, CamFailure* failure,
                                                         const std::function<void(double)>& progress = {});
 
+    // Here and share of every class in the request's region. The class maps
+    // of the last photo, layer and method are kept, so a further region
+    // costs no pass through the network. `cancelled` is polled and `progress`
+    // told between the chunks of classes of the batched way (where the layers
+    // after the target mix channels), as in compute().
+    std::optional<RegionResult> rankRegion(const RegionRequest& request, quint64 id,
+                                           const std::function<bool()>& cancelled, CamFailure* failure,
+                                           const std::function<void(double)>& progress = {});
+    int classMapComputations() const { return m_classMapComputations; }
+
     // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
     void prepare(const QString& path, const QString& layer);
 
@@ -123,6 +144,7 @@ private:
     std::unique_ptr<State> m_state;
     int m_forwardPasses = 0;
     int m_backwardPasses = 0;
+    int m_classMapComputations = 0;
 };
 
 } // namespace gce::ui

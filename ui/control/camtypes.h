@@ -3,6 +3,7 @@
 // (by value, through queued signals). No LibTorch here: ui/ headers stay light.
 #include <QImage>
 #include <QMetaType>
+#include <QRect>
 #include <QRectF>
 #include <QString>
 #include <QStringList>
@@ -123,6 +124,34 @@ Q_DECLARE_METATYPE(gce::ui::FaithfulnessResult)
 
 namespace gce::ui {
 
+// A region of the photo in photo pixels: a box (positive size), a point
+// (width = height = 0) or none (negative size; QRect() would be the point 0,0).
+inline QRect noRegion() { return QRect(0, 0, -1, -1); }
+inline bool isRegion(const QRect& r) { return r.width() >= 0 && r.height() >= 0; }
+
+// "What is here?" (core/cam/regionranking.h): every class's Grad-CAM evidence
+// in a region of the photo, for one pane's model, layer and method.
+struct RegionResult {
+    quint64 requestId = 0;
+    quint64 mapRequest = 0; // the result whose photo was ranked (CamResult::requestId)
+    QString imagePath;
+    QRect region;           // photo pixels, clipped to the photo; width = height = 0: a point
+    QString method;
+    QString modelName;
+    QString layerName;
+    QVector<float> here;    // per class: the mean raw map over the region
+    QVector<float> share;   // per class: the region's part of the map's whole mass, 0..1
+    bool closedForm = false; // every class's gradient from one pass (core/cam/classmaps.h)
+    bool mapsReused = false; // no pass through the network: the maps of an earlier region
+    double rankingMs = 0.0;  // the class maps (0 when reused) and the scores
+};
+
+} // namespace gce::ui
+
+Q_DECLARE_METATYPE(gce::ui::RegionResult)
+
+namespace gce::ui {
+
 // One entry of the model's layer list (for the layer chooser).
 struct LayerEntry {
     QString name;  // "layer4.1.conv2"
@@ -131,6 +160,9 @@ struct LayerEntry {
     // How a transformer's output is read as a map ("tokens 14×14×768",
     // "channels-last 7×7×768"; core/models/activationlayout.h), else empty.
     QString mapLayout = {};
+    // Whether Grad-CAM can explain it, as the engine decided from the output
+    // (LayerShape::explainable): a feature map, channels-last map or tokens.
+    bool explainable = false;
 };
 
 // Sent when the worker has (re)built the model.

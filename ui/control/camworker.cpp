@@ -2,11 +2,31 @@
 
 namespace gce::ui {
 
+namespace {
+
+// An interrupted request goes back into its slot to run again after the
+// work that interrupted it, unless a newer one of its kind superseded it or
+// took the slot meanwhile. Called with the worker's mutex held.
+template <typename Request>
+bool putBack(bool superseded, std::atomic<bool>& hasPending, Request& pending, quint64& pendingId,
+             const Request& request, quint64 id)
+{
+    if (superseded || hasPending)
+        return false;
+    pending = request;
+    pendingId = id;
+    hasPending = true;
+    return true;
+}
+
+} // namespace
+
 CamWorker::CamWorker(QObject* parent) : QThread(parent), m_engine(std::make_unique<CamEngine>())
 {
     qRegisterMetaType<gce::ui::CamResult>();
     qRegisterMetaType<gce::ui::ModelInfo>();
     qRegisterMetaType<gce::ui::FaithfulnessResult>();
+    qRegisterMetaType<gce::ui::RegionResult>();
     connect(this, &CamWorker::outboxFilled, this, &CamWorker::deliverOne, Qt::QueuedConnection);
 }
 
@@ -51,6 +71,16 @@ quint64 CamWorker::requestExport(const CamRequest& request)
     m_hasExport = true;
     wake();
     return m_pendingExportId;
+}
+
+quint64 CamWorker::requestRegion(const RegionRequest& request)
+{
+    std::unique_lock locker(m_mutex);
+    m_pendingRegion = request;
+    m_pendingRegionId = ++m_latestRegionId;
+    m_hasRegion = true;
+    wake();
+    return m_pendingRegionId;
 }
 
 void CamWorker::cancelFaithfulness()
@@ -98,6 +128,8 @@ bool CamWorker::faithfulnessSuperseded(quint64 id) const { return m_abort || m_l
 
 bool CamWorker::exportSuperseded(quint64 id) const { return m_abort || m_latestExportId.load() != id; }
 
+bool CamWorker::regionSuperseded(quint64 id) const { return m_abort || m_latestRegionId.load() != id; }
+
 void CamWorker::run()
 {
     struct Finished {
@@ -107,13 +139,14 @@ void CamWorker::run()
     CamRequest last; // the latest map request, whose neighbours are preloaded
     quint64 lastId = 0;
     for (;;) {
-        enum class Kind { Maps, Export, Scores } kind = Kind::Maps;
+        enum class Kind { Maps, Region, Export, Scores } kind = Kind::Maps;
         CamRequest request;
         FaithfulnessRequest faith;
+        RegionRequest region;
         quint64 id = 0;
         {
             std::unique_lock locker(m_mutex);
-            while (!m_hasPending && !m_hasExport && !m_hasFaith && !m_abort)
+            while (!m_hasPending && !m_hasRegion && !m_hasExport && !m_hasFaith && !m_abort)
                 m_condition.wait(locker);
             if (m_abort)
                 return;
@@ -122,6 +155,11 @@ void CamWorker::run()
                 request = m_pending;
                 id = m_pendingId;
                 m_hasPending = false;
+            } else if (m_hasRegion) {
+                kind = Kind::Region;
+                region = m_pendingRegion;
+                id = m_pendingRegionId;
+                m_hasRegion = false;
             } else if (m_hasExport) {
                 kind = Kind::Export;
                 request = m_pendingExport;
@@ -139,6 +177,9 @@ void CamWorker::run()
             process(request, id);
             last = request;
             lastId = id;
+            break;
+        case Kind::Region:
+            processRegion(region, id);
             break;
         case Kind::Export:
             processExport(request, id);
@@ -203,16 +244,11 @@ void CamWorker::processFaithfulness(const FaithfulnessRequest& request, quint64 
     m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
     if (failure.cancelled) {
         std::unique_lock locker(m_mutex);
-        // Interrupted by a map or export request only: still wanted, so run
-        // it again once that is done (nothing newer took the slot meanwhile).
-        if (!faithfulnessSuperseded(id) && !m_hasFaith) {
-            m_pendingFaith = request;
-            m_pendingFaithId = id;
-            m_hasFaith = true;
+        // Interrupted by a map or export request only: still wanted.
+        if (putBack(faithfulnessSuperseded(id), m_hasFaith, m_pendingFaith, m_pendingFaithId, request, id))
             ++m_restartedFaith;
-        } else {
+        else
             ++m_cancelledFaith;
-        }
         return;
     }
     if (faithfulnessSuperseded(id))
@@ -244,15 +280,9 @@ void CamWorker::processExport(const CamRequest& request, quint64 id)
     m_backwardPasses += m_engine->backwardPasses() - backwardBefore;
     if (failure.cancelled) {
         std::unique_lock locker(m_mutex);
-        // Interrupted by a map request only: still wanted, so run it again
-        // after the maps (Score-CAM keeps its finished batches meanwhile).
-        if (!exportSuperseded(id) && !m_hasExport) {
-            m_pendingExport = request;
-            m_pendingExportId = id;
-            m_hasExport = true;
-        } else {
+        // Interrupted by a map request only: still wanted (Score-CAM keeps its finished batches meanwhile).
+        if (!putBack(exportSuperseded(id), m_hasExport, m_pendingExport, m_pendingExportId, request, id))
             ++m_cancelled;
-        }
         return;
     }
     if (exportSuperseded(id))
@@ -263,12 +293,43 @@ void CamWorker::processExport(const CamRequest& request, quint64 id)
         post([this, id, message = failure.message] { emit exportFailed(id, message); });
 }
 
+void CamWorker::processRegion(const RegionRequest& request, quint64 id)
+{
+    CamFailure failure;
+    const int forwardBefore = m_engine->forwardPasses();
+    const int backwardBefore = m_engine->backwardPasses();
+    const int mapsBefore = m_engine->classMapComputations();
+    // Stop between chunks for a newer region or any map request.
+    const auto result = m_engine->rankRegion(
+        request, id, [this, id] { return regionSuperseded(id) || m_hasPending; }, &failure,
+        [this, id](double fraction) {
+            if (!regionSuperseded(id))
+                post([this, id, fraction] { emit regionProgress(id, fraction); });
+        });
+    m_forwardPasses += m_engine->forwardPasses() - forwardBefore;
+    m_backwardPasses += m_engine->backwardPasses() - backwardBefore;
+    m_classMaps += m_engine->classMapComputations() - mapsBefore;
+    if (failure.cancelled) {
+        std::unique_lock locker(m_mutex);
+        // Interrupted by a map request only: still wanted.
+        if (!putBack(regionSuperseded(id), m_hasRegion, m_pendingRegion, m_pendingRegionId, request, id))
+            ++m_cancelled;
+        return;
+    }
+    if (regionSuperseded(id))
+        return;
+    if (result)
+        post([this, copy = *result] { emit regionReady(copy); });
+    else
+        post([this, id, message = failure.message] { emit regionFailed(id, message); });
+}
+
 void CamWorker::preload(const CamRequest& request, quint64 id)
 {
     // Prepare the folder neighbours while nothing newer is asked for, so that
     // stepping through a folder finds the forward pass already done.
     for (const QString& path : request.preload) {
-        if (superseded(id) || m_hasFaith || m_hasExport) // exports and scores asked for go before guesses
+        if (superseded(id) || m_hasFaith || m_hasExport || m_hasRegion) // asked-for work goes before guesses
             return;
         const int before = m_engine->forwardPasses();
         m_engine->prepare(path, request.layer);

@@ -15,6 +15,9 @@
 // longer wanted (the window does when the pane's class, method, layer,
 // smoothing or image changes).
 //
+// A region ranking ("what is here?", requestRegion) has a slot of its own
+// too, run right after the maps (it is as interactive as they are).
+//
 // An export (the Top-K: one result with every class at once) is a third
 // kind, with its own newest-wins slot and signals. It runs after the map
 // requests and before the scores; a map request arriving stops it within one
@@ -72,6 +75,17 @@ public:
     // Score computations interrupted by a map request and restarted after it.
     int restartedFaithfulness() const { return m_restartedFaith.load(); }
 
+    // "What is here?" for a region (CamEngine::rankRegion); returns the id
+    // (its own sequence). A newer call replaces a pending one and stops a
+    // running one between chunks. Runs after the map requests, before
+    // exports and scores; a map request arriving stops it, and it runs
+    // again after the maps.
+    quint64 requestRegion(const RegionRequest& request);
+    quint64 latestRegionId() const { return m_latestRegionId.load(); }
+    // Class-map computations for region ranking (a further region on the
+    // same photo, layer and method needs none).
+    int classMapComputations() const { return m_classMaps.load(); }
+
     // An export's result; returns the id (from the map requests' sequence). A newer call
     // replaces a pending one and stops a running one.
     quint64 requestExport(const CamRequest& request);
@@ -97,6 +111,10 @@ signals:
     // after a map request interrupted them.
     void faithfulnessProgress(quint64 requestId, double fraction);
 
+    void regionReady(const gce::ui::RegionResult& result);
+    void regionFailed(quint64 requestId, const QString& message);
+    void regionProgress(quint64 requestId, double fraction); // the batched way, between chunks of classes
+
     void exportReady(const gce::ui::CamResult& result); // always complete
     void exportFailed(quint64 requestId, const QString& message);
     void exportProgress(quint64 requestId, double fraction); // restarts from 0 after a map request
@@ -111,10 +129,12 @@ private:
     bool superseded(quint64 id) const;
     bool faithfulnessSuperseded(quint64 id) const;
     bool exportSuperseded(quint64 id) const;
+    bool regionSuperseded(quint64 id) const;
     void wake(); // with m_mutex held
     void process(const CamRequest& request, quint64 id);
     void processFaithfulness(const FaithfulnessRequest& request, quint64 id);
     void processExport(const CamRequest& request, quint64 id);
+    void processRegion(const RegionRequest& request, quint64 id);
     void preload(const CamRequest& request, quint64 id);
     // Worker thread: queues one emission (a lambda holding copies of the
     // arguments) for the GUI thread. GUI thread: emits the oldest one.
@@ -139,6 +159,11 @@ private:
     quint64 m_pendingExportId = 0;
     std::atomic<bool> m_hasExport{false};
     std::atomic<quint64> m_latestExportId{0};
+    RegionRequest m_pendingRegion;
+    quint64 m_pendingRegionId = 0;
+    std::atomic<bool> m_hasRegion{false};
+    std::atomic<quint64> m_latestRegionId{0};
+    std::atomic<int> m_classMaps{0};
     std::atomic<bool> m_abort{false};
     // Released when run() returns, acquired by the destructor after wait():
     // QThread::wait() orders the thread's end before it returns, but inside

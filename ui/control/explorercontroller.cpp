@@ -32,6 +32,18 @@ ExplorerController::ExplorerController(QObject* parent) : QObject(parent), m_wor
         if (id == m_topKId)
             emit progress(fraction);
     });
+    connect(m_worker, &CamWorker::regionReady, this, [this](const RegionResult& result) {
+        if (result.requestId == m_regionId)
+            emit regionReady(result);
+    });
+    connect(m_worker, &CamWorker::regionFailed, this, [this](quint64 id, const QString& message) {
+        if (id == m_regionId)
+            emit regionFailed(message);
+    });
+    connect(m_worker, &CamWorker::regionProgress, this, [this](quint64 id, double fraction) {
+        if (id == m_regionId)
+            emit regionProgress(fraction);
+    });
     connect(m_worker, &CamWorker::faithfulnessReady, this, [this](const FaithfulnessResult& scores) {
         if (scores.requestId != m_faithId || m_scoringPane < 0)
             return;
@@ -62,6 +74,8 @@ void ExplorerController::requestTopK(const CamRequest& request, const QString& f
     m_topKFolder = folder;
     m_topKId = m_worker->requestExport(request);
 }
+
+void ExplorerController::requestRegion(const RegionRequest& request) { m_regionId = m_worker->requestRegion(request); }
 
 void ExplorerController::requestScores(int pane, const FaithfulnessRequest& request)
 {

@@ -40,6 +40,13 @@ public:
     // ---- the Top-K export: one result with one pane per class, for `folder`
     void requestTopK(const CamRequest& request, const QString& folder);
 
+    // ---- "what is here?": every class ranked in a region of the photo shown.
+    // Newest wins; answers to older regions are never passed on.
+    void requestRegion(const RegionRequest& request);
+    // Forgets the region: an answer still on its way is dropped.
+    void clearRegion() { m_regionId = 0; }
+    quint64 regionRequestId() const { return m_regionId; }
+
     // ---- faithfulness scores of one pane's map; `pane` is the window's key
     // for it. Newest wins: scoring another pane stops the first.
     void requestScores(int pane, const FaithfulnessRequest& request);
@@ -67,6 +74,9 @@ signals:
     void scoresFailed(int pane, const QString& message);
     void scoresProgress(int pane, double fraction);
     void scoresDue(int pane);
+    void regionReady(const gce::ui::RegionResult& result);
+    void regionFailed(const QString& message);
+    void regionProgress(double fraction);
 
 private:
     void onResult(const CamResult& result);
@@ -81,6 +91,8 @@ private:
 
     quint64 m_topKId = 0; // the export under way (0: none)
     QString m_topKFolder;
+
+    quint64 m_regionId = 0; // the region ranking wanted (0: none)
 
     quint64 m_faithId = 0;
     int m_scoringPane = -1;

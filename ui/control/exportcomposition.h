@@ -34,6 +34,11 @@ struct ExportRequest {
     // The footer's "preprocessing: …" ("tutorial", "model (resize 256, crop
     // 224, bilinear)"); empty = not said.
     QString preprocessText;
+    // "What is here?": the region drawn on every pane (photo pixels;
+    // noRegion(): none) and the footer's legend of its top classes by Here
+    // ("Here (box 340×330 at 740, 0): cup 0.161 · …"); empty = no legend.
+    QRect region = noRegion();
+    QString regionLegend;
 };
 
 // How the export looks: the window's controls, or the command line's.
@@ -47,6 +52,14 @@ struct ExportLook {
 // The footer's words for the preprocessing that ran: "tutorial", or "model
 // (resize 256, crop 224, bilinear)".
 QString preprocessText(const CamResult& result);
+
+// A region's top `count` classes by Here, highest first.
+QVector<int> topByHere(const RegionResult& region, int count);
+// "cup 0.161 · coffee mug 0.153 · …": those classes named with `labels`, for
+// the status line and the export's legend.
+QString topHereText(const RegionResult& region, const QStringList& labels, int count);
+// The export footer's legend: "Here (box 340×330 at 740, 0): cup 0.161 · …".
+QString regionLegend(const RegionResult& region, const QStringList& labels, int count = 5);
 
 // The export of `panes` (the maps as painted: on the shared scale when it is
 // on) of `result`'s photo.

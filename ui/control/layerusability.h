@@ -15,17 +15,9 @@
 
 namespace gce::ui {
 
-// "1×512×7×7" is; "1×1000" and "" (not reached by the forward pass) are not.
-inline bool isFeatureMapShape(const QString& shape)
-{
-    return !shape.isEmpty() && shape.split(QStringLiteral("×")).size() == 4;
-}
-
-// A 4-D map (channels first or last), or tokens the engine reads as a grid.
-inline bool isExplainable(const LayerEntry& layer)
-{
-    return isFeatureMapShape(layer.shape) || !layer.mapLayout.isEmpty();
-}
+// A 4-D map (channels first or last), or tokens the engine reads as a grid:
+// the engine's answer (core/models/activationlayout.h), not re-derived here.
+inline bool isExplainable(const LayerEntry& layer) { return layer.explainable; }
 
 // Why `name` cannot be explained among `layers`, or empty when it can.
 inline QString layerProblem(const QVector<LayerEntry>& layers, const QString& name)

@@ -7,22 +7,27 @@
 
 namespace gce::ui {
 
+namespace {
+// The distinct values, comma-separated, when there is more than one; else empty.
+QString differing(QStringList values)
+{
+    values.removeDuplicates();
+    return values.size() > 1 ? values.join(QStringLiteral(", ")) : QString();
+}
+} // namespace
+
 QString sharedScaleObstacle(const QStringList& methods, const QStringList& models)
 {
-    QStringList uniqueModels = models;
-    uniqueModels.removeDuplicates();
-    if (uniqueModels.size() > 1)
+    if (const QString different = differing(models); !different.isEmpty())
         return QCoreApplication::translate("gce::ui::SharedScale",
                                            "the panes use different models (%1), whose raw values are not comparable: "
                                            "the maps of different networks measure different activations")
-            .arg(uniqueModels.join(QStringLiteral(", ")));
-    QStringList unique = methods;
-    unique.removeDuplicates();
-    if (unique.size() > 1)
+            .arg(different);
+    if (const QString different = differing(methods); !different.isEmpty())
         return QCoreApplication::translate("gce::ui::SharedScale",
                                            "the panes use different CAM methods (%1), whose raw values are different "
                                            "quantities: give every pane the same method to share a scale")
-            .arg(unique.join(QStringLiteral(", ")));
+            .arg(different);
     return {};
 }
 

@@ -112,7 +112,7 @@ Layout computeLayout(const ExportRequest& request)
     // Wrapping is decided from geometry, not font metrics, so the size is the same everywhere.
     if (request.untrained)
         l.warningLines = l.width - 2 * l.margin >= kOneLineWarningEm * l.fontPx ? 1 : 2;
-    l.footerLines = 3 + l.warningLines;
+    l.footerLines = 3 + l.warningLines + (request.regionLegend.isEmpty() ? 0 : 1);
     l.footerHeight = 2 * l.margin + l.footerLines * l.lineStep;
     l.height = l.footerTop() + l.footerHeight;
     return l;
@@ -246,10 +246,41 @@ void drawFooter(QPainter& painter, const Layout& l, const ExportRequest& request
         modelLine += QStringLiteral("  \u00b7  preprocessing: ") + request.preprocessText;
     drawLine(painter, slot(line++), modelLine, regular, kTextColor);
     drawColormapLegend(painter, l, slot(line++), request.colormap, request.sharedMax);
+    if (!request.regionLegend.isEmpty())
+        drawLine(painter, slot(line++), request.regionLegend, regular, kTextColor);
     // File name only: full paths leak directory names into shared screenshots.
     drawLine(painter, slot(line++),
              QStringLiteral("source: %1").arg(orUnknown(QFileInfo(request.sourceFileName).fileName())), regular,
              kTextColor);
+}
+
+// The region on pane `pane` as the window draws it: light dashes over a dark
+// line (a crosshair for a point), scaled with the export's font.
+void drawRegion(QPainter& painter, const Layout& l, int pane, const QRect& region)
+{
+    const QPointF origin(l.paneX(pane) + l.photoX, l.paneY(pane));
+    const double width = std::max(2.0, l.fontPx / 6.0);
+    const QPen under(QColor(0, 0, 0, 200), 2 * width);
+    QPen over(QColor(255, 255, 255), width, Qt::DashLine);
+    painter.save();
+    painter.setClipRect(QRectF(origin, QSizeF(l.photoWidth, l.photoHeight)));
+    painter.setBrush(Qt::NoBrush);
+    if (region.width() == 0 && region.height() == 0) {
+        const QPointF c = origin + QPointF(region.x() + 0.5, region.y() + 0.5);
+        const double arm = 1.5 * l.fontPx;
+        for (const QPen& pen : {under, QPen(QColor(255, 255, 255), width)}) {
+            painter.setPen(pen);
+            painter.drawLine(c - QPointF(arm, 0), c + QPointF(arm, 0));
+            painter.drawLine(c - QPointF(0, arm), c + QPointF(0, arm));
+        }
+    } else {
+        const QRectF box(origin + QPointF(region.x(), region.y()), QSizeF(region.width(), region.height()));
+        painter.setPen(under);
+        painter.drawRect(box);
+        painter.setPen(over);
+        painter.drawRect(box);
+    }
+    painter.restore();
 }
 
 void blit(QImage& canvas, const QImage& overlay, int x, int y)
@@ -312,8 +343,11 @@ QImage renderExport(const ExportRequest& request)
     QPainter painter(&canvas);
     painter.setRenderHint(QPainter::TextAntialiasing, true);
     painter.setRenderHint(QPainter::Antialiasing, true);
-    for (int i = 0; i < request.panes.size(); ++i)
+    for (int i = 0; i < request.panes.size(); ++i) {
         drawCaption(painter, l, i, request.panes[i]);
+        if (isRegion(request.region))
+            drawRegion(painter, l, i, request.region);
+    }
     drawFooter(painter, l, request);
     painter.end();
     return canvas;

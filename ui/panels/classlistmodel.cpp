@@ -48,6 +48,16 @@ void ClassListModel::setProbabilities(const QVector<float>& probabilities)
                      {Qt::DisplayRole, Qt::ToolTipRole, SortRole});
 }
 
+void ClassListModel::setRegionScores(const QVector<float>& here, const QVector<float>& share)
+{
+    const bool fits = here.size() == m_labels.size() && share.size() == m_labels.size();
+    m_here = fits ? here : QVector<float>();
+    m_share = fits ? share : QVector<float>();
+    if (!m_labels.isEmpty())
+        emit dataChanged(index(0, HereColumn), index(rowCount() - 1, ShareColumn),
+                         {Qt::DisplayRole, Qt::ToolTipRole, SortRole});
+}
+
 int ClassListModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_labels.size());
@@ -72,6 +82,9 @@ QVariant ClassListModel::data(const QModelIndex& index, int role) const
         case IndexColumn: return row;
         case NameColumn: return m_labels.at(row);
         case ProbabilityColumn: return known ? formatPercent(probability) : QStringLiteral("–");
+        // Raw map values: three significant digits, comparable across classes.
+        case HereColumn: return m_here.isEmpty() ? QStringLiteral("–") : QString::number(double(m_here.at(row)), 'g', 3);
+        case ShareColumn: return m_share.isEmpty() ? QStringLiteral("–") : formatPercent(m_share.at(row));
         }
         break;
     case SortRole:
@@ -80,6 +93,8 @@ QVariant ClassListModel::data(const QModelIndex& index, int role) const
         case NameColumn: return m_labels.at(row);
         // Unknown sorts below every real probability, including 0.
         case ProbabilityColumn: return known ? double(probability) : -1.0;
+        case HereColumn: return m_here.isEmpty() ? -1.0 : double(m_here.at(row));
+        case ShareColumn: return m_share.isEmpty() ? -1.0 : double(m_share.at(row));
         }
         break;
     case Qt::TextAlignmentRole:
@@ -96,6 +111,14 @@ QVariant ClassListModel::data(const QModelIndex& index, int role) const
             return QStringLiteral("%1% (p = %2)")
                 .arg(QString::number(double(probability) * 100.0, 'g', 9),
                      QString::number(double(probability), 'g', 9));
+        case HereColumn:
+            return m_here.isEmpty() ? tr("Shift+drag on the photo to rank the classes there")
+                                    : tr("Mean raw Grad-CAM evidence in the region: %1")
+                                          .arg(QString::number(double(m_here.at(row)), 'g', 6));
+        case ShareColumn:
+            return m_share.isEmpty() ? tr("Shift+drag on the photo to rank the classes there")
+                                     : tr("%1% of the class's whole map lies in the region")
+                                           .arg(QString::number(double(m_share.at(row)) * 100.0, 'g', 4));
         }
         break;
     }
@@ -112,6 +135,8 @@ QVariant ClassListModel::headerData(int section, Qt::Orientation orientation, in
         case IndexColumn: return tr("#");
         case NameColumn: return tr("Class");
         case ProbabilityColumn: return tr("Prob.");
+        case HereColumn: return tr("Here");
+        case ShareColumn: return tr("Share");
         }
         break;
     case Qt::ToolTipRole:
@@ -119,6 +144,10 @@ QVariant ClassListModel::headerData(int section, Qt::Orientation orientation, in
         case IndexColumn: return tr("ImageNet class index");
         case NameColumn: return tr("Class name");
         case ProbabilityColumn: return tr("Softmax probability for the current image");
+        case HereColumn:
+            return tr("Evidence in the marked region: the class's raw Grad-CAM map (before its own "
+                      "normalisation) averaged over the region");
+        case ShareColumn: return tr("The region's part of the class's whole map");
         }
         break;
     case Qt::TextAlignmentRole:
@@ -127,7 +156,8 @@ QVariant ClassListModel::headerData(int section, Qt::Orientation orientation, in
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::InitialSortOrderRole:
         // The first click on "Prob." should show the most likely classes first.
-        return section == ProbabilityColumn ? Qt::DescendingOrder : Qt::AscendingOrder;
+        return section == ProbabilityColumn || section == HereColumn || section == ShareColumn ? Qt::DescendingOrder
+                                                                                              : Qt::AscendingOrder;
     }
     return {};
 }

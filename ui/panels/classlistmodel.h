@@ -11,7 +11,9 @@ namespace gce::ui {
 class ClassListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { IndexColumn, NameColumn, ProbabilityColumn, ColumnCount };
+    // Here and Share: "what is here?" for a region of the photo
+    // (RegionResult); "–" and sorted last while there is none.
+    enum Column { IndexColumn, NameColumn, ProbabilityColumn, HereColumn, ShareColumn, ColumnCount };
     // Sort role: numbers sort numerically.
     static constexpr int SortRole = Qt::UserRole + 1;
 
@@ -20,6 +22,9 @@ public:
     // One value per label, or empty when unknown (no image yet).
     void setProbabilities(const QVector<float>& probabilities);
     const QStringList& labels() const { return m_labels; }
+    // One value each per label, or empty (no region).
+    void setRegionScores(const QVector<float>& here, const QVector<float>& share);
+    bool hasRegionScores() const { return !m_here.isEmpty(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -29,6 +34,8 @@ public:
 private:
     QStringList m_labels;
     QVector<float> m_probabilities;
+    QVector<float> m_here;
+    QVector<float> m_share;
 };
 
 // Case-insensitive substring match on the name, or the index when the text

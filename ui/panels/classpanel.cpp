@@ -83,6 +83,10 @@ ClassPanel::ClassPanel(QWidget* parent) : QWidget(parent)
     m_view->horizontalHeader()->setSectionResizeMode(ClassListModel::IndexColumn, QHeaderView::Fixed);
     m_view->horizontalHeader()->setSectionResizeMode(ClassListModel::NameColumn, QHeaderView::Stretch);
     m_view->horizontalHeader()->setSectionResizeMode(ClassListModel::ProbabilityColumn, QHeaderView::Fixed);
+    m_view->horizontalHeader()->setSectionResizeMode(ClassListModel::HereColumn, QHeaderView::Fixed);
+    m_view->horizontalHeader()->setSectionResizeMode(ClassListModel::ShareColumn, QHeaderView::Fixed);
+    m_view->setColumnHidden(ClassListModel::HereColumn, true); // until a region is marked
+    m_view->setColumnHidden(ClassListModel::ShareColumn, true);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(ClassListModel::IndexColumn, Qt::AscendingOrder);
     m_view->installEventFilter(this);
@@ -143,6 +147,28 @@ void ClassPanel::setProbabilities(const QVector<float>& probabilities)
     showCurrentInView();
     updateSummary();
 }
+
+void ClassPanel::setRegionScores(const QVector<float>& here, const QVector<float>& share)
+{
+    const QScopedValueRollback<bool> guard(m_settingCurrent, true);
+    const bool had = m_model->hasRegionScores();
+    m_model->setRegionScores(here, share);
+    const bool has = m_model->hasRegionScores();
+    m_view->setColumnHidden(ClassListModel::HereColumn, !has);
+    m_view->setColumnHidden(ClassListModel::ShareColumn, !has);
+    // The first region sorts by Here (what the spot is evidence for); a sort
+    // the user picks afterwards is kept for further regions.
+    const int sortColumn = m_view->horizontalHeader()->sortIndicatorSection();
+    if (has && !had)
+        m_view->sortByColumn(ClassListModel::HereColumn, Qt::DescendingOrder);
+    else if (!has && (sortColumn == ClassListModel::HereColumn || sortColumn == ClassListModel::ShareColumn))
+        m_view->sortByColumn(m_probabilities.isEmpty() ? ClassListModel::IndexColumn
+                                                       : ClassListModel::ProbabilityColumn,
+                             m_probabilities.isEmpty() ? Qt::AscendingOrder : Qt::DescendingOrder);
+    showCurrentInView();
+}
+
+bool ClassPanel::hasRegionScores() const { return m_model->hasRegionScores(); }
 
 void ClassPanel::setCurrentClass(int index)
 {
@@ -239,6 +265,8 @@ void ClassPanel::updateColumnWidths()
     };
     fit(ClassListModel::IndexColumn, QStringLiteral("999"));
     fit(ClassListModel::ProbabilityColumn, QStringLiteral("100.0%"));
+    fit(ClassListModel::HereColumn, QStringLiteral("0.000123"));
+    fit(ClassListModel::ShareColumn, QStringLiteral("100.0%"));
     m_view->verticalHeader()->setMinimumSectionSize(metrics.height() + 2);
     m_view->verticalHeader()->setDefaultSectionSize(metrics.height() + 6);
 }

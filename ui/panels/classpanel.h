@@ -22,6 +22,11 @@ public:
 
     void setLabels(const QStringList& labels);
     void setProbabilities(const QVector<float>& probabilities); // empty = unknown
+    // "What is here?": every class's evidence in the marked region (empty:
+    // none). The Here and Share columns show while there is one, and the
+    // list sorts by Here when a region's scores first arrive.
+    void setRegionScores(const QVector<float>& here, const QVector<float>& share);
+    bool hasRegionScores() const;
     // Shows `index` as current without emitting classActivated.
     void setCurrentClass(int index);
     int currentClass() const { return m_current; }

@@ -141,6 +141,12 @@ void MainWindow::connectController()
             [this](const QString& message) { showMessage(tr("Export failed: %1").arg(message)); });
     connect(m_controller, &ExplorerController::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(m_controller, &ExplorerController::modelFailed, this, &MainWindow::onModelFailed);
+    connect(m_controller, &ExplorerController::regionReady, this, &MainWindow::onRegionReady);
+    connect(m_controller, &ExplorerController::regionFailed, this,
+            [this](const QString& message) { showMessage(tr("What is here: %1").arg(message)); });
+    connect(m_controller, &ExplorerController::regionProgress, this, [this](double fraction) {
+        showMessage(tr("Ranking every class in the region… %1%").arg(int(fraction * 100)));
+    });
     connect(m_controller, &ExplorerController::scoresDue, this,
             [this](int key) { scoreFaithfulness(m_strip->panes().indexOf(m_strip->paneForKey(key))); });
 }
@@ -267,6 +273,13 @@ void MainWindow::onResult(const CamResult& result)
                                              : QString())
                           .arg(m_requestClock.elapsed()));
     updateActions();
+    // A region belongs to its photo; on the same photo it is ranked again for
+    // the maps now shown (no pass through the network unless the layer,
+    // method or model changed).
+    if (isRegion(m_strip->region()) && result.imagePath != m_regionImage)
+        clearRegion();
+    else
+        requestRegion();
     emit resultShown(result.requestId);
 }
 

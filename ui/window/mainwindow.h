@@ -68,7 +68,7 @@ public:
         NextImage, PreviousImage, AddPane, RemovePane, PinClasses,
         ChooseLayer, ChooseWeights, OpenModelFile, ChooseLabels, About,
         AugmentSmooth, EigenSmooth, SharedScale, ScoreFaithfulness, UseUntrained,
-        TutorialPreprocessing, ModelPreprocessing,
+        TutorialPreprocessing, ModelPreprocessing, RegionTool, ClearRegion,
     };
 
     explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
@@ -90,8 +90,15 @@ public:
     bool untrainedBadgeVisible() const;
     QImage renderExportImage(bool allPanes) const;
 
+    // "What is here?" for a region of the photo (photo pixels; width = height
+    // = 0: a point), as a Shift+drag on a pane does: drawn on every pane and
+    // ranked for the focused pane's model, layer and method.
+    void markRegion(const QRect& region);
+    QRect region() const;
+
 signals:
     void resultShown(quint64 requestId);
+    void regionShown(quint64 regionRequestId); // the class panel shows the region's scores
     // A partial result is up: the quick panes, the others pending (CamResult::complete).
     void partialResultShown(quint64 requestId);
     void scoresShown(quint64 faithfulnessRequestId);
@@ -128,6 +135,11 @@ private:
     void showMessage(const QString& text);
     void onClassActivated(int classIndex);
     void step(int delta);
+
+    // "What is here?" (mainwindowregion.cpp).
+    void requestRegion(); // for the region drawn, with the last result's focused pane
+    void clearRegion();
+    void onRegionReady(const RegionResult& result);
 
     // Model, weights, preprocessing and layer (mainwindowmodel.cpp).
     // Switches to `modelName` if its weights are found (remembered, torch hub
@@ -177,6 +189,8 @@ private:
     ModelInfo m_modelInfo;
     QString m_scaleNote; // why a wanted shared scale does not apply, as last told
     QElapsedTimer m_requestClock;
+    QString m_regionImage; // the photo the region was marked on
+    RegionResult m_regionResult; // the ranking shown (exports' legend)
 };
 
 } // namespace gce::ui

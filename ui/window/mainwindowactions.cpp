@@ -74,6 +74,13 @@ void MainWindow::createActions()
     });
     overlay->setCheckable(true);
     overlay->setChecked(true);
+    QAction* regionTool = make(ActionId::RegionTool, tr("&Region Tool"), QKeySequence(tr("R")), [this] {
+        m_strip->setRegionTool(action(ActionId::RegionTool)->isChecked());
+    });
+    regionTool->setCheckable(true);
+    regionTool->setToolTip(tr("Clicks and drags on the photo mark a point or a box and rank every class by its "
+                              "evidence there (Shift+click and Shift+drag do it without the tool)"));
+    make(ActionId::ClearRegion, tr("C&lear Region"), QKeySequence(Qt::Key_Escape), [this] { clearRegion(); });
     QAction* next = make(ActionId::NextImage, tr("&Next Image"), QKeySequence(Qt::Key_Right), [this] { step(1); });
     next->setShortcuts({QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_PageDown)});
     QAction* previous =
@@ -209,6 +216,8 @@ void MainWindow::createMenus()
         view->addAction(action(id));
     view->addSeparator();
     view->addAction(action(ActionId::ToggleOverlay));
+    view->addAction(action(ActionId::RegionTool));
+    view->addAction(action(ActionId::ClearRegion));
     view->addSeparator();
     for (ActionId id : {ActionId::NextImage, ActionId::PreviousImage, ActionId::AddPane, ActionId::RemovePane,
                         ActionId::PinClasses})

@@ -30,7 +30,14 @@ QImage MainWindow::renderExportImage(bool allPanes) const
     look.sharedMax = m_colorBar->sharedMax();
     if (allPanes)
         look.grid = m_paneArea->grid(); // as the window arranges them
-    return renderExport(composeExport(shown(), panes, look));
+    ExportRequest request = composeExport(shown(), panes, look);
+    // The region and its top classes by Here, when its ranking is the one shown.
+    if (isRegion(m_strip->region()) && m_regionResult.requestId != 0 &&
+        m_regionResult.requestId == m_controller->regionRequestId() && m_regionResult.imagePath == shown().imagePath) {
+        request.region = m_regionResult.region;
+        request.regionLegend = regionLegend(m_regionResult, m_modelInfo.labels);
+    }
+    return renderExport(request);
 }
 
 ExportLook MainWindow::exportLook() const

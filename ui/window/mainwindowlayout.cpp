@@ -77,7 +77,9 @@ void MainWindow::createCentralArea()
     connect(m_strip, &PaneStrip::focusChanged, this, [this](int index) {
         if (m_classPanel && m_strip->panes()[index]->result().classIndex >= 0)
             m_classPanel->setCurrentClass(m_strip->panes()[index]->result().classIndex);
+        requestRegion(); // the Here column follows the focused pane's model and method
     });
+    connect(m_strip, &PaneStrip::regionChosen, this, &MainWindow::markRegion);
     connect(m_strip, &PaneStrip::countChanged, this, [this] {
         if (!m_actions.isEmpty())
             updateActions();

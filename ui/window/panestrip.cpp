@@ -46,6 +46,8 @@ ComparePane* PaneStrip::add(int target)
     canvas->setOpacity(m_opacity);
     canvas->setColormap(m_colormap);
     canvas->setOverlayVisible(m_overlayVisible);
+    canvas->setRegion(m_region);
+    canvas->setRegionTool(m_regionTool);
     if (const QImage& photo = m_controller->lastResult().image; !photo.isNull()) {
         canvas->setImage(photo);
         canvas->setView(m_panes.front()->canvas()->view());
@@ -55,6 +57,11 @@ ComparePane* PaneStrip::add(int target)
         for (ComparePane* other : m_panes)
             if (other->canvas() != canvas)
                 other->canvas()->setView(view);
+    });
+    // A region marked on one pane is the same photo pixels on every pane.
+    connect(canvas, &ImageCanvas::regionChosen, this, [this](const QRect& region) {
+        setRegion(region);
+        emit regionChosen(region);
     });
     connect(pane, &ComparePane::focusRequested, this, [this, pane] { setFocused(m_panes.indexOf(pane)); });
     connect(pane, &ComparePane::closeRequested, this, [this, pane] { remove(m_panes.indexOf(pane)); });
@@ -92,6 +99,20 @@ void PaneStrip::remove(int index)
     // An answer in flight lists the old panes by position: ask again for
     // these (same image and layer, so backward passes only).
     emit mapsWanted();
+}
+
+void PaneStrip::setRegion(const QRect& region)
+{
+    m_region = region;
+    for (ComparePane* pane : m_panes)
+        pane->canvas()->setRegion(region);
+}
+
+void PaneStrip::setRegionTool(bool on)
+{
+    m_regionTool = on;
+    for (ComparePane* pane : m_panes)
+        pane->canvas()->setRegionTool(on);
 }
 
 void PaneStrip::relayout()

@@ -43,6 +43,12 @@ public:
     void setColormap(Colormap colormap);
     void setOverlayVisible(bool visible);
 
+    // "What is here?": the region drawn on every pane (noRegion(): none), and
+    // whether plain clicks and drags mark it (View ▸ Region Tool).
+    void setRegion(const QRect& region);
+    QRect region() const { return m_region; }
+    void setRegionTool(bool on);
+
     // Paints the result's panes (those it has: a pane added meanwhile keeps
     // waiting), on one raw scale when `shareWanted` and the methods allow it.
     // Returns the scales used, once per result.
@@ -65,6 +71,7 @@ signals:
     // A pane's method changed or a pane went: the maps must be asked for again.
     void mapsWanted();
     void scoringRequested(int index); // the pane's own button
+    void regionChosen(const QRect& region); // marked on a pane (already drawn on all)
     void scoresShown(quint64 faithfulnessRequestId);
     void scoresFailed(const QString& message);
 
@@ -80,6 +87,8 @@ private:
     double m_opacity;
     Colormap m_colormap = Colormap::Jet;
     bool m_overlayVisible = true;
+    QRect m_region = noRegion();
+    bool m_regionTool = false;
 };
 
 } // namespace gce::ui
