@@ -11,6 +11,7 @@ names); and per-tensor statistics of torchvision's own initialisation
 (for checking initialiseLikeTorchvision()).
 usage: make_zoo_modern.py OUT_DIR
 """
+import contextlib
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradcam_reference import last_conv_name, randomise_batchnorm  # noqa: E402
 from oracle_io import save_safetensors  # noqa: E402
-from seeded_models import random_input, seeded_model  # noqa: E402
+from seeded_models import random_input, ranked_classes, seeded_model  # noqa: E402
 
 # Every architecture allows this size (ConvNeXt needs >= 32); non-square to
 # catch height/width mix-ups. Stride-32 networks end at 4×3.
@@ -94,6 +95,22 @@ def grad_cams(model, x, layers, classes, as_map=lambda t: t):
     reads a layer's output (and its gradient) as 1×C×h×w: the identity for CNN
     layers; tokens or channels-last for transformers (make_zoo_vit.py,
     make_zoo_swin.py). Returns {(layer, class): HxW map}."""
+    return _grad_cams(model, x, layers, lambda _logits: classes, as_map)[2]
+
+
+def ranked_grad_cams(model, x, layers, ranks, as_map=lambda t: t):
+    """grad_cams for the classes at `ranks` of the model's own scores for x
+    (seeded_models.random_input's choice), taken from grad_cams' forward pass
+    instead of a no-grad forward of their own: for the full-size transformers,
+    whose forward alone takes ~13 s (ViT-B/16) under Debian's generic BLAS.
+    The logits are those of the no-grad forward bit for bit (checked when this
+    was written). Returns (logits, classes, {(layer, class): HxW map})."""
+    return _grad_cams(model, x, layers, lambda logits: ranked_classes(logits, ranks), as_map)
+
+
+def _grad_cams(model, x, layers, choose, as_map):
+    """grad_cams with the classes chosen from the logits: choose(logits).
+    Returns (logits, classes, maps)."""
     for p in model.parameters():
         p.requires_grad_(False)
     x = x.clone().requires_grad_(True)
@@ -110,6 +127,7 @@ def grad_cams(model, x, layers, classes, as_map=lambda t: t):
     finally:
         for handle in handles:
             handle.remove()
+    classes = choose(logits.detach())
     maps = {}
     for c in classes:
         logits[0, c].backward(retain_graph=True)
@@ -119,7 +137,25 @@ def grad_cams(model, x, layers, classes, as_map=lambda t: t):
             cam = torch.relu((weights * activation).sum(dim=1))[0]
             top = cam.max()
             maps[(layer, c)] = cam / top if top > 0 else torch.zeros_like(cam)
-    return maps
+    return logits.detach(), classes, maps
+
+
+@contextlib.contextmanager
+def skipped_init():
+    """torch.nn.init's functions do nothing inside: for building full-size
+    models whose state_dict keys and shapes, module tree and parameter count
+    are all a fixture records (make_zoo_vit.py, make_zoo_swin.py,
+    make_zoo_maxvit.py). Their values are never read, and drawing them took
+    most of those scripts' time (the six full Swin models: ~23 s)."""
+    names = [n for n in dir(torch.nn.init) if n.endswith("_") and not n.startswith("_")]
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+    try:
+        for n in names:
+            setattr(torch.nn.init, n, lambda tensor, *_args, **_kwargs: tensor)
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.nn.init, n, f)
 
 
 def init_stats(model):

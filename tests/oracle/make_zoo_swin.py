@@ -30,7 +30,8 @@ import torch
 from torchvision.models import swin_transformer as swin
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_zoo_modern import grad_cams, init_stats, map_cases, module_tree  # noqa: E402
+from make_zoo_modern import (grad_cams, init_stats, map_cases, module_tree, ranked_grad_cams,  # noqa: E402
+                             skipped_init)
 from oracle_io import save_safetensors  # noqa: E402
 from seeded_models import random_input  # noqa: E402
 
@@ -128,8 +129,8 @@ def reduced_entry(name, config, seed, out_dir):
 
 
 def full_entry(name):
-    torch.manual_seed(0)
-    model = getattr(swin, name)(weights=None)
+    with skipped_init():  # keys, shapes, modules and parameter count only
+        model = getattr(swin, name)(weights=None)
     return {
         "model": name,
         "keys": [[k, list(v.shape)] for k, v in model.state_dict().items()],
@@ -148,11 +149,12 @@ def full_maps_entry(name, seed, out_dir):
     randomise(model, generator)
     weights = os.path.join(out_dir, name + ".pth")
     torch.save(model.state_dict(), weights)
-    x, logits, classes = random_input(model, generator, (224, 224), ranks=(0, 500))
-    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    x = torch.randn(1, 3, 224, 224, generator=generator)  # as random_input draws it
     layers = ["features.7.1.norm1", "features.5.2"]
-    cases = map_cases(grad_cams(model, x, layers, classes, channels_first), layers, classes, tensors,
-                      prefix="tokencam")
+    # The classes from the maps' own forward pass (no extra no-grad forward).
+    logits, classes, maps = ranked_grad_cams(model, x, layers, (0, 500), channels_first)
+    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    cases = map_cases(maps, layers, classes, tensors, prefix="tokencam")
     save_safetensors(os.path.join(out_dir, name + "_full_expected.safetensors"), tensors)
     return {"model": name, "weights": weights, "default_layer": layers[0], "cases": cases}
 

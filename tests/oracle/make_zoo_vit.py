@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gradcam_reference import activation_and_gradient  # noqa: E402
 from make_method_fixtures import (ablation_logits, ablationcam, cam_image, normalised, scorecam,  # noqa: E402
                                   scorecam_probabilities)
-from make_zoo_modern import grad_cams, init_stats, map_cases, module_tree, randomise_extras  # noqa: E402
+from make_zoo_modern import (grad_cams, init_stats, map_cases, module_tree, randomise_extras,  # noqa: E402
+                             ranked_grad_cams, skipped_init)
 from oracle_io import save_safetensors  # noqa: E402
 from seeded_models import random_input, seeded_model  # noqa: E402
 
@@ -106,10 +107,13 @@ def main(out_dir):
 
     init = {}
     model, generator, weights = seeded_model("vit_b_16", 6100, out_dir, randomise_vit(init))
-    x, logits, classes = random_input(model, generator, (224, 224), ranks=(0, 500))
-    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    x = torch.randn(1, 3, 224, 224, generator=generator)  # as random_input draws it
     layers = [default_layer(model), "encoder.layers.encoder_layer_5", "conv_proj"]
-    cases = cases_for(model, x, layers, classes, (14, 14), tensors)
+    # The classes from the maps' own forward pass: a no-grad forward first
+    # (random_input) took a quarter of the script's time.
+    logits, classes, maps = ranked_grad_cams(model, x, layers, (0, 500), lambda t: as_map(t, (14, 14)))
+    tensors = {"input": x.numpy(), "logits": logits.numpy()}
+    cases = map_cases(maps, layers, classes, tensors)
     save_safetensors(os.path.join(out_dir, "vit_b_16_expected.safetensors"), tensors)
     manifest["vit_b_16"] = {
         "model": "vit_b_16", "weights": weights, "default_layer": layers[0], "cases": cases,
@@ -120,7 +124,8 @@ def main(out_dir):
 
     manifest["shapes"] = {}
     for name in SHAPE_ONLY:
-        full = getattr(torchvision.models, name)(weights=None)
+        with skipped_init():  # keys and shapes only
+            full = getattr(torchvision.models, name)(weights=None)
         manifest["shapes"][name] = {"keys": [[k, list(v.shape)] for k, v in full.state_dict().items()],
                                     "default_layer": default_layer(full)}
         del full

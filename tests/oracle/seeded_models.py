@@ -44,5 +44,10 @@ def random_input(model, generator, size, ranks):
     x = torch.randn(1, 3, *size, generator=generator)
     with torch.no_grad():
         logits = model(x)
+    return x, logits, ranked_classes(logits, ranks)
+
+
+def ranked_classes(logits, ranks):
+    """The classes at `ranks` in the order of the (1, classes) logits, best first."""
     top = logits[0].argsort(descending=True)
-    return x, logits, [int(top[rank]) for rank in ranks]
+    return [int(top[rank]) for rank in ranks]
