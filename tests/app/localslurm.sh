@@ -18,6 +18,11 @@
 #                         independent of the container's hostname and /etc/hosts.
 #   select/cons_tres + CR_CPU   one CPU per array task, so several tasks run at once.
 #   random free ports     a second or leftover cluster does not clash.
+#   MinJobAge=5           sbatch --wait polls the job after 2 s, then sleeps 4x longer each
+#                         time (8, 32 s) while its sleep is below MinJobAge/2 (so that a job
+#                         record is never purged before it looks). At 60 it saw a 4-task array
+#                         of 5 s sleeps (10 s on 2 CPUs) done after 42 s; at 5 it polls every
+#                         2 s (14 s), and a finished task's record stays 5 s, longer than a poll.
 #   munged --force        accept DIR under a group-writable parent (it is a private dir anyway).
 set -euo pipefail
 
@@ -136,7 +141,7 @@ SelectTypeParameters=CR_CPU
 MpiDefault=none
 MailProg=/bin/true
 ReturnToService=2
-MinJobAge=60
+MinJobAge=5
 NodeName=localhost NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
