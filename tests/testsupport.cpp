@@ -39,8 +39,16 @@ void addModelRows(const QJsonArray& manifest)
     QTest::addColumn<QString>("model");
     for (const auto& entry : manifest) {
         const QString model = entry.toObject()["model"].toString();
-        QTest::newRow(qPrintable(model)) << model;
+        if (zooModelSelected(model))
+            QTest::newRow(qPrintable(model)) << model;
     }
+}
+
+bool zooModelSelected(const QString& model)
+{
+    if (!qEnvironmentVariableIsSet("GCE_ZOO_MODELS"))
+        return true;
+    return qEnvironmentVariable("GCE_ZOO_MODELS").split(u',', Qt::SkipEmptyParts).contains(model);
 }
 
 QString pythonExecutable() { return QStringLiteral(GCE_PYTHON); }

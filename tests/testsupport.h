@@ -29,8 +29,14 @@ QJsonDocument readJson(const QString& path);
 
 // An oracle manifest is a JSON array of objects with a "model" field.
 QJsonObject manifestEntry(const QJsonArray& manifest, const QString& model); // {} when absent
-// Adds a "model" column with one data row per manifest entry.
+// Adds a "model" column with one data row per manifest entry that
+// zooModelSelected() keeps.
 void addModelRows(const QJsonArray& manifest);
+// False when the environment's GCE_ZOO_MODELS is set and does not list
+// `model` (comma-separated): the ASan build runs the zoo's full-size parity
+// for fewer models (tests/zoo_classic.cmake, tests/zoo_vit.cmake say which
+// and why). Unset, as in scripts/test: every model.
+bool zooModelSelected(const QString& model);
 
 // Runs `program args...` to completion (timeout in ms), capturing output.
 ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs = 300000,
