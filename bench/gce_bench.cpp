@@ -17,6 +17,10 @@
 //   Forward/Batch/N and GradCam/Batch/N: a batch of N images, forward only
 //   and Grad-CAM (one forward, one tail backward, top-1 maps), per batch: the
 //   engine's side of a dataset run (bench/dataset_bench.py times the CLI).
+//   Forward/Batch/N runs through the inference form (core/models/inferenceform.h);
+//   Forward/NoGrad (batch 1) and Forward/Plain/8 are the plain modules, its
+//   baseline (issue 18; bench/python_forward_floor.py times PyTorch's
+//   optimize_for_inference at batch 1 and its best batch in the same run).
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -231,6 +235,17 @@ void ForwardBatch(benchmark::State& state)
         benchmark::DoNotOptimize(network.logits(x));
 }
 BENCHMARK(ForwardBatch)->Name("Forward/Batch")->Arg(1)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+void ForwardPlainBatch(benchmark::State& state)
+{
+    auto& model = dynamic_cast<gce::ZooNetwork&>(explainer().network()).module();
+    const torch::Tensor x = batchInput(state.range(0));
+    for (auto _ : state) {
+        torch::NoGradGuard noGrad;
+        benchmark::DoNotOptimize(model.forward(x));
+    }
+}
+BENCHMARK(ForwardPlainBatch)->Name("Forward/Plain")->Arg(8)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 void GradCamBatch(benchmark::State& state)
 {

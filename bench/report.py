@@ -16,6 +16,8 @@ All ratios compare two measurements taken in this same run on this machine.
    and torch-cam's batch of 32), the floor under any exact Score-CAM here
    (bench/python_forward_floor.py: 512 of PyTorch's fastest forwards), and the cancel latency of a running Score-CAM
    in the explorer's worker (gce-cancel-latency).
+ - each architecture's inference form (gce-inference-forms): build cost, plain
+   vs fast forward (issue 18).
  - dataset runs (bench/dataset_bench.py): gradcam-cli --input images/s at batch
    1/8/16 against forward-only and the tutorial's Python loop, peak RSS at 100
    and 5,000 images.
@@ -32,6 +34,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 IMAGE = os.path.join(ROOT, "resources", "demo", "cat_and_coffee.jpg")
+# Architectures whose inference form (bench/inference_forms.cpp) is reported.
+FORM_MODELS = ["resnet18", "resnet50", "squeezenet1_1", "googlenet", "densenet121", "vgg16_bn",
+               "mobilenet_v3_large", "efficientnet_b0", "regnet_y_400mf", "convnext_tiny"]
 
 
 def gce_bench(build, env_extra, min_time, only=None):
@@ -108,7 +113,7 @@ def main(build, quick):
 
     fwd = tuned["Forward/NoGrad"]
     rows = [
-        ("Forward only (no autograd)", "%.1f ms" % fwd, "baseline"),
+        ("Forward only (no autograd), plain modules", "%.1f ms" % fwd, "baseline"),
         ("Grad-CAM tensor -> map", "%.1f ms" % tuned["GradCam/TensorToMap"],
          "%.2fx forward (target <= 1.3x)" % (tuned["GradCam/TensorToMap"] / fwd)),
         ("Each extra class, same image", "%.2f ms" % tuned["GradCam/ExtraClass"], "target < 2 ms"),
@@ -129,6 +134,13 @@ def main(build, quick):
          % (tuned["Region/AllClasses/layer3"] / tuned["Region/OneClass/layer3"], tuned["Region/OneClass/layer3"])),
         ("Region ranking, a further box (1201x400 photo)", "%.3f ms" % tuned["Region/FurtherBox"],
          "no pass through the network"),
+        ("Forward, batch 1, through the inference form", "%.1f ms" % tuned["Forward/Batch/1"],
+         "%.2fx faster than the plain modules; %.2fx PyTorch's optimize_for_inference at batch 1 (%.1f ms)"
+         % (fwd / tuned["Forward/Batch/1"], tuned["Forward/Batch/1"] / floor["batch1_ms"], floor["batch1_ms"])),
+        ("Forward, batch 8, per image, through the inference form", "%.1f ms" % (tuned["Forward/Batch/8"] / 8),
+         "%.2fx faster than the plain modules (%.1f ms); %.2fx PyTorch's best batch (%.1f ms/image)"
+         % (tuned["Forward/Plain/8"] / tuned["Forward/Batch/8"], tuned["Forward/Plain/8"] / 8,
+            tuned["Forward/Batch/8"] / 8 / floor["forward_ms_per_image"], floor["forward_ms_per_image"])),
         ("Overlay of 4000x3000", "%.1f ms" % tuned["Overlay/4000x3000"], ""),
         ("Preprocess 4000x3000 -> tensor", "%.1f ms" % tuned["Preprocess/4000x3000"], ""),
         ("Allocator tuning: tensor -> map", "%.1f ms untuned" % untuned["GradCam/TensorToMap"],
@@ -159,6 +171,15 @@ def main(build, quick):
              for name, ms in tuned.items() if name.startswith("ScoreCam/Batch/")]
     rows += [("Ablation-CAM (layer4.1.conv2) batch %s" % name.split("/")[-1], "%.0f ms" % ms, "sweep")
              for name, ms in tuned.items() if name.startswith("AblationCam/Batch/")]
+    forms = [json.loads(line) for line in subprocess.run(
+        [os.path.join(build, "bench", "gce-inference-forms")] + FORM_MODELS,
+        check=True, capture_output=True, text=True).stdout.splitlines()]
+    rows += [("Inference form, %s" % f["model"],
+              "%.1f -> %.1f ms" % (f["plain_ms"], f["fast_ms"]) if f["form"] else "%.1f ms" % f["plain_ms"],
+              ("%.2fx faster%s; built in %.0f ms, +%.0f MB; %d BN folded, whole network %s"
+               % (f["ratio"], "" if f["kept"] else " (not kept: slower when built)", f["build_ms"], f["extra_mb"],
+                  f["folded"], "yes" if f["whole_network"] else "no")) if f["form"] else "no form")
+             for f in forms]
     rows += [
         ("CLI end to end (median of %d)" % runs, "%.0f ms" % statistics.median(cli_walls), "baseline"),
         ("CLI peak RSS", "%.0f MB" % max(cli_rss), "target < 400 MB"),

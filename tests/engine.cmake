@@ -2,6 +2,8 @@
 gce_add_fixture(engine make_engine_fixtures.py)
 
 gce_add_test(tst_engineparity SOURCES core/tst_engineparity.cpp LIBS gce_engine FIXTURES engine TORCH_PCH)
+# The inference form (issue 18): the fast no-grad passes against the plain modules.
+gce_add_test(tst_inferenceform SOURCES core/tst_inferenceform.cpp LIBS gce_engine FIXTURES engine custommodels TORCH_PCH)
 gce_add_test(tst_explanationsession SOURCES core/tst_explanationsession.cpp LIBS gce_engine TORCH_PCH)
 gce_add_test(tst_batchexplanation SOURCES core/tst_batchexplanation.cpp LIBS gce_engine TORCH_PCH)
 gce_add_test(tst_activationlayout SOURCES core/tst_activationlayout.cpp LIBS gce_engine TORCH_PCH)

@@ -40,6 +40,13 @@ struct TappedForward {
     std::function<torch::Tensor(const torch::Tensor& activations)> tail;
 };
 
+// Whether passes that need no gradient run a faster equivalent of the
+// network (a zoo model's inference form, core/models/inferenceform.h; a
+// TorchScript model's optimize_for_inference): never; when it agrees with
+// the plain network and was faster when built (the default); or whenever it
+// agrees (tests, which time nothing).
+enum class FormPolicy { Off, Measured, WhenExact };
+
 class Network {
 public:
     virtual ~Network() = default;
@@ -75,6 +82,9 @@ public:
     // or undefined: a candidate for region ranking's closed form, which
     // verifies it against real gradients before relying on it.
     virtual torch::Tensor headWeight() const { return {}; }
+
+    // Takes effect from the next pass. Networks without a faster form ignore it.
+    virtual void setFormPolicy(FormPolicy /*policy*/) {}
 
     virtual int64_t classCount() const = 0;
     virtual std::vector<torch::Tensor> parameters() const = 0;

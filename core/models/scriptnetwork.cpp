@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/models/activationlayout.h"
+#include "core/models/fastcheck.h"
 #include "core/models/modelzoo.h"
 
 namespace gce {
@@ -124,7 +125,51 @@ std::vector<torch::Tensor> ScriptNetwork::parameters() const
 torch::Tensor ScriptNetwork::logits(const torch::Tensor& inputs)
 {
     torch::NoGradGuard noGrad;
+    if (std::optional<torch::jit::Module> module = optimised(inputs)) {
+        try {
+            return logitsOf(module->forward({inputs}), m_path);
+        } catch (const std::exception&) {
+            // A shape or type the frozen graph did not foresee: the plain graph.
+        }
+    }
     return logitsOf(call(*m_forward, {m_module._ivalue(), inputs}), m_path);
+}
+
+void ScriptNetwork::setFormPolicy(FormPolicy policy)
+{
+    std::lock_guard<std::mutex> lock(m_optimisedMutex);
+    m_formPolicy = policy;
+}
+
+bool ScriptNetwork::optimisedFor(const torch::Tensor& inputs) { return optimised(inputs).has_value(); }
+
+std::optional<torch::jit::Module> ScriptNetwork::optimised(const torch::Tensor& inputs)
+{
+    std::lock_guard<std::mutex> lock(m_optimisedMutex);
+    // The constructor's own pass (the class count) stays plain: m_classCount
+    // is still 0 then.
+    if (m_formPolicy == FormPolicy::Off || m_classCount == 0 || inputs.dim() != 4)
+        return std::nullopt;
+    if (!m_optimisedBuilt) {
+        m_optimisedBuilt = true;
+        try {
+            torch::NoGradGuard noGrad;
+            torch::jit::Module frozen = torch::jit::freeze(m_module.clone());
+            torch::jit::Module module = torch::jit::optimize_for_inference(frozen);
+            const torch::Tensor x = torch::randn({1, 3, inputs.size(2), inputs.size(3)});
+            const auto plain = [&] { return logitsOf(call(*m_forward, {m_module._ivalue(), x}), m_path); };
+            const auto fast = [&] { return logitsOf(module.forward({x}), m_path); };
+            if (fast::agrees(fast(), plain())) {
+                m_optimisedFaster = fast::compareSpeed(plain, fast).faster();
+                m_optimised = std::move(module);
+            }
+        } catch (const std::exception&) {
+            // Control flow or operators freezing does not take: the plain graph.
+        }
+    }
+    if (!m_optimised || (m_formPolicy == FormPolicy::Measured && !m_optimisedFaster))
+        return std::nullopt;
+    return m_optimised;
 }
 
 std::vector<LayerShape> ScriptNetwork::layerShapes(int64_t height, int64_t width)

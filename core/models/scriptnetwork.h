@@ -6,6 +6,8 @@
 // the forward graph (core/models/graphsplit.h), since TorchScript has no hooks.
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <torch/script.h>
@@ -32,7 +34,12 @@ public:
     std::vector<LayerShape> layerShapes(int64_t height, int64_t width) override;
     void checkLayer(const std::string& name) const override;
     TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override;
+    // Through the optimised module (below) when there is one.
     torch::Tensor logits(const torch::Tensor& inputs) override;
+    void setFormPolicy(FormPolicy policy) override;
+    // Whether logits() runs torch::jit::optimize_for_inference's module for
+    // inputs like these (building it on first use).
+    bool optimisedFor(const torch::Tensor& inputs);
     int64_t classCount() const override { return m_classCount; }
     std::vector<torch::Tensor> parameters() const override;
 
@@ -48,6 +55,18 @@ private:
     std::string m_defaultLayer;
     int64_t m_classCount = 0;
     std::map<std::string, std::shared_ptr<Split>> m_splits;
+
+    // LibTorch's own inference form of the whole forward (freezing: conv+BN
+    // folded, constants propagated; optimize_for_inference: oneDNN layouts),
+    // for the passes that run the whole network without autograd (Score-CAM,
+    // faithfulness, datasets). Built on the first such pass, on a copy; kept
+    // when it agrees with the plain graph (1e-5) and, under Measured, was
+    // faster; any graph it cannot handle runs plainly, silently.
+    std::optional<torch::jit::Module> optimised(const torch::Tensor& inputs);
+    std::mutex m_optimisedMutex;
+    FormPolicy m_formPolicy = FormPolicy::Measured;
+    bool m_optimisedBuilt = false, m_optimisedFaster = false;
+    std::optional<torch::jit::Module> m_optimised;
 };
 
 } // namespace gce

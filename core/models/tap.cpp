@@ -76,8 +76,12 @@ torch::Tensor tappedRelu(const torch::Tensor& input)
 
 torch::Tensor runSequential(torch::nn::Sequential& sequential, torch::Tensor input)
 {
-    for (auto& child : *sequential)
-        input = detail::afterModule(child.ptr().get(), child.forward<torch::Tensor>(input));
+    for (auto& child : *sequential) {
+        const torch::nn::Module* module = child.ptr().get();
+        input = detail::afterModule(module, detail::runChild(module, input, [&](const torch::Tensor& x) {
+                                        return child.forward<torch::Tensor>(x);
+                                    }));
+    }
     return detail::afterModule(sequential.ptr().get(), std::move(input));
 }
 

@@ -29,6 +29,7 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include "core/models/activationlayout.h"
+#include "core/models/fastpass.h"
 #include "core/models/interrupt.h"
 
 namespace gce {
@@ -93,11 +94,25 @@ inline torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor 
 }
 } // namespace detail
 
+namespace detail {
+// The child's output, computed by the thread's FastPass (the inference form,
+// core/models/inferenceform.h) when one is installed, else plainly.
+template <typename Call>
+torch::Tensor runChild(const torch::nn::Module* module, const torch::Tensor& input, Call&& call)
+{
+    if (FastPass* fast = FastPass::current())
+        return fast->run(module, input, call);
+    return call(input);
+}
+} // namespace detail
+
 // Runs a child module (a ModuleHolder such as torch::nn::Conv2d) through the tap.
 template <typename Holder>
 torch::Tensor tapped(Holder& child, const torch::Tensor& input)
 {
-    return detail::afterModule(child.ptr().get(), child->forward(input));
+    const torch::nn::Module* module = child.ptr().get();
+    return detail::afterModule(
+        module, detail::runChild(module, input, [&](const torch::Tensor& x) { return child->forward(x); }));
 }
 
 // A ReLU applied as a function in forward (torchvision's F.relu: DenseNet's

@@ -1,8 +1,11 @@
 #include "core/models/zoonetwork.h"
 
+#include <optional>
+
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/models/inferenceform.h"
 #include "core/models/modelzoo.h"
 #include "core/models/tap.h"
 
@@ -35,26 +38,35 @@ std::vector<LayerShape> ZooNetwork::layerShapes(int64_t height, int64_t width)
 TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
 {
     const auto module = findLayer(*m_model, layer);
+    const std::shared_ptr<const InferenceForm> form = inferenceForm(input);
     TappedForward result;
     {
         torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
         TapScope tap(module.get());
         tap.readAsMap(input.size(2), input.size(3));
+        // The layers before the target through the inference form; after it
+        // autograd records and the pass steps aside.
+        std::optional<InferencePass> fast;
+        if (form)
+            fast.emplace(*form, module.get());
         result.logits = m_model->forward(input);
         if (!tap.reached())
             throw UsageError("layer \"" + layer + "\" is not used by the model's forward pass");
         result.activation = tap.activation();
     }
-    // The tail re-runs the layers before the target at batch 1: the modules
-    // have no resumable state, and their outputs broadcast over the batch of
-    // replacements (residual sums). Where they do not (concatenations), the
-    // input is repeated over the batch instead.
-    result.tail = [model = m_model, module, input](const torch::Tensor& activations) {
+    // The tail re-runs the layers before the target at batch 1 (through the
+    // inference form): the modules have no resumable state, and their outputs
+    // broadcast over the batch of replacements (residual sums). Where they do
+    // not (concatenations), the input is repeated over the batch instead.
+    result.tail = [model = m_model, module, input, form](const torch::Tensor& activations) {
         torch::NoGradGuard noGrad;
         const auto run = [&](const torch::Tensor& x) {
             TapScope tap(module.get());
             tap.readAsMap(input.size(2), input.size(3));
             tap.replaceWith(activations);
+            std::optional<InferencePass> fast;
+            if (form)
+                fast.emplace(*form, module.get());
             return model->forward(x);
         };
         try {
@@ -71,7 +83,41 @@ TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::s
 torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
 {
     torch::NoGradGuard noGrad;
+    if (const std::shared_ptr<const InferenceForm> form = inferenceForm(inputs))
+        return InferencePass(*form, nullptr).forward(*m_model, inputs);
     return m_model->forward(inputs);
+}
+
+std::shared_ptr<const InferenceForm> ZooNetwork::inferenceForm(const torch::Tensor& input)
+{
+    std::lock_guard<std::mutex> lock(m_formMutex);
+    if (m_formPolicy == FormPolicy::Off || input.dim() != 4)
+        return nullptr;
+    if (!m_formBuilt) {
+        m_formBuilt = true;
+        bool layerNorm = false;
+        for (const auto& module : m_model->modules(/*include_self=*/false))
+            layerNorm = layerNorm || module->as<torch::nn::LayerNorm>() != nullptr;
+        if (!layerNorm) {
+            try {
+                auto form = std::make_shared<const InferenceForm>(*m_model, input.size(2), input.size(3));
+                if (form->stats().exact)
+                    m_form = std::move(form);
+            } catch (const Cancelled&) {
+                m_formBuilt = false; // the pass that built it was cancelled: the next one builds it
+                throw;
+            }
+        }
+    }
+    if (m_form && m_formPolicy == FormPolicy::Measured && !m_form->stats().faster)
+        return nullptr;
+    return m_form;
+}
+
+void ZooNetwork::setFormPolicy(FormPolicy policy)
+{
+    std::lock_guard<std::mutex> lock(m_formMutex);
+    m_formPolicy = policy;
 }
 
 torch::Tensor ZooNetwork::headWeight() const

@@ -2,11 +2,14 @@
 // A Network made of our torch::nn ports of torchvision (core/models/modelzoo.h):
 // layers are reached through taps (core/models/tap.h).
 #include <memory>
+#include <mutex>
 
 #include "core/models/classifier.h"
 #include "core/models/network.h"
 
 namespace gce {
+
+class InferenceForm;
 
 class ZooNetwork : public Network {
 public:
@@ -25,8 +28,21 @@ public:
     int64_t classCount() const override { return m_classCount; }
     std::vector<torch::Tensor> parameters() const override { return m_model->parameters(); }
 
+    // The inference form (core/models/inferenceform.h) used by the passes
+    // that need no gradient: built on the first such pass, for its input's
+    // size. Null while switched off (FormPolicy), for a model with LayerNorm
+    // (transformers and ConvNeXt, whose operations oneDNN's layout does not
+    // have), when the calibration found nothing that agrees, or (Measured, the
+    // default) when it was not faster on the calibration input.
+    std::shared_ptr<const InferenceForm> inferenceForm(const torch::Tensor& input);
+    void setFormPolicy(FormPolicy policy) override;
+
 private:
     std::shared_ptr<ClassifierModule> m_model;
+    std::mutex m_formMutex;
+    FormPolicy m_formPolicy = FormPolicy::Measured;
+    bool m_formBuilt = false;
+    std::shared_ptr<const InferenceForm> m_form; // built, agreed; null when neither
     std::string m_defaultLayer;
     int64_t m_classCount;
 };

@@ -39,7 +39,10 @@ ImageRegion regionOf(const QJsonArray& r) { return {r[0].toInt(), r[1].toInt(), 
 // Where the engine should find the closed form (a channel-wise tail before
 // the head): the last convolution; not before a convolution (SqueezeNet's
 // features.12, ResNet's layer4.1.conv1).
-bool closedFormExpected(const QString& layer) { return layer == "layer4.1.conv2" || layer == "classifier.1"; }
+bool closedFormExpected(const QString& layer)
+{
+    return layer == "layer4.1.conv2" || layer == "layer4" || layer == "classifier.1";
+}
 
 struct Explained {
     std::unique_ptr<Explainer> explainer;
@@ -123,12 +126,15 @@ private slots:
             for (int rank = 0; rank < 20; ++rank) {
                 const int expectedClass = order[rank].item<int>();
                 const RegionScore& got = ranked[std::size_t(rank)];
-                // Equal ranks, unless the two classes' oracle scores tie to rounding.
+                // Equal ranks, unless the two classes' oracle scores tie to
+                // within 1e-5 of the top: the layers before the target run
+                // through the inference form (core/models/inferenceform.h),
+                // whose activations agree with PyTorch's to 1e-5, not to the bit.
                 const double tie = std::abs(here[got.classIndex].item<double>() - here[expectedClass].item<double>());
-                QVERIFY2(got.classIndex == expectedClass || tie <= 1e-6 * scale,
-                         qPrintable(QString("%1: rank %2 is class %3, the oracle's %4")
+                QVERIFY2(got.classIndex == expectedClass || tie <= 1e-5 * scale,
+                         qPrintable(QString("%1: rank %2 is class %3, the oracle's %4 (apart by %5 of the top)")
                                         .arg(QString::fromStdString(key)).arg(rank + 1).arg(got.classIndex)
-                                        .arg(expectedClass)));
+                                        .arg(expectedClass).arg(tie / scale)));
             }
             // Every score within 1e-4 of the region's top score (share: of 1,
             // its whole range), the top 20 within 1e-4 of their own value.

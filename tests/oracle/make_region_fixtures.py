@@ -30,11 +30,14 @@ PHOTOS = [os.path.join(ROOT, "resources", "demo", name)
           for name in ("cat_and_coffee.jpg", "chelsea.jpg", "coffee.jpg")]
 
 # model -> [(layer, photos, methods)]: Grad-CAM on every photo at the last
-# convolution (the engine's closed form) and on one photo at a layer before a
-# convolution (its batched backward); XGrad-CAM and HiRes-CAM once, from the
-# same gradients.
+# convolution or the block after it (the engine's closed form) and on one
+# photo at a layer before a convolution (its batched backward); XGrad-CAM and
+# HiRes-CAM once, from the same gradients. XGrad-CAM divides by each channel's
+# sum, which at a convolution's output (both signs) can nearly cancel and
+# turn a 1e-7 change of the activation into 2e-3 of a score: its case is at
+# the last block's output, after a ReLU.
 CASES = {
-    "resnet18": [("layer4.1.conv2", PHOTOS[:1], ["gradcam", "xgradcam", "hirescam"]),
+    "resnet18": [("layer4", PHOTOS[:1], ["gradcam", "xgradcam", "hirescam"]),
                  ("layer4.1.conv2", PHOTOS[1:], ["gradcam"]),
                  ("layer4.1.conv1", PHOTOS[:1], ["gradcam"])],
     "squeezenet1_1": [("classifier.1", PHOTOS, ["gradcam"]), ("features.12", PHOTOS[:1], ["gradcam"])],

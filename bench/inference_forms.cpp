@@ -1,0 +1,73 @@
+// Each architecture's inference form (core/models/inferenceform.h, issue 18),
+// one JSON line per model named on the command line (untrained weights:
+// timing does not depend on trained values):
+//   build_ms, extra_mb       what building the form cost, in time and memory
+//   folded, packed, units, whole_network   what it found
+//   plain_ms, fast_ms, ratio a 1×3×224×224 forward, best of 3 rounds of 10,
+//                            plainly and through the form, in this run
+//   agreement                max |fast - plain| / max |plain| of the logits
+//   kept                     whether the engine uses it (it was faster when built)
+// usage: gce-inference-forms MODEL...
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <torch/torch.h>
+
+#include "core/cam/explainer.h"
+#include "core/models/inferenceform.h"
+#include "core/models/zoonetwork.h"
+#include "core/support/runtime.h"
+
+namespace {
+
+template <class F>
+double bestMs(F&& pass, int rounds = 3, int repeats = 10)
+{
+    pass();
+    pass();
+    double best = 1e300;
+    for (int round = 0; round < rounds; ++round) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < repeats; ++i)
+            pass();
+        best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+                                  repeats);
+    }
+    return best;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    gce::configureRuntime({});
+    for (int i = 1; i < argc; ++i) {
+        gce::Explainer explainer(argv[i], "");
+        auto& network = dynamic_cast<gce::ZooNetwork&>(explainer.network());
+        const torch::Tensor x = torch::randn({1, 3, 224, 224});
+        network.setFormPolicy(gce::FormPolicy::Off);
+        const torch::Tensor plainLogits = network.logits(x);
+        const double plainMs = bestMs([&] { network.logits(x); });
+        network.setFormPolicy(gce::FormPolicy::Measured);
+        const bool kept = network.inferenceForm(x) != nullptr;
+        network.setFormPolicy(gce::FormPolicy::WhenExact);
+        const auto form = network.inferenceForm(x);
+        if (!form) {
+            std::printf("{\"model\": \"%s\", \"form\": false, \"plain_ms\": %.2f}\n", argv[i], plainMs);
+            continue;
+        }
+        const gce::InferenceFormStats& s = form->stats();
+        const torch::Tensor fastLogits = network.logits(x);
+        const double fastMs = bestMs([&] { network.logits(x); });
+        const double agreement =
+            ((fastLogits - plainLogits).abs().max() / plainLogits.abs().max()).item<double>();
+        std::printf("{\"model\": \"%s\", \"form\": true, \"kept\": %s, \"build_ms\": %.0f, \"extra_mb\": %.1f, "
+                    "\"folded\": %d, \"packed\": %d, \"units\": %d, \"whole_network\": %s, \"plain_ms\": %.2f, "
+                    "\"fast_ms\": %.2f, \"ratio\": %.2f, \"agreement\": %.2g}\n",
+                    argv[i], kept ? "true" : "false", s.buildMs, s.extraBytes / 1e6, s.foldedPairs,
+                    s.packedConvolutions, s.units, s.wholeNetwork ? "true" : "false", plainMs, fastMs,
+                    plainMs / fastMs, agreement);
+        std::fflush(stdout);
+    }
+}

@@ -1,0 +1,35 @@
+#include "core/models/fastcheck.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <torch/torch.h>
+
+namespace gce::fast {
+
+bool agrees(const torch::Tensor& fast, const torch::Tensor& reference)
+{
+    if (!fast.defined() || !reference.defined() || fast.sizes() != reference.sizes())
+        return false;
+    const double scale = reference.abs().max().item<double>();
+    const double error = (fast - reference).abs().max().item<double>();
+    return std::isfinite(error) && error <= 1e-5 * std::max(scale, 1e-12);
+}
+
+Timing compareSpeed(const std::function<void()>& plain, const std::function<void()>& fast)
+{
+    const auto timed = [](const std::function<void()>& run) {
+        const auto start = std::chrono::steady_clock::now();
+        run();
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
+    Timing timing;
+    timing.plainMs = timed(plain);
+    timing.fastMs = timed(fast);
+    timing.plainMs = std::min(timing.plainMs, timed(plain));
+    timing.fastMs = std::min(timing.fastMs, timed(fast));
+    return timing;
+}
+
+} // namespace gce::fast

@@ -1,0 +1,40 @@
+#pragma once
+// The hook through which a zoo network's inference form (core/models/inferenceform.h)
+// takes over child calls. tapped() and runSequential() (core/models/tap.h)
+// hand every child call to the thread's FastPass when one is installed; the
+// pass either runs the child the plain way (`plain`) or its own way. Kept
+// apart from inferenceform.h so that every architecture file, which includes
+// tap.h, does not also see the inference form's internals.
+#include <c10/util/FunctionRef.h>
+#include <torch/types.h>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace gce {
+
+class FastPass {
+public:
+    using Plain = c10::function_ref<torch::Tensor(const torch::Tensor&)>;
+
+    virtual ~FastPass() = default;
+    // The output of `module` for `input`: plain(input), or the same values
+    // computed the pass's own way.
+    virtual torch::Tensor run(const torch::nn::Module* module, const torch::Tensor& input, Plain plain) = 0;
+
+    static FastPass* current();
+
+protected:
+    // Installs this pass on the calling thread for the object's lifetime.
+    FastPass();
+    FastPass(const FastPass&) = delete;
+    FastPass& operator=(const FastPass&) = delete;
+    void uninstall();
+
+private:
+    FastPass* m_previous;
+    bool m_installed = true;
+};
+
+} // namespace gce

@@ -1,0 +1,256 @@
+// The inference form (core/models/inferenceform.h, issue 18): the layers
+// before a target, whole no-grad passes and Ablation-style tails give what
+// the plain modules give, within 1e-5 of the largest value, on the engine
+// fixture's seeded weights (BatchNorm statistics randomised, so folding is not
+// trivial); and the form really runs: no BatchNorm operator is dispatched
+// before the target, oneDNN's layout is. TorchScript files get LibTorch's
+// optimize_for_inference for whole passes, the same way checked.
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <ATen/record_function.h>
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "core/cam/explainer.h"
+#include "core/models/inferenceform.h"
+#include "core/models/scriptnetwork.h"
+#include "core/models/zoonetwork.h"
+#include "core/support/runtime.h"
+#include "testsupport.h"
+
+using namespace gce;
+
+namespace {
+
+QJsonArray manifest() { return test::readJson(test::fixturesDir("engine") + "/manifest.json").array(); }
+
+// Operators dispatched on this thread while an OperatorCount lives.
+thread_local std::map<std::string, int>* t_counts = nullptr;
+
+class OperatorCount {
+public:
+    OperatorCount()
+    {
+        t_counts = &m_counts;
+        m_handle = at::addThreadLocalCallback(at::RecordFunctionCallback(
+            [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+                if (t_counts)
+                    ++(*t_counts)[fn.name()];
+                return nullptr;
+            }));
+    }
+    ~OperatorCount()
+    {
+        at::removeCallback(m_handle);
+        t_counts = nullptr;
+    }
+    int operator[](const std::string& name) const
+    {
+        const auto found = m_counts.find(name);
+        return found == m_counts.end() ? 0 : found->second;
+    }
+
+private:
+    std::map<std::string, int> m_counts;
+    at::CallbackHandle m_handle;
+};
+
+// |fast - plain| within 1e-5 of plain's largest magnitude (issue 18's bound).
+QString disagreement(const torch::Tensor& fast, const torch::Tensor& plain)
+{
+    if (fast.sizes() != plain.sizes())
+        return "shapes differ";
+    const double scale = plain.abs().max().item<double>();
+    const double error = (fast - plain).abs().max().item<double>();
+    if (!(scale > 0))
+        return "an all-zero reference: a useless case";
+    return error <= 1e-5 * scale ? QString() : QString("off by %1 of the largest value").arg(error / scale);
+}
+
+ZooNetwork& zoo(Explainer& explainer) { return dynamic_cast<ZooNetwork&>(explainer.network()); }
+
+std::unique_ptr<Explainer> load(const QString& model)
+{
+    const QJsonObject entry = test::manifestEntry(manifest(), model);
+    return std::make_unique<Explainer>(model.toStdString(), entry["weights"].toString().toStdString());
+}
+
+} // namespace
+
+class TestInferenceForm : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        configureRuntime({});
+        QVERIFY2(!manifest().isEmpty(), "engine fixture missing: run ctest (fixture_engine)");
+    }
+
+    // The target's activation and the logits, with and without the form, at
+    // a target of each kind: the last convolution (its BatchNorm after it,
+    // after the target), a convolution whose BatchNorm must stay unfolded, a
+    // BatchNorm (its convolution must not fold it in), a block, a stage.
+    void prefixAgrees_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("layer");
+        for (const char* layer : {"layer4.1.conv2", "layer1.0.conv1", "layer2.0.bn1", "layer3.1", "layer3"})
+            QTest::newRow(qPrintable(QString("resnet18 ") + layer)) << "resnet18" << layer;
+        for (const char* layer : {"layer4.2.conv3", "layer3.5.bn2", "layer2.0.downsample.1"})
+            QTest::newRow(qPrintable(QString("resnet50 ") + layer)) << "resnet50" << layer;
+        for (const char* layer : {"features.12", "features.12.expand3x3", "features.3.squeeze"})
+            QTest::newRow(qPrintable(QString("squeezenet1_1 ") + layer)) << "squeezenet1_1" << layer;
+    }
+
+    void prefixAgrees()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, layer);
+        auto explainer = load(model);
+        ZooNetwork& network = zoo(*explainer);
+        const torch::Tensor input = torch::randn({1, 3, 224, 224}, torch::Generator(at::detail::createCPUGenerator(7)));
+
+        network.setFormPolicy(FormPolicy::Off);
+        const TappedForward plain = network.forwardTapped(input, layer.toStdString());
+        network.setFormPolicy(FormPolicy::WhenExact);
+        QVERIFY2(network.inferenceForm(input), "no exact inference form");
+        const TappedForward fast = network.forwardTapped(input, layer.toStdString());
+
+        QString failure = disagreement(fast.activation.detach(), plain.activation.detach());
+        QVERIFY2(failure.isEmpty(), qPrintable("activation " + failure));
+        failure = disagreement(fast.logits.detach(), plain.logits.detach());
+        QVERIFY2(failure.isEmpty(), qPrintable("logits " + failure));
+        // The tail is autograd's exact record, on an activation that differs
+        // by rounding: a ReLU after the target may flip where its input is
+        // within rounding of 0, so the gradient is compared the way Grad-CAM
+        // reads it, as the normalised map, within the parity tests' 1e-4.
+        const auto map = [](const TappedForward& f) {
+            const torch::Tensor g = torch::autograd::grad({f.logits[0][3]}, {f.activation}, {}, true)[0];
+            const torch::Tensor cam = torch::relu((g.mean({2, 3}, true) * f.activation).sum(1)).detach();
+            return cam / cam.max().clamp_min(1e-30);
+        };
+        const double mapError = (map(fast) - map(plain)).abs().max().item<double>();
+        QVERIFY2(mapError <= 1e-4, qPrintable(QString("Grad-CAM map off by %1").arg(mapError)));
+        // Ablation-style tails: the prefix again, then replacements.
+        const torch::Tensor replacements = plain.activation.detach().repeat({3, 1, 1, 1}) * torch::tensor({1.f, 0.5f, 0.f}).view({3, 1, 1, 1});
+        failure = disagreement(fast.tail(replacements), plain.tail(replacements));
+        QVERIFY2(failure.isEmpty(), qPrintable("tail " + failure));
+    }
+
+    // Whole no-grad passes (Score-CAM, faithfulness, dataset runs): a batch,
+    // at a size other than the calibration's, channels-last as Score-CAM
+    // hands it over.
+    void logitsAgree_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* model : {"resnet18", "resnet34", "resnet50", "squeezenet1_1"})
+            QTest::newRow(model) << model;
+    }
+
+    void logitsAgree()
+    {
+        QFETCH(QString, model);
+        auto explainer = load(model);
+        ZooNetwork& network = zoo(*explainer);
+        network.setFormPolicy(FormPolicy::WhenExact);
+        QVERIFY(network.inferenceForm(torch::zeros({1, 3, 224, 224})));
+        const torch::Tensor inputs =
+            torch::randn({3, 3, 160, 200}, torch::Generator(at::detail::createCPUGenerator(8)))
+                .contiguous(torch::MemoryFormat::ChannelsLast);
+        const torch::Tensor fast = network.logits(inputs);
+        network.setFormPolicy(FormPolicy::Off);
+        const QString failure = disagreement(fast, network.logits(inputs));
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    }
+
+    // What the form is for ResNet-18: every BatchNorm folded, the whole
+    // network one unit; and that it is used: the operators dispatched.
+    void formIsUsed()
+    {
+        auto explainer = load("resnet18");
+        ZooNetwork& network = zoo(*explainer);
+        const torch::Tensor input = torch::randn({1, 3, 224, 224});
+        network.setFormPolicy(FormPolicy::WhenExact);
+        const auto form = network.inferenceForm(input);
+        QVERIFY(form);
+        const InferenceFormStats& stats = form->stats();
+        QCOMPARE(stats.foldedPairs, 20);
+        QCOMPARE(stats.packedConvolutions, 20);
+        QVERIFY(stats.wholeNetwork);
+        QVERIFY(stats.extraBytes > 40'000'000); // ResNet-18's convolutions' weights, once more
+
+        {
+            OperatorCount count;
+            network.forwardTapped(input, "layer4.1.conv2");
+            // Only layer4.1.bn2, after the target, in the recorded tail.
+            QCOMPARE(count["aten::batch_norm"], 1);
+            QVERIFY(count["aten::to_mkldnn"] > 0); // into oneDNN's layout
+        }
+        {
+            OperatorCount count;
+            network.logits(input);
+            QCOMPARE(count["aten::batch_norm"], 0);
+            QCOMPARE(count["aten::to_mkldnn"], 1); // once: the whole network is one unit
+        }
+        network.setFormPolicy(FormPolicy::Off);
+        {
+            OperatorCount count;
+            network.logits(input);
+            // The count's own check: BatchNorm is counted when it runs.
+            QCOMPARE(count["aten::batch_norm"], 20);
+            QCOMPARE(count["aten::to_mkldnn"], 0);
+        }
+    }
+
+    // TorchScript files: LibTorch's own freezing and optimize_for_inference
+    // for whole no-grad passes, scripted and traced alike, and a small custom
+    // network; the batch norms are folded away (none dispatched).
+    void scriptedModelsUseLibTorchsForm_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("batchNorms");
+        QTest::newRow("scripted resnet18") << "resnet18_scripted.pt" << 20;
+        QTest::newRow("traced resnet18") << "resnet18_traced.pt" << 20;
+        QTest::newRow("tinynet") << "tinynet.pt" << -1;
+    }
+
+    void scriptedModelsUseLibTorchsForm()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, batchNorms);
+        Explainer explainer((test::fixturesDir("custommodels") + "/" + file).toStdString(), "");
+        auto& network = dynamic_cast<ScriptNetwork&>(explainer.network());
+        const torch::Tensor inputs = torch::randn({2, 3, 224, 224}, torch::Generator(at::detail::createCPUGenerator(9)));
+        network.setFormPolicy(FormPolicy::WhenExact);
+        QVERIFY2(network.optimisedFor(inputs), "optimize_for_inference's module was not kept");
+        torch::Tensor fast;
+        {
+            OperatorCount count;
+            fast = network.logits(inputs);
+            QCOMPARE(count["aten::batch_norm"], 0);
+        }
+        network.setFormPolicy(FormPolicy::Off);
+        OperatorCount count;
+        const QString failure = disagreement(fast, network.logits(inputs));
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        if (batchNorms >= 0)
+            QCOMPARE(count["aten::batch_norm"], batchNorms);
+    }
+
+    // A model whose operations oneDNN's layout does not have gets no form,
+    // and passes run plainly: ViT-B/16 is built of LayerNorm and attention.
+    void transformersRunPlainly()
+    {
+        Explainer explainer("vit_b_16", "");
+        ZooNetwork& network = zoo(explainer);
+        network.setFormPolicy(FormPolicy::WhenExact);
+        QVERIFY(!network.inferenceForm(torch::zeros({1, 3, 224, 224})));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInferenceForm)
+#include "tst_inferenceform.moc"
