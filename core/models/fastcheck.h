@@ -16,10 +16,14 @@ bool agrees(const torch::Tensor& fast, const torch::Tensor& reference);
 struct Timing {
     double plainMs = 0;
     double fastMs = 0;
-    bool faster() const { return fastMs < plainMs; }
+    // Faster by at least 5%: closer than that, the timing noise of a shared
+    // machine decides (VGG-16-BN's form measured 1.05× faster when built and
+    // 0.89× in the benchmark run after it), and the form's memory is not
+    // worth keeping.
+    bool faster() const { return fastMs < 0.95 * plainMs; }
 };
 
-// The best of two warm runs each way, interleaved (the caller has run both
+// The best of three warm runs each way, interleaved (the caller has run both
 // at least once: first calls set up oneDNN's primitives).
 Timing compareSpeed(const std::function<void()>& plain, const std::function<void()>& fast);
 

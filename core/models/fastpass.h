@@ -18,7 +18,8 @@ class FastPass {
 public:
     using Plain = c10::function_ref<torch::Tensor(const torch::Tensor&)>;
 
-    virtual ~FastPass() = default;
+    // Restores the pass that was current when this one was installed.
+    virtual ~FastPass();
     // The output of `module` for `input`: plain(input), or the same values
     // computed the pass's own way.
     virtual torch::Tensor run(const torch::nn::Module* module, const torch::Tensor& input, Plain plain) = 0;
@@ -30,11 +31,9 @@ protected:
     FastPass();
     FastPass(const FastPass&) = delete;
     FastPass& operator=(const FastPass&) = delete;
-    void uninstall();
 
 private:
     FastPass* m_previous;
-    bool m_installed = true;
 };
 
 } // namespace gce

@@ -24,6 +24,15 @@ bool denseFloat(const torch::Tensor& t)
 
 torch::Tensor toDense(torch::Tensor t) { return t.is_mkldnn() ? t.to_dense() : t; }
 
+// Runs `undo` when the scope ends, by a throw too.
+template <typename Undo>
+struct OnExit {
+    Undo undo;
+    ~OnExit() { undo(); }
+};
+template <typename Undo>
+OnExit(Undo) -> OnExit<Undo>;
+
 // The convolution's options as oneDNN takes them; false for what it does not
 // cover the same way (string paddings, non-zero padding modes).
 bool convolutionOptions(const torch::nn::Conv2dImpl& conv, std::vector<int64_t>& padding,
@@ -44,12 +53,7 @@ bool convolutionOptions(const torch::nn::Conv2dImpl& conv, std::vector<int64_t>&
 
 FastPass::FastPass() : m_previous(t_current) { t_current = this; }
 
-void FastPass::uninstall()
-{
-    if (m_installed)
-        t_current = m_previous;
-    m_installed = false;
-}
+FastPass::~FastPass() { t_current = m_previous; }
 
 FastPass* FastPass::current() { return t_current; }
 
@@ -60,7 +64,6 @@ class CalibrationPass : public FastPass {
 public:
     enum class Mode { Pairs, Units };
     CalibrationPass(InferenceForm& form, Mode mode) : m_form(form), m_mode(mode) {}
-    ~CalibrationPass() override { uninstall(); }
 
     torch::Tensor run(const torch::nn::Module* module, const torch::Tensor& input, Plain plain) override
     {
@@ -119,10 +122,7 @@ private:
         std::vector<const torch::nn::Module*> below;
         {
             m_collecting = true;
-            struct Reset {
-                bool& flag;
-                ~Reset() { flag = false; }
-            } reset{m_collecting};
+            OnExit reset{[this] { m_collecting = false; }};
             output = plain(input);
             below.swap(m_collected);
         }
@@ -266,8 +266,6 @@ InferencePass::InferencePass(const InferenceForm& form, const torch::nn::Module*
     }
 }
 
-InferencePass::~InferencePass() { uninstall(); }
-
 bool InferencePass::targetReached() const
 {
     const TapScope* tap = TapScope::current();
@@ -302,7 +300,6 @@ torch::Tensor InferencePass::run(const torch::nn::Module* module, const torch::T
         throw;
     } catch (const std::exception&) {
         ++m_fallbacks; // an input the calibration did not see the like of
-        m_depth = 0;
         return plain(input);
     }
 }
@@ -310,10 +307,7 @@ torch::Tensor InferencePass::run(const torch::nn::Module* module, const torch::T
 torch::Tensor InferencePass::runUnit(const torch::nn::Module* module, const torch::Tensor& input, Plain plain)
 {
     ++m_depth;
-    struct Leave {
-        int& depth;
-        ~Leave() { --depth; }
-    } leave{m_depth};
+    OnExit leave{[this] { --m_depth; }};
     return toDense(inside(module, input.contiguous().to_mkldnn(), plain));
 }
 

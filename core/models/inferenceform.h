@@ -45,13 +45,13 @@ class ClassifierModule;
 
 struct InferenceFormStats {
     bool exact = false;  // the whole network agreed with the plain one (1e-5 of its largest logit)
-    bool faster = false; // and took less time on the calibration input (best of two passes each)
+    bool faster = false; // and took 5% less time on the calibration input (fast::Timing)
     int foldedPairs = 0;         // conv + BatchNorm pairs folded
     int packedConvolutions = 0;  // convolutions with weights in oneDNN's layout
     int units = 0;               // modules that may run whole in oneDNN's layout
     int modulesTried = 0;        // modules tried as units (the others inherited a containing unit's verdict)
     bool wholeNetwork = false;   // the root itself is a unit
-    double buildMs = 0;          // calibration (about seven forward passes at batch 1) and packing
+    double buildMs = 0;          // calibration (about nine forward passes at batch 1) and packing
     double plainMs = 0, fastMs = 0; // the calibration input's forward, plain and through the form
     int64_t extraBytes = 0;      // the folded and packed weights and biases kept beside the model's
 };
@@ -97,7 +97,6 @@ private:
 class InferencePass : public FastPass {
 public:
     InferencePass(const InferenceForm& form, const torch::nn::Module* target);
-    ~InferencePass() override;
 
     torch::Tensor run(const torch::nn::Module* module, const torch::Tensor& input, Plain plain) override;
     // The whole network's logits for `inputs`: the root as one unit when it is one.
