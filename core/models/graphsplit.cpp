@@ -1,5 +1,7 @@
 #include "core/models/graphsplit.h"
 
+#include <algorithm>
+
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 
@@ -210,6 +212,7 @@ SplitForward splitAt(const InlinedForward& forward, tj::Value* value, const std:
 
     result.tail = graph.copy();
     tj::Graph& tail = *result.tail;
+    const std::vector<tj::Node*> tailNodes = topLevelNodes(tail); // before the clones go in front
     std::vector<tj::Value*> targets;
     for (const Place& place : live)
         targets.push_back(valueAt(tail, place));
@@ -222,6 +225,18 @@ SplitForward splitAt(const InlinedForward& forward, tj::Value* value, const std:
             replacement = tail.insert(c10::aten::clone, {input});
         }
         target->replaceAllUsesWith(replacement);
+    }
+    // Remove the prefix explicitly too, last node first: its values now come
+    // as inputs, but dead-code elimination keeps nodes with side effects, and
+    // a scripted model's modules check their inputs (a BatchNorm's dimension
+    // check: prim::If ... prim::RaiseException), which kept most of the
+    // prefix alive in the tail, run a second time. Constants and attribute
+    // reads the tail still uses stay.
+    for (int n = split; n >= 0; --n) {
+        tj::Node* node = tailNodes[static_cast<std::size_t>(n)];
+        const auto& outputs = node->outputs();
+        if (std::none_of(outputs.begin(), outputs.end(), [](const tj::Value* v) { return v->hasUses(); }))
+            node->destroy();
     }
     tj::EliminateDeadCode(result.tail);
     return result;
