@@ -91,7 +91,7 @@ ImageJob DatasetBatch::job(const DecodePool::Item& item) const
 // any two batches of 2 or more agree bit for bit whatever images they hold.
 // The padding keeps a run's results independent of how its images fell
 // into batches: shards, resumed runs and a single process write the same
-// numbers. --batch-size 1 computes exactly what gradcam-cli --image does.
+// numbers.
 std::unique_ptr<BatchExplanation> DatasetBatch::forward(const std::vector<DecodePool::Item>& items,
                                                         const std::vector<std::size_t>& decoded)
 {

@@ -140,6 +140,10 @@ int runDataset(const CliOptions& options, Explainer& explainer, const std::vecto
     const std::size_t batchSize = std::size_t(std::max(1, options.batchSize));
     DecodePool pool(todo, explainer.preprocessing(), options.overlays, decodeThreads(), 2 * batchSize);
     DatasetBatch batch(options, explainer, classes, contrast);
+    // Every batch's layers before the target run through the network's
+    // inference form: built once here, while the pool decodes the first images.
+    if (!todo.empty())
+        explainer.prepareInference(options.layer);
     std::size_t failures = 0;
     std::vector<DecodePool::Item> items;
     DecodePool::Item item;

@@ -119,6 +119,12 @@ Explainer Explainer::fromModule(std::shared_ptr<ClassifierModule> model, int64_t
     return explainer;
 }
 
+void Explainer::prepareInference(const std::string& layer)
+{
+    m_network->prepareInference(m_preprocessing.inputHeight(), m_preprocessing.inputWidth(),
+                                layer.empty() ? m_network->defaultLayer() : layer);
+}
+
 std::vector<LayerShape> Explainer::layerShapes()
 {
     const int64_t height = m_preprocessing.inputHeight(), width = m_preprocessing.inputWidth();

@@ -59,6 +59,9 @@ public:
     void checkLayer(const std::string& name) const { m_network->checkLayer(name); }
     // Output shapes for an input of the model's size (runs one forward pass).
     std::vector<LayerShape> layerShapes();
+    // Builds the network's faster form of no-grad passes for inputs of the
+    // model's size now (Network::prepareInference); layer empty = default.
+    void prepareInference(const std::string& layer = {});
 
     // Forward pass on an already preprocessed 1×3×H×W tensor; layer empty = default.
     // Throws UsageError for an unknown or unsuitable layer.

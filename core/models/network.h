@@ -85,6 +85,15 @@ public:
 
     // Takes effect from the next pass. Networks without a faster form ignore it.
     virtual void setFormPolicy(FormPolicy /*policy*/) {}
+    // Builds the faster form of the no-grad passes now, for inputs of
+    // height×width and, where it is per layer (a TorchScript model's prefix
+    // graph), for `layer`. Whole-network passes (logits) build it on first
+    // use themselves; a map's layers before the target (forwardTapped) only
+    // use it once built, so that an interactive first map never waits for
+    // the build: the window's worker calls this when idle, a dataset run
+    // before its first batch. Polls the thread's InterruptScope; a cancelled
+    // build is started again by the next call.
+    virtual void prepareInference(int64_t /*height*/, int64_t /*width*/, const std::string& /*layer*/) {}
 
     virtual int64_t classCount() const = 0;
     virtual std::vector<torch::Tensor> parameters() const = 0;

@@ -9,6 +9,7 @@
 #include "core/models/activationlayout.h"
 #include "core/models/fastcheck.h"
 #include "core/models/modelzoo.h"
+#include "core/models/scriptform.h"
 
 namespace gce {
 
@@ -55,12 +56,34 @@ c10::IValue call(tj::GraphFunction& function, std::vector<c10::IValue> arguments
     function.run(stack);
     return stack.front();
 }
+
+// Two prefix results (tuples) agree: the same values, their tensors within
+// fast::agrees.
+bool prefixesAgree(const c10::IValue& fast, const c10::IValue& plain)
+{
+    const auto& a = fast.toTupleRef().elements();
+    const auto& b = plain.toTupleRef().elements();
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].isTensor() != b[i].isTensor())
+            return false;
+        if (a[i].isTensor() && !fast::agrees(a[i].toTensor(), b[i].toTensor()))
+            return false;
+    }
+    return true;
+}
 } // namespace
 
 struct ScriptNetwork::Split {
+    std::shared_ptr<tj::Graph> prefixGraph;
     std::unique_ptr<tj::GraphFunction> prefix;
     std::unique_ptr<tj::GraphFunction> tail;
     std::size_t liveCount = 0;
+    // LibTorch's inference form of the prefix (core/models/scriptform.h),
+    // built by prepareInference; under m_optimisedMutex.
+    bool formBuilt = false, formFaster = false;
+    std::optional<tj::Module> form;
 };
 
 ScriptNetwork::ScriptNetwork(const std::string& path, int64_t height, int64_t width) : m_path(path)
@@ -141,6 +164,42 @@ void ScriptNetwork::setFormPolicy(FormPolicy policy)
     m_formPolicy = policy;
 }
 
+void ScriptNetwork::prepareInference(int64_t height, int64_t width, const std::string& layer)
+{
+    optimised(torch::empty({1, 3, height, width}));
+    std::shared_ptr<Split> split;
+    try {
+        split = splitFor(layer);
+    } catch (const std::exception&) {
+        return; // a layer the maps cannot use either: they say why
+    }
+    std::lock_guard<std::mutex> lock(m_optimisedMutex);
+    if (m_formPolicy == FormPolicy::Off || split->formBuilt)
+        return;
+    split->formBuilt = true;
+    try {
+        torch::NoGradGuard noGrad;
+        tj::Module module = scriptform::optimisedPrefix(m_module, split->prefixGraph);
+        const torch::Tensor x = torch::randn({1, 3, height, width});
+        const auto plain = [&] { return call(*split->prefix, {m_module._ivalue(), x}); };
+        const auto fast = [&] { return module.get_method(scriptform::kPrefixMethod)({x}); };
+        if (prefixesAgree(fast(), plain())) {
+            split->formFaster = fast::compareSpeed(plain, fast).faster();
+            split->form = std::move(module);
+        }
+    } catch (const std::exception&) {
+        // Control flow or operators freezing does not take: the plain prefix.
+    }
+}
+
+std::optional<torch::jit::Module> ScriptNetwork::prefixForm(const Split& split)
+{
+    std::lock_guard<std::mutex> lock(m_optimisedMutex);
+    if (m_formPolicy == FormPolicy::Off || !split.form || (m_formPolicy == FormPolicy::Measured && !split.formFaster))
+        return std::nullopt;
+    return split.form;
+}
+
 bool ScriptNetwork::optimisedFor(const torch::Tensor& inputs) { return optimised(inputs).has_value(); }
 
 std::optional<torch::jit::Module> ScriptNetwork::optimised(const torch::Tensor& inputs)
@@ -154,8 +213,7 @@ std::optional<torch::jit::Module> ScriptNetwork::optimised(const torch::Tensor& 
         m_optimisedBuilt = true;
         try {
             torch::NoGradGuard noGrad;
-            torch::jit::Module frozen = torch::jit::freeze(m_module.clone());
-            torch::jit::Module module = torch::jit::optimize_for_inference(frozen);
+            torch::jit::Module module = scriptform::optimisedModule(m_module);
             const torch::Tensor x = torch::randn({1, 3, inputs.size(2), inputs.size(3)});
             const auto plain = [&] { return logitsOf(call(*m_forward, {m_module._ivalue(), x}), m_path); };
             const auto fast = [&] { return logitsOf(module.forward({x}), m_path); };
@@ -200,6 +258,7 @@ std::shared_ptr<ScriptNetwork::Split> ScriptNetwork::splitFor(const std::string&
         throw UsageError("layer \"" + layer + "\" is not used by the model's forward pass");
     SplitForward graphs = splitAt(m_inlined, output->second, layer);
     auto split = std::make_shared<Split>();
+    split->prefixGraph = graphs.prefix;
     split->prefix = functionFor("gce_prefix", graphs.prefix);
     split->tail = functionFor("gce_tail", graphs.tail);
     split->liveCount = graphs.liveCount;
@@ -211,9 +270,17 @@ TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std
 {
     const auto split = splitFor(layer);
     const c10::IValue self = m_module._ivalue();
-    // prefix(self, input) -> (live..., activation), without autograd.
-    const auto runPrefix = [split, self](const torch::Tensor& x) {
+    // prefix(self, input) -> (live..., activation), without autograd: through
+    // its inference form once prepareInference built one, as a zoo model's.
+    const auto runPrefix = [split, self, form = prefixForm(*split)](const torch::Tensor& x) {
         torch::NoGradGuard noGrad;
+        if (form) {
+            try {
+                return form->get_method(scriptform::kPrefixMethod)({x}).toTuple()->elements().vec();
+            } catch (const std::exception&) {
+                // A shape or type the frozen graph did not foresee: the plain prefix.
+            }
+        }
         return call(*split->prefix, {self, x}).toTuple()->elements().vec();
     };
     const auto runTail = [split, self, path = m_path](const torch::Tensor& x, const std::vector<c10::IValue>& live,

@@ -37,6 +37,10 @@ public:
     // Through the optimised module (below) when there is one.
     torch::Tensor logits(const torch::Tensor& inputs) override;
     void setFormPolicy(FormPolicy policy) override;
+    // The optimised whole module, and the layer's prefix graph frozen and
+    // optimised the same way (core/models/scriptform.h), kept under the
+    // same rules; maps' prefixes use it from then on.
+    void prepareInference(int64_t height, int64_t width, const std::string& layer) override;
     // Whether logits() runs torch::jit::optimize_for_inference's module for
     // inputs like these (building it on first use).
     bool optimisedFor(const torch::Tensor& inputs);
@@ -46,6 +50,8 @@ public:
 private:
     struct Split;
     std::shared_ptr<Split> splitFor(const std::string& layer);
+    // The split's optimised prefix when the policy lets passes use it.
+    std::optional<torch::jit::Module> prefixForm(const Split& split);
 
     std::string m_path;
     torch::jit::Module m_module;

@@ -38,7 +38,8 @@ std::vector<LayerShape> ZooNetwork::layerShapes(int64_t height, int64_t width)
 TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
 {
     const auto module = findLayer(*m_model, layer);
-    const std::shared_ptr<const InferenceForm> form = inferenceForm(input);
+    // Never built here: a map's first pass must not wait for it (prepareInference).
+    const std::shared_ptr<const InferenceForm> form = this->form(input, /*build=*/false);
     TappedForward result;
     {
         torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
@@ -90,10 +91,21 @@ torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
 
 std::shared_ptr<const InferenceForm> ZooNetwork::inferenceForm(const torch::Tensor& input)
 {
+    return form(input, /*build=*/true);
+}
+
+void ZooNetwork::prepareInference(int64_t height, int64_t width, const std::string& /*layer*/)
+{
+    // One form serves every layer: the pass decides where it stops.
+    form(torch::empty({1, 3, height, width}), /*build=*/true);
+}
+
+std::shared_ptr<const InferenceForm> ZooNetwork::form(const torch::Tensor& input, bool build)
+{
     std::lock_guard<std::mutex> lock(m_formMutex);
     if (m_formPolicy == FormPolicy::Off || input.dim() != 4)
         return nullptr;
-    if (!m_formBuilt) {
+    if (!m_formBuilt && build) {
         m_formBuilt = true;
         bool layerNorm = false;
         for (const auto& module : m_model->modules(/*include_self=*/false))

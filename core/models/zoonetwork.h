@@ -29,15 +29,20 @@ public:
     std::vector<torch::Tensor> parameters() const override { return m_model->parameters(); }
 
     // The inference form (core/models/inferenceform.h) used by the passes
-    // that need no gradient: built on the first such pass, for its input's
-    // size. Null while switched off (FormPolicy), for a model with LayerNorm
-    // (transformers and ConvNeXt, whose operations oneDNN's layout does not
-    // have), when the calibration found nothing that agrees, or (Measured, the
-    // default) when it was not faster on the calibration input.
+    // that need no gradient, built now if it is not yet (for the input's
+    // size; its units work at any). Null while switched off (FormPolicy), for
+    // a model with LayerNorm (transformers and ConvNeXt, whose operations
+    // oneDNN's layout does not have), when the calibration found nothing that
+    // agrees, or (Measured, the default) when it was not faster on the
+    // calibration input.
     std::shared_ptr<const InferenceForm> inferenceForm(const torch::Tensor& input);
     void setFormPolicy(FormPolicy policy) override;
+    void prepareInference(int64_t height, int64_t width, const std::string& layer) override;
 
 private:
+    // As inferenceForm(), or without building it (null until built).
+    std::shared_ptr<const InferenceForm> form(const torch::Tensor& input, bool build);
+
     std::shared_ptr<ClassifierModule> m_model;
     std::mutex m_formMutex;
     FormPolicy m_formPolicy = FormPolicy::Measured;

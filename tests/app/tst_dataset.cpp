@@ -126,15 +126,17 @@ private slots:
         QCOMPARE(fields.value(1).toInt(), m_reference.first()["heatmap"].toObject()["height"].toInt());
     }
 
-    // Every result is what gradcam-cli --image says for that file and class:
-    // exactly at --batch-size 1, and within float rounding in batches, where
-    // LibTorch runs some convolutions through other kernels than at batch 1
-    // (measured: maps up to 1.4e-6 apart on SqueezeNet, 0 on ResNet-18).
+    // Every result is what gradcam-cli --image says for that file and class,
+    // within float rounding: a run's layers before the target go through the
+    // inference form (core/models/inferenceform.h), which a single --image
+    // does not build, and in batches LibTorch runs some convolutions through
+    // other kernels than at batch 1 (measured: maps up to 1.4e-6 apart on
+    // SqueezeNet, 1.0e-6 at batch 1).
     void resultsEqualSingleImageRuns_data()
     {
         QTest::addColumn<bool>("batched");
         QTest::addColumn<double>("mapTolerance");
-        QTest::newRow("batch 1") << false << 1e-6;
+        QTest::newRow("batch 1") << false << 1e-5;
         QTest::newRow("default batch") << true << 1e-5;
     }
 

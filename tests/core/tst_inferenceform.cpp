@@ -16,7 +16,9 @@
 #include <string>
 
 #include "core/cam/explainer.h"
+#include "core/errors.h"
 #include "core/models/inferenceform.h"
+#include "core/models/interrupt.h"
 #include "core/models/scriptnetwork.h"
 #include "core/models/zoonetwork.h"
 #include "core/support/runtime.h"
@@ -69,6 +71,17 @@ QString disagreement(const torch::Tensor& fast, const torch::Tensor& plain)
     if (!(scale > 0))
         return "an all-zero reference: a useless case";
     return error <= 1e-5 * scale ? QString() : QString("off by %1 of the largest value").arg(error / scale);
+}
+
+// The tail is autograd's exact record, on an activation that differs by
+// rounding: a ReLU after the target may flip where its input is within
+// rounding of 0, so gradients are compared the way Grad-CAM reads them, as
+// the normalised map (of class 3), within the parity tests' 1e-4.
+torch::Tensor gradCamMap(const TappedForward& f)
+{
+    const torch::Tensor g = torch::autograd::grad({f.logits[0][3]}, {f.activation}, {}, true)[0];
+    const torch::Tensor cam = torch::relu((g.mean({2, 3}, true) * f.activation).sum(1)).detach();
+    return cam / cam.max().clamp_min(1e-30);
 }
 
 ZooNetwork& zoo(Explainer& explainer) { return dynamic_cast<ZooNetwork&>(explainer.network()); }
@@ -124,16 +137,7 @@ private slots:
         QVERIFY2(failure.isEmpty(), qPrintable("activation " + failure));
         failure = disagreement(fast.logits.detach(), plain.logits.detach());
         QVERIFY2(failure.isEmpty(), qPrintable("logits " + failure));
-        // The tail is autograd's exact record, on an activation that differs
-        // by rounding: a ReLU after the target may flip where its input is
-        // within rounding of 0, so the gradient is compared the way Grad-CAM
-        // reads it, as the normalised map, within the parity tests' 1e-4.
-        const auto map = [](const TappedForward& f) {
-            const torch::Tensor g = torch::autograd::grad({f.logits[0][3]}, {f.activation}, {}, true)[0];
-            const torch::Tensor cam = torch::relu((g.mean({2, 3}, true) * f.activation).sum(1)).detach();
-            return cam / cam.max().clamp_min(1e-30);
-        };
-        const double mapError = (map(fast) - map(plain)).abs().max().item<double>();
+        const double mapError = (gradCamMap(fast) - gradCamMap(plain)).abs().max().item<double>();
         QVERIFY2(mapError <= 1e-4, qPrintable(QString("Grad-CAM map off by %1").arg(mapError)));
         // Ablation-style tails: the prefix again, then replacements.
         const torch::Tensor replacements = plain.activation.detach().repeat({3, 1, 1, 1}) * torch::tensor({1.f, 0.5f, 0.f}).view({3, 1, 1, 1});
@@ -206,6 +210,45 @@ private slots:
         }
     }
 
+    // When the form is built: a map's layers before the target never wait
+    // for it (an interactive first map), prepareInference builds it (the
+    // window's worker when idle, a dataset run before its first batch), and
+    // a whole no-grad pass builds it on first use.
+    void mapsUseTheFormOnceBuilt()
+    {
+        const torch::Tensor input = torch::randn({1, 3, 224, 224});
+        {
+            auto explainer = load("resnet18");
+            explainer->network().setFormPolicy(FormPolicy::WhenExact);
+            {
+                OperatorCount count;
+                explainer->network().forwardTapped(input, "layer4.1.conv2");
+                QCOMPARE(count["aten::batch_norm"], 20); // plainly: no form yet
+                QCOMPARE(count["aten::to_mkldnn"], 0);
+            }
+            {
+                // A build that a newer request stops leaves no form behind...
+                InterruptScope interrupt([] { return true; }, "a newer request");
+                QVERIFY_THROWS_EXCEPTION(Cancelled, explainer->prepareInference());
+            }
+            {
+                OperatorCount count;
+                explainer->network().forwardTapped(input, "layer4.1.conv2");
+                QCOMPARE(count["aten::batch_norm"], 20);
+            }
+            explainer->prepareInference(); // ... and the next call builds it
+            OperatorCount count;
+            explainer->network().forwardTapped(input, "layer4.1.conv2");
+            QCOMPARE(count["aten::batch_norm"], 1); // layer4.1.bn2, after the target
+        }
+        auto explainer = load("resnet18");
+        explainer->network().setFormPolicy(FormPolicy::WhenExact);
+        explainer->network().logits(input);
+        OperatorCount count;
+        explainer->network().forwardTapped(input, "layer4.1.conv2");
+        QCOMPARE(count["aten::batch_norm"], 1); // built by the whole pass before
+    }
+
     // TorchScript files: LibTorch's own freezing and optimize_for_inference
     // for whole no-grad passes, scripted and traced alike, and a small custom
     // network; the batch norms are folded away (none dispatched).
@@ -239,6 +282,51 @@ private slots:
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         if (batchNorms >= 0)
             QCOMPARE(count["aten::batch_norm"], batchNorms);
+    }
+
+    // The layers before a TorchScript model's target, through LibTorch's
+    // form of the split prefix graph once prepareInference built it
+    // (core/models/scriptform.h): the activation, logits and map as plainly,
+    // and no BatchNorm dispatched before the target.
+    void scriptedPrefixUsesLibTorchsForm_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("scripted resnet18") << "resnet18_scripted.pt";
+        QTest::newRow("traced resnet18") << "resnet18_traced.pt";
+    }
+
+    void scriptedPrefixUsesLibTorchsForm()
+    {
+        QFETCH(QString, file);
+        Explainer explainer((test::fixturesDir("custommodels") + "/" + file).toStdString(), "");
+        auto& network = dynamic_cast<ScriptNetwork&>(explainer.network());
+        const std::string layer = "layer4.1.conv2";
+        const torch::Tensor input = torch::randn({1, 3, 224, 224}, torch::Generator(at::detail::createCPUGenerator(10)));
+        network.setFormPolicy(FormPolicy::Off);
+        const TappedForward plain = network.forwardTapped(input, layer);
+        network.setFormPolicy(FormPolicy::WhenExact);
+        network.prepareInference(224, 224, layer);
+        TappedForward fast;
+        {
+            OperatorCount count;
+            fast = network.forwardTapped(input, layer);
+            QCOMPARE(count["aten::batch_norm"], 1); // layer4.1.bn2, in the tail
+        }
+        QString failure = disagreement(fast.activation.detach(), plain.activation.detach());
+        QVERIFY2(failure.isEmpty(), qPrintable("activation " + failure));
+        failure = disagreement(fast.logits.detach(), plain.logits.detach());
+        QVERIFY2(failure.isEmpty(), qPrintable("logits " + failure));
+        const double mapError = (gradCamMap(fast) - gradCamMap(plain)).abs().max().item<double>();
+        QVERIFY2(mapError <= 1e-4, qPrintable(QString("Grad-CAM map off by %1").arg(mapError)));
+        // Ablation-style tails reuse the prefix's values.
+        const torch::Tensor replacements = plain.activation.detach().repeat({2, 1, 1, 1}) * torch::tensor({1.f, 0.f}).view({2, 1, 1, 1});
+        failure = disagreement(fast.tail(replacements), plain.tail(replacements));
+        QVERIFY2(failure.isEmpty(), qPrintable("tail " + failure));
+        // Without the form again: the plain prefix, 19 BatchNorms before the target.
+        network.setFormPolicy(FormPolicy::Off);
+        OperatorCount count;
+        network.forwardTapped(input, layer);
+        QCOMPARE(count["aten::batch_norm"], 20);
     }
 
     // A model whose operations oneDNN's layout does not have gets no form,

@@ -17,6 +17,7 @@
 #include "core/imaging/cropoverlay.h"
 #include "core/imaging/imageloader.h"
 #include "core/imaging/modeltransform.h"
+#include "core/models/interrupt.h"
 #include "core/models/modelspecs.h"
 #include "ui/control/heatmapimage.h"
 #include "ui/control/layerusability.h"
@@ -566,6 +567,25 @@ void CamEngine::prepare(const QString& path, const QString& layer)
         return;
     CamFailure ignored; // a broken neighbour is reported when the user opens it
     guarded(&ignored, [&] { m_state->model->explained(m_state->photo(path), layer, m_forwardPasses); });
+}
+
+void CamEngine::prepareInference(const QString& layer, const std::function<bool()>& cancelled)
+{
+    State& s = *m_state;
+    std::vector<std::pair<ModelSlot*, std::string>> models; // each with its layer
+    if (s.model)
+        models.emplace_back(s.model.get(), layer.toStdString());
+    for (auto& slot : s.paneSlots)
+        models.emplace_back(slot.get(), std::string());
+    for (auto& [slot, slotLayer] : models) {
+        CamFailure failure;
+        guarded(&failure, [&, slot = slot, slotLayer = slotLayer] {
+            InterruptScope interrupt(cancelled, "preparing the inference form cancelled");
+            slot->explainer->prepareInference(slotLayer);
+        });
+        if (failure.cancelled)
+            return;
+    }
 }
 
 QStringList CamEngine::methodNames()

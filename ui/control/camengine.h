@@ -126,6 +126,13 @@ public:
 
     // Decodes and runs the forward pass for `path` ahead of time (errors ignored).
     void prepare(const QString& path, const QString& layer);
+    // Builds the loaded models' faster form of no-grad passes now
+    // (Network::prepareInference; `layer` for the window's model, the default
+    // for the panes' own), so that later maps' layers before the target use
+    // it. `cancelled` is polled between modules: a cancelled build stops, and
+    // the next call starts it again. Errors are ignored (the passes then run
+    // plainly, as before).
+    void prepareInference(const QString& layer, const std::function<bool()>& cancelled);
 
     // The CAM methods by name, in the engine's order, with one-line descriptions.
     static QStringList methodNames();

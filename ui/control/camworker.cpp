@@ -326,10 +326,19 @@ void CamWorker::processRegion(const RegionRequest& request, quint64 id)
 
 void CamWorker::preload(const CamRequest& request, quint64 id)
 {
-    // Prepare the folder neighbours while nothing newer is asked for, so that
-    // stepping through a folder finds the forward pass already done.
+    // Asked-for work goes before work ahead of time.
+    const auto asked = [this, id] { return superseded(id) || m_hasFaith || m_hasExport || m_hasRegion; };
+    // The models' inference forms first (core/models/inferenceform.h): the
+    // first map of a model never waits for one, every later map's layers
+    // before the target gain from it. A request arriving stops the build
+    // within one module; the next idle moment builds it again.
+    if (asked())
+        return;
+    m_engine->prepareInference(request.layer, asked);
+    // Then the folder neighbours, so that stepping through a folder finds
+    // the forward pass already done.
     for (const QString& path : request.preload) {
-        if (superseded(id) || m_hasFaith || m_hasExport || m_hasRegion) // asked-for work goes before guesses
+        if (asked())
             return;
         const int before = m_engine->forwardPasses();
         m_engine->prepare(path, request.layer);
