@@ -7,15 +7,22 @@
 //                            plainly and through the form, in this run
 //   agreement                max |fast - plain| / max |plain| of the logits
 //   kept                     whether the engine uses it (it was faster when built)
-// usage: gce-inference-forms MODEL...
+// A TorchScript file's line (torchscript: true) times a map's forward pass at
+// the model's default layer instead (forwardTapped: the prefix, plainly or
+// through LibTorch's optimised prefix graph, then the recorded tail):
+//   build_ms                 prepareInference (the whole module and the prefix)
+//   plain_ms, fast_ms, ratio, agreement, kept   as above
+// usage: gce-inference-forms MODEL|FILE.pt...
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <torch/torch.h>
 
 #include "core/cam/explainer.h"
 #include "core/models/inferenceform.h"
+#include "core/models/scriptnetwork.h"
 #include "core/models/zoonetwork.h"
 #include "core/support/runtime.h"
 
@@ -37,12 +44,48 @@ double bestMs(F&& pass, int rounds = 3, int repeats = 10)
     return best;
 }
 
+double msSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+void torchScriptLine(const char* path)
+{
+    gce::Explainer explainer(path, "");
+    auto& network = dynamic_cast<gce::ScriptNetwork&>(explainer.network());
+    const std::string layer = network.defaultLayer();
+    const torch::Tensor x = torch::randn({1, 3, 224, 224});
+    const auto mapPass = [&] { return network.forwardTapped(x, layer).logits.detach(); };
+    network.setFormPolicy(gce::FormPolicy::Off);
+    const torch::Tensor plainLogits = mapPass();
+    const double plainMs = bestMs(mapPass);
+    network.setFormPolicy(gce::FormPolicy::Measured);
+    const auto start = std::chrono::steady_clock::now();
+    network.prepareInference(224, 224, layer);
+    const double buildMs = msSince(start);
+    const bool kept = network.prefixOptimisedFor(layer);
+    network.setFormPolicy(gce::FormPolicy::WhenExact);
+    const bool form = network.prefixOptimisedFor(layer);
+    const torch::Tensor fastLogits = mapPass();
+    const double fastMs = bestMs(mapPass);
+    const double agreement = ((fastLogits - plainLogits).abs().max() / plainLogits.abs().max()).item<double>();
+    std::printf("{\"model\": \"%s\", \"torchscript\": true, \"layer\": \"%s\", \"form\": %s, \"kept\": %s, "
+                "\"build_ms\": %.0f, \"plain_ms\": %.2f, \"fast_ms\": %.2f, \"ratio\": %.2f, \"agreement\": %.2g}\n",
+                std::filesystem::path(path).filename().c_str(), layer.c_str(), form ? "true" : "false",
+                kept ? "true" : "false", buildMs, plainMs, fastMs, plainMs / fastMs, agreement);
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     gce::configureRuntime({});
     for (int i = 1; i < argc; ++i) {
+        if (std::filesystem::is_regular_file(argv[i])) {
+            torchScriptLine(argv[i]);
+            continue;
+        }
         gce::Explainer explainer(argv[i], "");
         auto& network = dynamic_cast<gce::ZooNetwork&>(explainer.network());
         const torch::Tensor x = torch::randn({1, 3, 224, 224});

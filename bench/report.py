@@ -17,7 +17,8 @@ All ratios compare two measurements taken in this same run on this machine.
    (bench/python_forward_floor.py: 512 of PyTorch's fastest forwards), and the cancel latency of a running Score-CAM
    in the explorer's worker (gce-cancel-latency).
  - each architecture's inference form (gce-inference-forms): build cost, plain
-   vs fast forward (issue 18).
+   vs fast forward (issue 18); a scripted ResNet-18's map pass with and
+   without LibTorch's optimised prefix graph.
  - dataset runs (bench/dataset_bench.py): gradcam-cli --input images/s at batch
    1/8/16 against forward-only and the tutorial's Python loop, peak RSS at 100
    and 5,000 images.
@@ -171,9 +172,19 @@ def main(build, quick):
              for name, ms in tuned.items() if name.startswith("ScoreCam/Batch/")]
     rows += [("Ablation-CAM (layer4.1.conv2) batch %s" % name.split("/")[-1], "%.0f ms" % ms, "sweep")
              for name, ms in tuned.items() if name.startswith("AblationCam/Batch/")]
+    # A scripted ResNet-18 (untrained), for LibTorch's optimised prefix graph.
+    scripted = os.path.join(tmp, "resnet18_scripted.pt")
+    subprocess.run(["/usr/bin/python3", "-c", "import sys, torch, torchvision; "
+                    "torch.jit.script(torchvision.models.resnet18().eval()).save(sys.argv[1])", scripted], check=True)
     forms = [json.loads(line) for line in subprocess.run(
-        [os.path.join(build, "bench", "gce-inference-forms")] + FORM_MODELS,
+        [os.path.join(build, "bench", "gce-inference-forms")] + FORM_MODELS + [scripted],
         check=True, capture_output=True, text=True).stdout.splitlines()]
+    rows += [("TorchScript map pass (%s at %s)" % (f["model"], f["layer"]),
+              "%.1f -> %.1f ms" % (f["plain_ms"], f["fast_ms"]),
+              "%.2fx faster%s; prefix and whole module optimised in %.0f ms" %
+              (f["ratio"], "" if f["kept"] else " (not kept: slower when built)", f["build_ms"]))
+             for f in forms if f.get("torchscript")]
+    forms = [f for f in forms if not f.get("torchscript")]
     rows += [("Inference form, %s" % f["model"],
               "%.1f -> %.1f ms" % (f["plain_ms"], f["fast_ms"]) if f["form"] else "%.1f ms" % f["plain_ms"],
               ("%.2fx faster%s; built in %.0f ms, +%.0f MB; %d BN folded, whole network %s"

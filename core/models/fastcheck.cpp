@@ -3,10 +3,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include <torch/torch.h>
 
 namespace gce::fast {
+
+FormPolicy startingPolicy()
+{
+    const char* value = std::getenv("GCE_INFERENCE_FORM");
+    const std::string policy = value ? value : "";
+    return policy == "off" ? FormPolicy::Off : policy == "exact" ? FormPolicy::WhenExact : FormPolicy::Measured;
+}
 
 bool agrees(const torch::Tensor& fast, const torch::Tensor& reference)
 {

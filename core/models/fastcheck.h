@@ -7,7 +7,15 @@
 
 #include <torch/types.h>
 
+#include "core/models/network.h"
+
 namespace gce::fast {
+
+// The policy a network starts with, from GCE_INFERENCE_FORM: "off" (every
+// pass plainly: maps bit for bit as the plain modules give them, and the
+// benchmarks' same-run baseline), "exact" (whenever it agrees, untimed: for
+// tests, where timing on a loaded machine would decide), else Measured.
+FormPolicy startingPolicy();
 
 // The agreement asked for (issue 18): within 1e-5 of the reference's largest
 // magnitude, same shape, finite.

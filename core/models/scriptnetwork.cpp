@@ -86,7 +86,8 @@ struct ScriptNetwork::Split {
     std::optional<tj::Module> form;
 };
 
-ScriptNetwork::ScriptNetwork(const std::string& path, int64_t height, int64_t width) : m_path(path)
+ScriptNetwork::ScriptNetwork(const std::string& path, int64_t height, int64_t width)
+    : m_path(path), m_formPolicy(fast::startingPolicy())
 {
     std::error_code error;
     if (!std::filesystem::exists(path, error))
@@ -191,6 +192,8 @@ void ScriptNetwork::prepareInference(int64_t height, int64_t width, const std::s
         // Control flow or operators freezing does not take: the plain prefix.
     }
 }
+
+bool ScriptNetwork::prefixOptimisedFor(const std::string& layer) { return prefixForm(*splitFor(layer)).has_value(); }
 
 std::optional<torch::jit::Module> ScriptNetwork::prefixForm(const Split& split)
 {

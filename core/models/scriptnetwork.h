@@ -44,6 +44,9 @@ public:
     // Whether logits() runs torch::jit::optimize_for_inference's module for
     // inputs like these (building it on first use).
     bool optimisedFor(const torch::Tensor& inputs);
+    // Whether forwardTapped's layers before `layer` run its optimised prefix
+    // (built by prepareInference; never builds it).
+    bool prefixOptimisedFor(const std::string& layer);
     int64_t classCount() const override { return m_classCount; }
     std::vector<torch::Tensor> parameters() const override;
 
@@ -70,7 +73,7 @@ private:
     // faster; any graph it cannot handle runs plainly, silently.
     std::optional<torch::jit::Module> optimised(const torch::Tensor& inputs);
     std::mutex m_optimisedMutex;
-    FormPolicy m_formPolicy = FormPolicy::Measured;
+    FormPolicy m_formPolicy; // fast::startingPolicy()
     bool m_optimisedBuilt = false, m_optimisedFaster = false;
     std::optional<torch::jit::Module> m_optimised;
 };

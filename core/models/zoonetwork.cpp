@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/models/fastcheck.h"
 #include "core/models/inferenceform.h"
 #include "core/models/modelzoo.h"
 #include "core/models/tap.h"
@@ -12,7 +13,8 @@
 namespace gce {
 
 ZooNetwork::ZooNetwork(std::shared_ptr<ClassifierModule> model, int64_t classCount)
-    : m_model(std::move(model)), m_defaultLayer(defaultTargetLayer(*m_model)), m_classCount(classCount)
+    : m_model(std::move(model)), m_formPolicy(fast::startingPolicy()), m_defaultLayer(defaultTargetLayer(*m_model)),
+      m_classCount(classCount)
 {
 }
 

@@ -45,7 +45,7 @@ private:
 
     std::shared_ptr<ClassifierModule> m_model;
     std::mutex m_formMutex;
-    FormPolicy m_formPolicy = FormPolicy::Measured;
+    FormPolicy m_formPolicy; // fast::startingPolicy()
     bool m_formBuilt = false;
     std::shared_ptr<const InferenceForm> m_form; // built, agreed; null when neither
     std::string m_defaultLayer;

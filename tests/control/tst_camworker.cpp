@@ -1,5 +1,8 @@
 // CamWorker: newest request wins, sessions are reused, errors are reported
 // and the thread carries on.
+// LibTorch first: Qt's `slots` macro would break its headers.
+#include <ATen/record_function.h>
+
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -286,6 +289,36 @@ private slots:
         f.worker.request(scores.source);
         QVERIFY(f.results.wait(60000)); // still serving maps
         QVERIFY(f.scoresReady.isEmpty());
+    }
+
+    // Once the window is quiet, the worker builds the model's inference form
+    // (core/models/inferenceform.h), and the next map's layers before the
+    // target run through it: the only BatchNorm dispatched is the tail's.
+    void quietWorkerBuildsTheInferenceForm()
+    {
+        // Whenever the form agrees: no timing on a loaded machine decides here.
+        qputenv("GCE_INFERENCE_FORM", "exact");
+        struct Unset {
+            ~Unset() { qunsetenv("GCE_INFERENCE_FORM"); }
+        } unset;
+        WorkerFixture f;
+        f.worker.request(requestFor(demo("chelsea.jpg"), {-1}));
+        QVERIFY(f.results.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(f.worker.inferencePrepared() > 0, 120000);
+
+        static std::atomic<int> batchNorms{0}; // counted on any thread: the worker's
+        batchNorms = 0;
+        const at::CallbackHandle handle = at::addGlobalCallback(at::RecordFunctionCallback(
+            [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+                if (std::string(fn.name()) == "aten::batch_norm")
+                    ++batchNorms;
+                return nullptr;
+            }));
+        f.worker.request(requestFor(demo("coffee.jpg"), {-1}));
+        const bool shown = f.results.wait(60000);
+        at::removeCallback(handle);
+        QVERIFY(shown);
+        QCOMPARE(batchNorms.load(), 1); // layer4.1.bn2, after the target (20 without the form)
     }
 
     void neighboursArePreloaded()

@@ -84,6 +84,24 @@ torch::Tensor gradCamMap(const TappedForward& f)
     return cam / cam.max().clamp_min(1e-30);
 }
 
+// Two tapped passes of one input agree: the activation, the logits, the
+// Grad-CAM map, and Ablation-style tails (the prefix again, then
+// replacements). Empty when they do; else what differs.
+QString tappedDisagreement(const TappedForward& fast, const TappedForward& plain)
+{
+    if (QString failure = disagreement(fast.activation.detach(), plain.activation.detach()); !failure.isEmpty())
+        return "activation " + failure;
+    if (QString failure = disagreement(fast.logits.detach(), plain.logits.detach()); !failure.isEmpty())
+        return "logits " + failure;
+    if (const double error = (gradCamMap(fast) - gradCamMap(plain)).abs().max().item<double>(); error > 1e-4)
+        return QString("Grad-CAM map off by %1").arg(error);
+    const torch::Tensor replacements =
+        plain.activation.detach().repeat({3, 1, 1, 1}) * torch::tensor({1.f, 0.5f, 0.f}).view({3, 1, 1, 1});
+    if (QString failure = disagreement(fast.tail(replacements), plain.tail(replacements)); !failure.isEmpty())
+        return "tail " + failure;
+    return {};
+}
+
 ZooNetwork& zoo(Explainer& explainer) { return dynamic_cast<ZooNetwork&>(explainer.network()); }
 
 std::unique_ptr<Explainer> load(const QString& model)
@@ -133,16 +151,8 @@ private slots:
         QVERIFY2(network.inferenceForm(input), "no exact inference form");
         const TappedForward fast = network.forwardTapped(input, layer.toStdString());
 
-        QString failure = disagreement(fast.activation.detach(), plain.activation.detach());
-        QVERIFY2(failure.isEmpty(), qPrintable("activation " + failure));
-        failure = disagreement(fast.logits.detach(), plain.logits.detach());
-        QVERIFY2(failure.isEmpty(), qPrintable("logits " + failure));
-        const double mapError = (gradCamMap(fast) - gradCamMap(plain)).abs().max().item<double>();
-        QVERIFY2(mapError <= 1e-4, qPrintable(QString("Grad-CAM map off by %1").arg(mapError)));
-        // Ablation-style tails: the prefix again, then replacements.
-        const torch::Tensor replacements = plain.activation.detach().repeat({3, 1, 1, 1}) * torch::tensor({1.f, 0.5f, 0.f}).view({3, 1, 1, 1});
-        failure = disagreement(fast.tail(replacements), plain.tail(replacements));
-        QVERIFY2(failure.isEmpty(), qPrintable("tail " + failure));
+        const QString failure = tappedDisagreement(fast, plain);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
     }
 
     // Whole no-grad passes (Score-CAM, faithfulness, dataset runs): a batch,
@@ -312,16 +322,8 @@ private slots:
             fast = network.forwardTapped(input, layer);
             QCOMPARE(count["aten::batch_norm"], 1); // layer4.1.bn2, in the tail
         }
-        QString failure = disagreement(fast.activation.detach(), plain.activation.detach());
-        QVERIFY2(failure.isEmpty(), qPrintable("activation " + failure));
-        failure = disagreement(fast.logits.detach(), plain.logits.detach());
-        QVERIFY2(failure.isEmpty(), qPrintable("logits " + failure));
-        const double mapError = (gradCamMap(fast) - gradCamMap(plain)).abs().max().item<double>();
-        QVERIFY2(mapError <= 1e-4, qPrintable(QString("Grad-CAM map off by %1").arg(mapError)));
-        // Ablation-style tails reuse the prefix's values.
-        const torch::Tensor replacements = plain.activation.detach().repeat({2, 1, 1, 1}) * torch::tensor({1.f, 0.f}).view({2, 1, 1, 1});
-        failure = disagreement(fast.tail(replacements), plain.tail(replacements));
-        QVERIFY2(failure.isEmpty(), qPrintable("tail " + failure));
+        const QString failure = tappedDisagreement(fast, plain);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         // Without the form again: the plain prefix, 19 BatchNorms before the target.
         network.setFormPolicy(FormPolicy::Off);
         OperatorCount count;

@@ -569,7 +569,7 @@ void CamEngine::prepare(const QString& path, const QString& layer)
     guarded(&ignored, [&] { m_state->model->explained(m_state->photo(path), layer, m_forwardPasses); });
 }
 
-void CamEngine::prepareInference(const QString& layer, const std::function<bool()>& cancelled)
+bool CamEngine::prepareInference(const QString& layer, const std::function<bool()>& cancelled)
 {
     State& s = *m_state;
     std::vector<std::pair<ModelSlot*, std::string>> models; // each with its layer
@@ -584,8 +584,9 @@ void CamEngine::prepareInference(const QString& layer, const std::function<bool(
             slot->explainer->prepareInference(slotLayer);
         });
         if (failure.cancelled)
-            return;
+            return false;
     }
+    return true;
 }
 
 QStringList CamEngine::methodNames()

@@ -131,8 +131,8 @@ public:
     // for the panes' own), so that later maps' layers before the target use
     // it. `cancelled` is polled between modules: a cancelled build stops, and
     // the next call starts it again. Errors are ignored (the passes then run
-    // plainly, as before).
-    void prepareInference(const QString& layer, const std::function<bool()>& cancelled);
+    // plainly, as before). Returns false when cancelled.
+    bool prepareInference(const QString& layer, const std::function<bool()>& cancelled);
 
     // The CAM methods by name, in the engine's order, with one-line descriptions.
     static QStringList methodNames();

@@ -63,6 +63,9 @@ public:
     int backwardPasses() const { return m_backwardPasses.load(); }
     // Computations stopped part-way by a newer request (Score-CAM, Ablation-CAM).
     int cancelledComputations() const { return m_cancelled.load(); }
+    // Idle moments that ended with the loaded models' inference forms built
+    // (CamEngine::prepareInference not stopped by a request).
+    int inferencePrepared() const { return m_inferencePrepared.load(); }
 
     // Scores for one map; returns the id (increasing, its own sequence). A
     // newer call replaces a pending one and stops a running one.
@@ -176,6 +179,7 @@ private:
     std::atomic<int> m_forwardPasses{0};
     std::atomic<int> m_backwardPasses{0};
     std::atomic<int> m_cancelled{0};
+    std::atomic<int> m_inferencePrepared{0};
     std::unique_ptr<CamEngine> m_engine; // used on the worker thread only
     std::mutex m_outboxMutex;
     std::deque<std::function<void()>> m_outbox;
