@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/models/activationlayout.h"
 #include "core/models/fastcheck.h"
+#include "core/models/interrupt.h"
 #include "core/models/modelzoo.h"
 #include "core/models/scriptform.h"
 
@@ -167,7 +168,12 @@ void ScriptNetwork::setFormPolicy(FormPolicy policy)
 
 void ScriptNetwork::prepareInference(int64_t height, int64_t width, const std::string& layer)
 {
+    // A graph call cannot be stopped part-way: the thread's InterruptScope is
+    // polled between the steps (each under ~0.2 s for ResNet-18), and a
+    // stopped build leaves nothing half-made for the next call.
+    InterruptScope::poll();
     optimised(torch::empty({1, 3, height, width}));
+    InterruptScope::poll();
     std::shared_ptr<Split> split;
     try {
         split = splitFor(layer);
@@ -177,20 +183,24 @@ void ScriptNetwork::prepareInference(int64_t height, int64_t width, const std::s
     std::lock_guard<std::mutex> lock(m_optimisedMutex);
     if (m_formPolicy == FormPolicy::Off || split->formBuilt)
         return;
-    split->formBuilt = true;
     try {
         torch::NoGradGuard noGrad;
         tj::Module module = scriptform::optimisedPrefix(m_module, split->prefixGraph);
+        InterruptScope::poll();
         const torch::Tensor x = torch::randn({1, 3, height, width});
         const auto plain = [&] { return call(*split->prefix, {m_module._ivalue(), x}); };
         const auto fast = [&] { return module.get_method(scriptform::kPrefixMethod)({x}); };
         if (prefixesAgree(fast(), plain())) {
+            InterruptScope::poll();
             split->formFaster = fast::compareSpeed(plain, fast).faster();
             split->form = std::move(module);
         }
+    } catch (const Cancelled&) {
+        throw;
     } catch (const std::exception&) {
         // Control flow or operators freezing does not take: the plain prefix.
     }
+    split->formBuilt = true;
 }
 
 bool ScriptNetwork::prefixOptimisedFor(const std::string& layer) { return prefixForm(*splitFor(layer)).has_value(); }

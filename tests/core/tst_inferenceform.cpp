@@ -315,7 +315,16 @@ private slots:
         network.setFormPolicy(FormPolicy::Off);
         const TappedForward plain = network.forwardTapped(input, layer);
         network.setFormPolicy(FormPolicy::WhenExact);
+        {
+            // Stopped between its steps (graph calls cannot be), here once
+            // the prefix is frozen, a build leaves no prefix behind, and the
+            // next call builds it.
+            InterruptScope interrupt([polls = 0]() mutable { return ++polls >= 3; }, "a newer request");
+            QVERIFY_THROWS_EXCEPTION(Cancelled, network.prepareInference(224, 224, layer));
+        }
+        QVERIFY(!network.prefixOptimisedFor(layer));
         network.prepareInference(224, 224, layer);
+        QVERIFY(network.prefixOptimisedFor(layer));
         TappedForward fast;
         {
             OperatorCount count;
