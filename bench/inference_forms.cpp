@@ -25,6 +25,7 @@
 #include "core/models/scriptnetwork.h"
 #include "core/models/zoonetwork.h"
 #include "core/support/runtime.h"
+#include "core/support/stopwatch.h"
 
 namespace {
 
@@ -38,16 +39,11 @@ double bestMs(F&& pass, int rounds = 3, int repeats = 10)
         const auto start = std::chrono::steady_clock::now();
         for (int i = 0; i < repeats; ++i)
             pass();
-        best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
-                                  repeats);
+        best = std::min(best, gce::millisecondsSince(start) / repeats);
     }
     return best;
 }
 
-double msSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 void torchScriptLine(const char* path)
 {
@@ -62,7 +58,7 @@ void torchScriptLine(const char* path)
     network.setFormPolicy(gce::FormPolicy::Measured);
     const auto start = std::chrono::steady_clock::now();
     network.prepareInference(224, 224, layer);
-    const double buildMs = msSince(start);
+    const double buildMs = gce::millisecondsSince(start);
     const bool kept = network.prefixOptimisedFor(layer);
     network.setFormPolicy(gce::FormPolicy::WhenExact);
     const bool form = network.prefixOptimisedFor(layer);

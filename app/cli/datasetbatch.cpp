@@ -101,7 +101,7 @@ std::unique_ptr<BatchExplanation> DatasetBatch::forward(const std::vector<Decode
     if (inputs.size() == 1 && m_options.batchSize > 1)
         inputs.push_back(inputs.front());
     try {
-        auto batch = m_explainer.explainBatch(torch::cat(inputs), m_options.layer);
+        auto batch = m_explainer.explainBatch(torch::cat(inputs), m_options.layer, prefixPassFor(m_options.method));
         const auto itemOf = [&](int row) -> const DecodePool::Item& {
             return items[decoded[std::min(std::size_t(row), decoded.size() - 1)]];
         };
@@ -149,7 +149,7 @@ ImageAnswers DatasetBatch::batchAnswers(const BatchExplanation& batch, int k) co
 
 void DatasetBatch::explainAlone(const DecodePool::Item& item, std::vector<std::string>& lines)
 {
-    auto session = m_explainer.explainTensor(item.prepared.input, m_options.layer);
+    auto session = m_explainer.explainTensor(item.prepared.input, m_options.layer, prefixPassFor(m_options.method));
     const ImageAnswers answers{session->ranking(), session->layerName(), session->forwardMs(),
                                [&](int classIndex) {
                                    CamQuery query = m_query;

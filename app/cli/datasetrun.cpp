@@ -142,7 +142,8 @@ int runDataset(const CliOptions& options, Explainer& explainer, const std::vecto
     DatasetBatch batch(options, explainer, classes, contrast);
     // Every batch's layers before the target run through the network's
     // inference form: built once here, while the pool decodes the first images.
-    if (!todo.empty())
+    // Not for a method that magnifies rounding: its passes run plainly.
+    if (!todo.empty() && prefixPassFor(options.method) == PrefixPass::Fastest)
         explainer.prepareInference(options.layer);
     std::size_t failures = 0;
     std::vector<DecodePool::Item> items;

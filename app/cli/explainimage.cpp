@@ -14,6 +14,7 @@
 #include "core/imaging/imageloader.h"
 #include "core/imaging/overlay.h"
 #include "core/support/atomicfile.h"
+#include "core/support/stopwatch.h"
 
 namespace gce::cli {
 
@@ -51,10 +52,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double msSince(Clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 nlohmann::json scoreJson(const LabelSet& labels, const ClassScore& score)
 {
@@ -97,11 +94,11 @@ PreparedImage prepareImage(const std::string& path, const Preprocessing& preproc
     prepared.rgb = loadImage(path).rgb;
     prepared.width = prepared.rgb.cols;
     prepared.height = prepared.rgb.rows;
-    prepared.decodeMs = msSince(start);
+    prepared.decodeMs = millisecondsSince(start);
     const auto t = Clock::now();
     prepared.input = preprocessImage(prepared.rgb, preprocessing);
     prepared.box = inputBox(prepared.width, prepared.height, preprocessing);
-    prepared.preprocessMs = msSince(t);
+    prepared.preprocessMs = millisecondsSince(t);
     return prepared;
 }
 
@@ -118,7 +115,7 @@ void explainImage(const CliOptions& options, Explainer& explainer, const ImageJo
                   const ExplainOutput& output)
 {
     const PreparedImage image = prepareImage(job.path, explainer.preprocessing());
-    auto session = explainer.explainTensor(image.input, options.layer);
+    auto session = explainer.explainTensor(image.input, options.layer, prefixPassFor(options.method));
     const ImageAnswers answers{session->ranking(), session->layerName(), session->forwardMs(),
                                [&](int classIndex) {
                                    return session->explain({options.method, classIndex, job.contrast,
@@ -174,7 +171,7 @@ void reportImage(const CliOptions& options, const Explainer& explainer, const Im
                                         : renderOverlay(image.rgb, cam.map, options.colormap, options.alpha);
             writeImageAtomically(path, overlay);
             written = path.string();
-            overlayMs = msSince(t);
+            overlayMs = millisecondsSince(t);
         }
         std::optional<FaithfulnessScores> metrics;
         double metricsMs = 0.0;
@@ -183,7 +180,7 @@ void reportImage(const CliOptions& options, const Explainer& explainer, const Im
                 throw std::logic_error("--metrics needs the image's own session");
             const auto t = Clock::now();
             metrics = computeFaithfulness(*answers.session, classIndex, cam.map);
-            metricsMs = msSince(t);
+            metricsMs = millisecondsSince(t);
         }
         const ClassScore score = ranking.score(classIndex);
         const double sharedMs = firstLine ? image.decodeMs + image.preprocessMs + answers.forwardMs : 0.0;
@@ -213,7 +210,7 @@ void reportImage(const CliOptions& options, const Explainer& explainer, const Im
                   {"forward", firstLine ? answers.forwardMs : 0.0},
                   {"backward", cam.backwardMs},
                   {"overlay", overlayMs},
-                  {"total", sharedMs + msSince(lineStart)}}}};
+                  {"total", sharedMs + millisecondsSince(lineStart)}}}};
             for (const auto& s : top)
                 line["top_k"].push_back(scoreJson(labels, s));
             if (modelTransform)

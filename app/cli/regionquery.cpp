@@ -17,7 +17,7 @@ void rankRegion(const CliOptions& options, Explainer& explainer, const std::stri
     const PreparedImage image = prepareImage(imagePath, explainer.preprocessing());
     const cv::Size imageSize(image.width, image.height);
     const cv::Rect placement = mapPlacement(explainer.preprocessing().mode, image.box, imageSize);
-    auto session = explainer.explainTensor(image.input, options.layer);
+    auto session = explainer.explainTensor(image.input, options.layer, prefixPassFor(options.method));
     const auto shape = session->activationShape();
     // The region is checked before the maps are computed.
     const RegionScorer scorer{cv::Size(int(shape[3]), int(shape[2])), placement, imageSize, *options.region};

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/models/interrupt.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -33,22 +34,19 @@ void AdaptiveBatch::run(const std::function<bool()>& cancelled, const std::strin
                         const std::function<void()>& work)
 {
     using Clock = std::chrono::steady_clock;
-    const auto since = [](Clock::time_point t) {
-        return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-    };
     auto last = Clock::now();
     double longestGapMs = 0.0;
     {
         InterruptScope interrupt(
             [&] {
-                longestGapMs = std::max(longestGapMs, since(last));
+                longestGapMs = std::max(longestGapMs, millisecondsSince(last));
                 last = Clock::now();
                 return cancelled && cancelled();
             },
             what);
         work();
     }
-    update(std::max(longestGapMs, since(last)));
+    update(std::max(longestGapMs, millisecondsSince(last)));
 }
 
 void AdaptiveBatch::update(double longestGapMs)

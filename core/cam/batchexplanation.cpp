@@ -7,29 +7,28 @@
 #include "core/cam/camnormalisation.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/errors.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
-namespace {
-double millisecondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-} // namespace
-
 BatchExplanation::BatchExplanation(std::shared_ptr<Network> network, const torch::Tensor& inputs,
-                                   std::string layerName)
-    : m_network(std::move(network)), m_layerName(std::move(layerName))
+                                   std::string layerName, PrefixPass pass)
+    : m_network(std::move(network)), m_layerName(std::move(layerName)), m_inputs(inputs)
 {
     const auto start = std::chrono::steady_clock::now();
-    TappedForward forward = m_network->forwardTapped(inputs, m_layerName);
-    m_activation = forward.activation;
-    m_logits = forward.logits;
-    requireExplainableLayer(m_layerName, m_activation, m_logits);
+    keepPass(m_network->forwardTapped(inputs, m_layerName, pass));
     const torch::Tensor values = m_logits.detach();
     for (int64_t i = 0; i < values.size(0); ++i)
         m_rankings.emplace_back(values[i]);
     m_forwardMs = millisecondsSince(start);
+}
+
+void BatchExplanation::keepPass(TappedForward forward)
+{
+    requireExplainableLayer(m_layerName, forward.activation, forward.logits);
+    m_activation = std::move(forward.activation);
+    m_logits = std::move(forward.logits);
+    m_exactPrefix = forward.exactPrefix;
 }
 
 bool BatchExplanation::supports(const CamQuery& query)
@@ -51,8 +50,13 @@ std::vector<CamMap> BatchExplanation::explain(const CamQuery& query, const std::
         if (query.contrastClass >= 0)
             m_rankings[i].checkClass(query.contrastClass);
     }
-    const auto start = std::chrono::steady_clock::now();
     const auto method = makeCamMethod(query.method);
+    if (method->magnifiesRounding() && !m_exactPrefix) { // as ExplanationSession::useExactPrefix; rankings kept
+        const auto forwardStart = std::chrono::steady_clock::now();
+        keepPass(m_network->forwardTapped(m_inputs, m_layerName, PrefixPass::Exact));
+        m_forwardMs += millisecondsSince(forwardStart);
+    }
+    const auto start = std::chrono::steady_clock::now();
     torch::Tensor gradient;
     if (method->usesGradients()) {
         std::vector<torch::Tensor> scores;

@@ -24,11 +24,15 @@ public:
     // inputs: B×3×H×W, preprocessed. Throws UsageError like ExplanationSession
     // (unknown layer, an output that is not N×C×H×W, a layer the output does
     // not depend on).
-    BatchExplanation(std::shared_ptr<Network> network, const torch::Tensor& inputs, std::string layerName);
+    // `pass` as for ExplanationSession: a query whose method magnifies
+    // rounding runs the batch's forward again plainly when it was not.
+    BatchExplanation(std::shared_ptr<Network> network, const torch::Tensor& inputs, std::string layerName,
+                     PrefixPass pass = PrefixPass::Fastest);
 
     int size() const { return static_cast<int>(m_rankings.size()); }
     const std::string& layerName() const { return m_layerName; }
-    double forwardMs() const { return m_forwardMs; } // the whole batch's forward pass
+    double forwardMs() const { return m_forwardMs; } // the whole batch's forward pass(es)
+    bool exactPrefix() const { return m_exactPrefix; } // as ExplanationSession's
     const ClassRanking& ranking(int image) const { return m_rankings.at(static_cast<std::size_t>(image)); }
 
     // Whether explain() serves the query: the gradient methods and Eigen-CAM,
@@ -41,10 +45,15 @@ public:
     std::vector<CamMap> explain(const CamQuery& query, const std::vector<int>& classes);
 
 private:
+    // Explains from this tapped forward pass from now on.
+    void keepPass(TappedForward forward);
+
     std::shared_ptr<Network> m_network; // the tail graph refers to its parameters
     std::string m_layerName;
+    torch::Tensor m_inputs;
     torch::Tensor m_activation; // B×C×h×w, requires grad: the leaf of the tail graph
     torch::Tensor m_logits;     // B×classes with the tail graph, kept for further classes
+    bool m_exactPrefix = true;
     std::vector<ClassRanking> m_rankings;
     double m_forwardMs = 0.0;
 };

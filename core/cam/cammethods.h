@@ -34,6 +34,8 @@
 
 #include <torch/types.h>
 
+#include "core/models/network.h"
+
 namespace gce {
 
 // GuidedBackprop and GuidedGradCam are computed at the input's resolution by
@@ -69,6 +71,11 @@ public:
     // class's map follows from the Jacobian of the logits, which region
     // ranking (core/cam/classmaps.h) gets for all classes at once.
     virtual bool linearInGradient() const { return false; }
+    // Whether the formula can turn float rounding of the activation into a
+    // visible change of the map (a pole): its sessions then run the layers
+    // before the target plainly (PrefixPass::Exact, core/models/network.h),
+    // never through an inference form, whose rounding differs from PyTorch's.
+    virtual bool magnifiesRounding() const { return false; }
 
     // Score-based methods (usesChannelScores): rows [begin, end) of the
     // channels×classes matrix of perturbed scores, and the channel weights
@@ -101,5 +108,8 @@ protected:
 };
 
 std::unique_ptr<CamMethodImpl> makeCamMethod(CamMethod method);
+// How sessions for `method` should run the layers before the target:
+// Exact when it magnifiesRounding(), else Fastest.
+PrefixPass prefixPassFor(CamMethod method);
 
 } // namespace gce

@@ -9,6 +9,7 @@
 #include "core/cam/explanationsession.h"
 #include "core/errors.h"
 #include "core/models/architectures/fastlinear.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -96,6 +97,8 @@ ClassMaps ClassMaps::compute(ExplanationSession& session, CamMethod method, cons
                          "class's gradient, so the classes cannot be ranked together; use " + offered);
     }
     const auto start = std::chrono::steady_clock::now();
+    if (impl->magnifiesRounding())
+        session.useExactPrefix();
     ClassMaps result;
     result.m_method = method;
     const torch::Tensor activation = session.activation();
@@ -132,7 +135,7 @@ ClassMaps ClassMaps::compute(ExplanationSession& session, CamMethod method, cons
             control.progress(double(end) / double(classes));
     }
     result.m_milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        millisecondsSince(start);
     return result;
 }
 

@@ -137,15 +137,18 @@ std::vector<LayerShape> Explainer::layerShapes()
     return shapes;
 }
 
-std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor& input, const std::string& layer)
+std::unique_ptr<ExplanationSession> Explainer::explainTensor(const torch::Tensor& input, const std::string& layer,
+                                                           PrefixPass pass)
 {
     const std::string name = layer.empty() ? m_network->defaultLayer() : layer;
-    return std::make_unique<ExplanationSession>(m_network, input, name);
+    return std::make_unique<ExplanationSession>(m_network, input, name, pass);
 }
 
-std::unique_ptr<BatchExplanation> Explainer::explainBatch(const torch::Tensor& inputs, const std::string& layer)
+std::unique_ptr<BatchExplanation> Explainer::explainBatch(const torch::Tensor& inputs, const std::string& layer,
+                                                          PrefixPass pass)
 {
-    return std::make_unique<BatchExplanation>(m_network, inputs, layer.empty() ? m_network->defaultLayer() : layer);
+    return std::make_unique<BatchExplanation>(m_network, inputs, layer.empty() ? m_network->defaultLayer() : layer,
+                                              pass);
 }
 
 std::unique_ptr<ExplanationSession> Explainer::explainImage(const cv::Mat& rgb, const std::string& layer)

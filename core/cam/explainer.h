@@ -64,11 +64,16 @@ public:
     void prepareInference(const std::string& layer = {});
 
     // Forward pass on an already preprocessed 1×3×H×W tensor; layer empty = default.
-    // Throws UsageError for an unknown or unsuitable layer.
-    std::unique_ptr<ExplanationSession> explainTensor(const torch::Tensor& input, const std::string& layer = {});
+    // Throws UsageError for an unknown or unsuitable layer. `pass`: Exact
+    // when the session is for a method that magnifies rounding
+    // (CamMethodImpl::magnifiesRounding), which would otherwise run the
+    // layers before the target a second time.
+    std::unique_ptr<ExplanationSession> explainTensor(const torch::Tensor& input, const std::string& layer = {},
+                                                      PrefixPass pass = PrefixPass::Fastest);
     // Forward pass on B preprocessed images (B×3×H×W) at once, for one class
     // per image per backward pass (core/cam/batchexplanation.h).
-    std::unique_ptr<BatchExplanation> explainBatch(const torch::Tensor& inputs, const std::string& layer = {});
+    std::unique_ptr<BatchExplanation> explainBatch(const torch::Tensor& inputs, const std::string& layer = {},
+                                                   PrefixPass pass = PrefixPass::Fastest);
     // Preprocesses an 8-bit RGB image (torchvision-exact), then explainTensor.
     std::unique_ptr<ExplanationSession> explainImage(const cv::Mat& rgb, const std::string& layer = {});
 

@@ -10,14 +10,11 @@
 #include "core/cam/camnormalisation.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/cam/smoothing.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
 namespace {
-double millisecondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::string shapeText(const std::vector<int64_t>& shape)
 {
@@ -39,19 +36,34 @@ void requireExplainableLayer(const std::string& layerName, const torch::Tensor& 
 }
 
 ExplanationSession::ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input,
-                                       std::string layerName)
+                                       std::string layerName, PrefixPass pass)
     : m_network(std::move(network)), m_layerName(std::move(layerName)), m_input(input)
 {
     const auto start = std::chrono::steady_clock::now();
-    TappedForward forward = m_network->forwardTapped(input, m_layerName);
-    m_logits = forward.logits;
-    m_activation = forward.activation;
-    m_tail = std::move(forward.tail);
-    requireExplainableLayer(m_layerName, m_activation, m_logits);
+    keepPass(m_network->forwardTapped(input, m_layerName, pass));
     m_ranking = ClassRanking(m_logits.detach()[0]);
     m_logitsValues = m_ranking.logits().unsqueeze(0);
     m_probabilities = m_ranking.probabilities().unsqueeze(0);
     m_forwardMs = millisecondsSince(start);
+}
+
+void ExplanationSession::keepPass(TappedForward forward)
+{
+    requireExplainableLayer(m_layerName, forward.activation, forward.logits);
+    m_logits = std::move(forward.logits);
+    m_activation = std::move(forward.activation);
+    m_tail = std::move(forward.tail);
+    m_exactPrefix = forward.exactPrefix;
+}
+
+void ExplanationSession::useExactPrefix()
+{
+    if (m_exactPrefix)
+        return;
+    const auto start = std::chrono::steady_clock::now();
+    // Kept until the new pass is complete: an interrupted one leaves the session as it was.
+    keepPass(m_network->forwardTapped(m_input, m_layerName, PrefixPass::Exact));
+    m_forwardMs += millisecondsSince(start);
 }
 
 const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const CamMethodImpl& method,
@@ -109,8 +121,10 @@ CamMap ExplanationSession::explain(const CamQuery& query, const ExplainControl& 
             m_guided = std::make_shared<GuidedBackprop>(*m_network, m_input);
         return explainGuided(*this, *m_guided, query);
     }
-    const auto start = std::chrono::steady_clock::now();
     const auto method = makeCamMethod(query.method);
+    if (method->magnifiesRounding())
+        useExactPrefix(); // counted as forward time, not the method's
+    const auto start = std::chrono::steady_clock::now();
     torch::Tensor weights; // score-based methods: C channel weights
     if (method->usesChannelScores()) {
         if (query.contrastClass >= 0 || query.counterfactual)

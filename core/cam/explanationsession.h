@@ -53,8 +53,12 @@ public:
     // Runs the forward pass for `input` (1×3×H×W). `layer` must be a module
     // of `network` reached by its forward. Throws UsageError when it is not,
     // or when the layer's output is not N×C×H×W. The session keeps the
-    // network alive (methods such as Score-CAM run it again).
-    ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input, std::string layerName);
+    // network alive (methods such as Score-CAM run it again). `pass`: how the
+    // layers before the target run (core/models/network.h); a query whose
+    // method magnifies rounding makes the session exact first by itself
+    // (useExactPrefix), so Exact only saves that second forward pass.
+    ExplanationSession(std::shared_ptr<Network> network, const torch::Tensor& input, std::string layerName,
+                       PrefixPass pass = PrefixPass::Fastest);
 
     const std::string& layerName() const { return m_layerName; }
     const torch::Tensor& input() const { return m_input; }            // 1×3×H×W, preprocessed
@@ -69,6 +73,15 @@ public:
     torch::Tensor logitGradient(const torch::Tensor& classWeights) const;
     int classCount() const { return m_ranking.classCount(); }
     double forwardMs() const { return m_forwardMs; }
+
+    // Whether the activation (and the tail graph) came from the plain layers
+    // before the target, bit for bit PyTorch's (TappedForward::exactPrefix).
+    bool exactPrefix() const { return m_exactPrefix; }
+    // Makes it so: when the forward pass went through an inference form,
+    // runs it again plainly and explains every later query from that pass.
+    // The ranking stays the first pass's (its logits agree within 1e-5), so
+    // that captions and "the top prediction" do not move under the user.
+    void useExactPrefix();
 
     const torch::Tensor& logits() const { return m_logitsValues; }        // 1×classes, no graph
     const torch::Tensor& probabilities() const { return m_probabilities; } // 1×classes
@@ -98,6 +111,8 @@ public:
     bool hasPendingPasses(const CamQuery& query) const;
 
 private:
+    // Explains from this tapped forward pass from now on.
+    void keepPass(TappedForward forward);
     const torch::Tensor& channelScores(CamMethod which, const CamMethodImpl& method, const ExplainControl& control);
 
     std::shared_ptr<Network> m_network;
@@ -106,6 +121,7 @@ private:
     std::function<torch::Tensor(const torch::Tensor&)> m_tail;
     torch::Tensor m_activation;    // requires grad; the leaf of the tail graph
     torch::Tensor m_logits;        // with the tail graph, kept for further classes
+    bool m_exactPrefix = true;
     ClassRanking m_ranking;
     torch::Tensor m_logitsValues;  // 1×classes views of the ranking's
     torch::Tensor m_probabilities;

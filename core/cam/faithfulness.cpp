@@ -13,6 +13,7 @@
 #include "core/cam/adaptivebatch.h"
 #include "core/errors.h"
 #include "core/imaging/overlay.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -47,10 +48,6 @@ std::array<double, kBlurSize> riseKernel1d()
     return kernel;
 }
 
-double millisecondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // One image to evaluate: the pixels ranked below `count` come from `inside`,
 // the others from `outside`.

@@ -6,6 +6,7 @@
 
 #include "core/cam/camnormalisation.h"
 #include "core/errors.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -13,13 +14,6 @@ bool isGuidedMethod(CamMethod method)
 {
     return method == CamMethod::GuidedBackprop || method == CamMethod::GuidedGradCam;
 }
-
-namespace {
-double millisecondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-} // namespace
 
 GuidedBackprop::GuidedBackprop(Network& network, const torch::Tensor& input)
     : m_input(input.detach().clone().requires_grad_(true))

@@ -8,6 +8,7 @@
 
 #include "core/cam/camnormalisation.h"
 #include "core/errors.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -91,8 +92,9 @@ CamMap AugmentedSessions::explain(ExplanationSession& plain, const CamQuery& que
             pass = plain.explain(passQuery, passControl);
         } else {
             if (!m_sessions[i])
-                m_sessions[i] =
-                    std::make_unique<ExplanationSession>(m_network, augmentInput(m_input, m_augmentations[i]), m_layerName);
+                m_sessions[i] = std::make_unique<ExplanationSession>(
+                    m_network, augmentInput(m_input, m_augmentations[i]), m_layerName,
+                    prefixPassFor(query.method));
             pass = m_sessions[i]->explain(passQuery, passControl);
         }
         torch::Tensor map = mapToTensor(pass.map);
@@ -106,7 +108,7 @@ CamMap AugmentedSessions::explain(ExplanationSession& plain, const CamQuery& que
     }
     CamMap result = normalisedCamMap(sum / passes, query.classIndex);
     result.rawMax = static_cast<float>(rawMaxSum / passes);
-    result.backwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    result.backwardMs = millisecondsSince(start);
     return result;
 }
 

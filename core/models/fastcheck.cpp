@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "core/support/stopwatch.h"
+
 namespace gce::fast {
 
 FormPolicy startingPolicy()
@@ -31,7 +33,7 @@ Timing compareSpeed(const std::function<void()>& plain, const std::function<void
     const auto timed = [](const std::function<void()>& run) {
         const auto start = std::chrono::steady_clock::now();
         run();
-        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        return millisecondsSince(start);
     };
     Timing timing;
     timing.plainMs = timed(plain);

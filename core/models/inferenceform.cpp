@@ -10,6 +10,7 @@
 #include "core/models/fastcheck.h"
 #include "core/models/interrupt.h"
 #include "core/models/tap.h"
+#include "core/support/stopwatch.h"
 
 namespace gce {
 
@@ -174,7 +175,7 @@ InferenceForm::InferenceForm(ClassifierModule& model, int64_t height, int64_t wi
     }
     m_stats.units = int(m_units.size());
     m_stats.wholeNetwork = m_units.count(m_root) > 0;
-    m_stats.buildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    m_stats.buildMs = millisecondsSince(start);
 }
 
 InferenceForm::~InferenceForm() = default;

@@ -28,6 +28,14 @@ struct LayerShape {
     std::string mapLayout;    // "tokens 14×14×768", "channels-last 7×7×768", "" otherwise
 };
 
+// How a tapped forward pass runs the layers before the target.
+//  Fastest: through the network's faster form once prepareInference built it
+//           (its outputs agree with the plain modules within 1e-5 of their
+//           largest value), else plainly.
+//  Exact:   always the plain modules, bit for bit PyTorch's: for a method
+//           whose formula magnifies rounding (CamMethodImpl::magnifiesRounding).
+enum class PrefixPass { Fastest, Exact };
+
 // One forward pass with a layer's output captured.
 struct TappedForward {
     torch::Tensor activation; // the layer's output (last call): a leaf that requires grad
@@ -38,6 +46,9 @@ struct TappedForward {
     // are recorded (region ranking's batched backward, core/cam/classmaps.h).
     // Whatever the network computed before the layer is reused where it can be.
     std::function<torch::Tensor(const torch::Tensor& activations)> tail;
+    // Whether the layers before the target (and the tail's reruns of them)
+    // ran the plain modules: always under PrefixPass::Exact.
+    bool exactPrefix = true;
 };
 
 // Whether passes that need no gradient run a faster equivalent of the
@@ -64,7 +75,10 @@ public:
 
     // 1×3×H×W -> the layer's output and the logits (see TappedForward).
     // Throws UsageError when the layer is unknown or not reached by forward.
-    virtual TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) = 0;
+    // (Overrides repeat the default: a default argument is bound by the
+    // static type.)
+    virtual TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer,
+                                        PrefixPass pass = PrefixPass::Fastest) = 0;
     // Plain inference without autograd: B×3×H×W -> B×classes. Polls the
     // thread's InterruptScope (core/models/interrupt.h) where it can.
     virtual torch::Tensor logits(const torch::Tensor& inputs) = 0;

@@ -150,7 +150,8 @@ std::vector<torch::Tensor> ScriptNetwork::parameters() const
 torch::Tensor ScriptNetwork::logits(const torch::Tensor& inputs)
 {
     torch::NoGradGuard noGrad;
-    if (std::optional<torch::jit::Module> module = optimised(inputs)) {
+    if (std::optional<torch::jit::Module> module =
+            inputs.dim() == 4 ? optimised(inputs.size(2), inputs.size(3)) : std::nullopt) {
         try {
             return logitsOf(module->forward({inputs}), m_path);
         } catch (const std::exception&) {
@@ -171,8 +172,7 @@ void ScriptNetwork::prepareInference(int64_t height, int64_t width, const std::s
     // A graph call cannot be stopped part-way: the thread's InterruptScope is
     // polled between the steps (each under ~0.2 s for ResNet-18), and a
     // stopped build leaves nothing half-made for the next call.
-    InterruptScope::poll();
-    optimised(torch::empty({1, 3, height, width}));
+    optimised(height, width);
     InterruptScope::poll();
     std::shared_ptr<Split> split;
     try {
@@ -213,30 +213,40 @@ std::optional<torch::jit::Module> ScriptNetwork::prefixForm(const Split& split)
     return split.form;
 }
 
-bool ScriptNetwork::optimisedFor(const torch::Tensor& inputs) { return optimised(inputs).has_value(); }
+bool ScriptNetwork::optimisedFor(const torch::Tensor& inputs)
+{
+    return inputs.dim() == 4 && optimised(inputs.size(2), inputs.size(3)).has_value();
+}
 
-std::optional<torch::jit::Module> ScriptNetwork::optimised(const torch::Tensor& inputs)
+std::optional<torch::jit::Module> ScriptNetwork::optimised(int64_t height, int64_t width)
 {
     std::lock_guard<std::mutex> lock(m_optimisedMutex);
     // The constructor's own pass (the class count) stays plain: m_classCount
     // is still 0 then.
-    if (m_formPolicy == FormPolicy::Off || m_classCount == 0 || inputs.dim() != 4)
+    if (m_formPolicy == FormPolicy::Off || m_classCount == 0)
         return std::nullopt;
     if (!m_optimisedBuilt) {
-        m_optimisedBuilt = true;
+        // Polled between the steps, as prepareInference's prefix build: a
+        // stopped build leaves nothing, and the next call starts it again.
         try {
+            InterruptScope::poll();
             torch::NoGradGuard noGrad;
             torch::jit::Module module = scriptform::optimisedModule(m_module);
-            const torch::Tensor x = torch::randn({1, 3, inputs.size(2), inputs.size(3)});
+            InterruptScope::poll();
+            const torch::Tensor x = torch::randn({1, 3, height, width});
             const auto plain = [&] { return logitsOf(call(*m_forward, {m_module._ivalue(), x}), m_path); };
             const auto fast = [&] { return logitsOf(module.forward({x}), m_path); };
             if (fast::agrees(fast(), plain())) {
+                InterruptScope::poll();
                 m_optimisedFaster = fast::compareSpeed(plain, fast).faster();
                 m_optimised = std::move(module);
             }
+        } catch (const Cancelled&) {
+            throw;
         } catch (const std::exception&) {
             // Control flow or operators freezing does not take: the plain graph.
         }
+        m_optimisedBuilt = true;
     }
     if (!m_optimised || (m_formPolicy == FormPolicy::Measured && !m_optimisedFaster))
         return std::nullopt;
@@ -279,13 +289,15 @@ std::shared_ptr<ScriptNetwork::Split> ScriptNetwork::splitFor(const std::string&
     return split;
 }
 
-TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
+TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer, PrefixPass pass)
 {
     const auto split = splitFor(layer);
     const c10::IValue self = m_module._ivalue();
     // prefix(self, input) -> (live..., activation), without autograd: through
     // its inference form once prepareInference built one, as a zoo model's.
-    const auto runPrefix = [split, self, form = prefixForm(*split)](const torch::Tensor& x) {
+    const std::optional<torch::jit::Module> form =
+        pass == PrefixPass::Fastest ? prefixForm(*split) : std::nullopt;
+    const auto runPrefix = [split, self, form](const torch::Tensor& x) {
         torch::NoGradGuard noGrad;
         if (form) {
             try {
@@ -312,6 +324,7 @@ TappedForward ScriptNetwork::forwardTapped(const torch::Tensor& input, const std
     const torch::Tensor output = prefixOutputs.back().toTensor();
     const ActivationLayout layout = ActivationLayout::infer(output.sizes().vec(), input.size(2), input.size(3));
     TappedForward result;
+    result.exactPrefix = !form; // conservative: a form that threw fell back to the plain prefix
     result.activation = layout.toMap(output).detach().requires_grad_(true);
     prefixOutputs.pop_back();
     {

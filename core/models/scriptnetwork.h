@@ -33,7 +33,8 @@ public:
     std::string defaultLayer() const override { return m_defaultLayer; }
     std::vector<LayerShape> layerShapes(int64_t height, int64_t width) override;
     void checkLayer(const std::string& name) const override;
-    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override;
+    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer,
+                                PrefixPass pass = PrefixPass::Fastest) override;
     // Through the optimised module (below) when there is one.
     torch::Tensor logits(const torch::Tensor& inputs) override;
     void setFormPolicy(FormPolicy policy) override;
@@ -71,7 +72,9 @@ private:
     // faithfulness, datasets). Built on the first such pass, on a copy; kept
     // when it agrees with the plain graph (1e-5) and, under Measured, was
     // faster; any graph it cannot handle runs plainly, silently.
-    std::optional<torch::jit::Module> optimised(const torch::Tensor& inputs);
+    // Builds it on first use, for inputs of height×width (polls the thread's
+    // InterruptScope between its steps).
+    std::optional<torch::jit::Module> optimised(int64_t height, int64_t width);
     std::mutex m_optimisedMutex;
     FormPolicy m_formPolicy; // fast::startingPolicy()
     bool m_optimisedBuilt = false, m_optimisedFaster = false;

@@ -37,12 +37,15 @@ std::vector<LayerShape> ZooNetwork::layerShapes(int64_t height, int64_t width)
     return shapes;
 }
 
-TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer)
+TappedForward ZooNetwork::forwardTapped(const torch::Tensor& input, const std::string& layer, PrefixPass pass)
 {
     const auto module = findLayer(*m_model, layer);
     // Never built here: a map's first pass must not wait for it (prepareInference).
-    const std::shared_ptr<const InferenceForm> form = this->form(input, /*build=*/false);
+    const std::shared_ptr<const InferenceForm> form =
+        pass == PrefixPass::Fastest && input.dim() == 4 ? this->form(input.size(2), input.size(3), /*build=*/false)
+                                                        : nullptr;
     TappedForward result;
+    result.exactPrefix = !form;
     {
         torch::NoGradGuard noGrad; // the TapScope re-enables autograd after the target
         TapScope tap(module.get());
@@ -93,19 +96,19 @@ torch::Tensor ZooNetwork::logits(const torch::Tensor& inputs)
 
 std::shared_ptr<const InferenceForm> ZooNetwork::inferenceForm(const torch::Tensor& input)
 {
-    return form(input, /*build=*/true);
+    return input.dim() == 4 ? form(input.size(2), input.size(3), /*build=*/true) : nullptr;
 }
 
 void ZooNetwork::prepareInference(int64_t height, int64_t width, const std::string& /*layer*/)
 {
     // One form serves every layer: the pass decides where it stops.
-    form(torch::empty({1, 3, height, width}), /*build=*/true);
+    form(height, width, /*build=*/true);
 }
 
-std::shared_ptr<const InferenceForm> ZooNetwork::form(const torch::Tensor& input, bool build)
+std::shared_ptr<const InferenceForm> ZooNetwork::form(int64_t height, int64_t width, bool build)
 {
     std::lock_guard<std::mutex> lock(m_formMutex);
-    if (m_formPolicy == FormPolicy::Off || input.dim() != 4)
+    if (m_formPolicy == FormPolicy::Off)
         return nullptr;
     if (!m_formBuilt && build) {
         m_formBuilt = true;
@@ -114,7 +117,7 @@ std::shared_ptr<const InferenceForm> ZooNetwork::form(const torch::Tensor& input
             layerNorm = layerNorm || module->as<torch::nn::LayerNorm>() != nullptr;
         if (!layerNorm) {
             try {
-                auto form = std::make_shared<const InferenceForm>(*m_model, input.size(2), input.size(3));
+                auto form = std::make_shared<const InferenceForm>(*m_model, height, width);
                 if (form->stats().exact)
                     m_form = std::move(form);
             } catch (const Cancelled&) {

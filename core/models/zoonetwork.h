@@ -21,7 +21,8 @@ public:
     std::string defaultLayer() const override { return m_defaultLayer; }
     std::vector<LayerShape> layerShapes(int64_t height, int64_t width) override;
     void checkLayer(const std::string& name) const override;
-    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override;
+    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer,
+                                PrefixPass pass = PrefixPass::Fastest) override;
     torch::Tensor logits(const torch::Tensor& inputs) override;
     torch::Tensor guidedLogits(const torch::Tensor& input) override;
     torch::Tensor headWeight() const override;
@@ -40,8 +41,9 @@ public:
     void prepareInference(int64_t height, int64_t width, const std::string& layer) override;
 
 private:
-    // As inferenceForm(), or without building it (null until built).
-    std::shared_ptr<const InferenceForm> form(const torch::Tensor& input, bool build);
+    // As inferenceForm() for inputs of height×width (the build's calibration
+    // size), or without building it (null until built).
+    std::shared_ptr<const InferenceForm> form(int64_t height, int64_t width, bool build);
 
     std::shared_ptr<ClassifierModule> m_model;
     std::mutex m_formMutex;

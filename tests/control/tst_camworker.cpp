@@ -25,6 +25,27 @@ CamRequest requestFor(const QString& image, QVector<int> classes)
     request.classes = std::move(classes);
     return request;
 }
+
+// The BatchNorms dispatched on any thread (the worker's) while it lives.
+class BatchNormCount {
+public:
+    BatchNormCount()
+        : m_handle(at::addGlobalCallback(at::RecordFunctionCallback(
+              [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+                  if (std::string(fn.name()) == "aten::batch_norm")
+                      ++s_count;
+                  return nullptr;
+              })))
+    {
+        s_count = 0;
+    }
+    ~BatchNormCount() { at::removeCallback(m_handle); }
+    int value() const { return s_count.load(); }
+
+private:
+    static inline std::atomic<int> s_count{0};
+    at::CallbackHandle m_handle;
+};
 } // namespace
 
 // The worker's signals, re-emitted on the test thread through queued
@@ -305,20 +326,39 @@ private slots:
         f.worker.request(requestFor(demo("chelsea.jpg"), {-1}));
         QVERIFY(f.results.wait(120000));
         QTRY_VERIFY_WITH_TIMEOUT(f.worker.inferencePrepared() > 0, 120000);
-
-        static std::atomic<int> batchNorms{0}; // counted on any thread: the worker's
-        batchNorms = 0;
-        const at::CallbackHandle handle = at::addGlobalCallback(at::RecordFunctionCallback(
-            [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
-                if (std::string(fn.name()) == "aten::batch_norm")
-                    ++batchNorms;
-                return nullptr;
-            }));
-        f.worker.request(requestFor(demo("coffee.jpg"), {-1}));
-        const bool shown = f.results.wait(60000);
-        at::removeCallback(handle);
-        QVERIFY(shown);
-        QCOMPARE(batchNorms.load(), 1); // layer4.1.bn2, after the target (20 without the form)
+        {
+            BatchNormCount batchNorms;
+            f.worker.request(requestFor(demo("coffee.jpg"), {-1}));
+            QVERIFY(f.results.wait(60000));
+            QCOMPARE(batchNorms.value(), 1); // layer4.1.bn2, after the target (20 without the form)
+        }
+        // A pane whose method magnifies rounding (Grad-CAM++) needs the plain
+        // layers: the kept session runs its forward pass again, once, and the
+        // other pane's map comes from that pass too.
+        int forward = f.worker.forwardPasses();
+        auto plusPlus = requestFor(demo("coffee.jpg"), {-1, -2});
+        plusPlus.methods = {"gradcam", "gradcam++"};
+        {
+            BatchNormCount batchNorms;
+            f.worker.request(plusPlus);
+            QVERIFY(f.results.wait(60000));
+            QCOMPARE(batchNorms.value(), 20);
+            QCOMPARE(f.worker.forwardPasses(), forward + 1);
+        }
+        // A new photo for such panes: exact at once, one forward pass.
+        forward = f.worker.forwardPasses();
+        plusPlus.imagePath = demo("cat_and_coffee.jpg");
+        {
+            BatchNormCount batchNorms;
+            f.worker.request(plusPlus);
+            QVERIFY(f.results.wait(60000));
+            QCOMPARE(batchNorms.value(), 20);
+            QCOMPARE(f.worker.forwardPasses(), forward + 1);
+        }
+        // The form stays built: later quiet moments build nothing again.
+        const int prepared = f.worker.inferencePrepared();
+        QTest::qWait(1000);
+        QCOMPARE(f.worker.inferencePrepared(), prepared);
     }
 
     void neighboursArePreloaded()

@@ -103,6 +103,31 @@ private slots:
         }
     }
 
+    // Once the inference form is built, a batch's layers before the target
+    // run through it, except for a method that magnifies rounding
+    // (Grad-CAM++): its query runs the batch's forward pass again plainly,
+    // and its maps are a plain session's, bit for bit at this batch size's
+    // agreement (0 on untrained ResNet-18, as above).
+    void roundingSensitiveMethodsRunThePlainLayers()
+    {
+        Explainer explainer("resnet18", "");
+        explainer.network().setFormPolicy(FormPolicy::WhenExact);
+        explainer.prepareInference();
+        const torch::Tensor inputs = someInputs(2);
+        auto batch = explainer.explainBatch(inputs);
+        QVERIFY(!batch->exactPrefix());
+        batch->explain({CamMethod::GradCam}, {1, 2});
+        QVERIFY(!batch->exactPrefix());
+        const std::vector<CamMap> maps = batch->explain({CamMethod::GradCamPlusPlus}, {1, 2});
+        QVERIFY(batch->exactPrefix());
+        for (int i = 0; i < 2; ++i) {
+            auto session = explainer.explainTensor(inputs.slice(0, i, i + 1), {}, PrefixPass::Exact);
+            const CamMap expected = session->explain({CamMethod::GradCamPlusPlus, i + 1});
+            QCOMPARE(worstDifference(maps[std::size_t(i)].map, expected.map), 0.0);
+        }
+        QVERIFY(explainer.explainBatch(inputs, {}, prefixPassFor(CamMethod::GradCamPlusPlus))->exactPrefix());
+    }
+
     // Score-based and guided methods and test-time augmentation run passes
     // of their own per image: refused with a reason, as are wrong class lists.
     void refusesWhatItDoesNotServe()

@@ -55,7 +55,8 @@ public:
         if (name != "square")
             throw UsageError("unknown layer \"" + name + "\"");
     }
-    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer) override
+    TappedForward forwardTapped(const torch::Tensor& input, const std::string& layer,
+                                PrefixPass = PrefixPass::Fastest) override
     {
         checkLayer(layer);
         TappedForward result;

@@ -247,9 +247,30 @@ private slots:
                 QCOMPARE(count["aten::batch_norm"], 20);
             }
             explainer->prepareInference(); // ... and the next call builds it
+            {
+                OperatorCount count;
+                QVERIFY(!explainer->network().forwardTapped(input, "layer4.1.conv2").exactPrefix);
+                QCOMPARE(count["aten::batch_norm"], 1); // layer4.1.bn2, after the target
+            }
+            // An exact pass, for a method that magnifies rounding, still runs
+            // the plain modules, and says so; the session of such a method
+            // makes itself exact.
+            {
+                OperatorCount count;
+                QVERIFY(explainer->network().forwardTapped(input, "layer4.1.conv2", PrefixPass::Exact).exactPrefix);
+                QCOMPARE(count["aten::batch_norm"], 20);
+                QCOMPARE(count["aten::to_mkldnn"], 0);
+            }
+            auto session = explainer->explainTensor(input, "layer4.1.conv2");
+            QVERIFY(!session->exactPrefix());
+            const CamMap fastMap = session->explain({CamMethod::GradCam, 1});
+            QVERIFY(!session->exactPrefix());
             OperatorCount count;
-            explainer->network().forwardTapped(input, "layer4.1.conv2");
-            QCOMPARE(count["aten::batch_norm"], 1); // layer4.1.bn2, after the target
+            const CamMap exactMap = session->explain({CamMethod::GradCamPlusPlus, 1});
+            QVERIFY(session->exactPrefix());
+            QCOMPARE(count["aten::batch_norm"], 20); // the forward pass again, plainly
+            QCOMPARE(session->explain({CamMethod::GradCam, 1}).map.size(), fastMap.map.size());
+            QVERIFY(explainer->explainTensor(input, "layer4.1.conv2", prefixPassFor(CamMethod::XGradCam))->exactPrefix());
         }
         auto explainer = load("resnet18");
         explainer->network().setFormPolicy(FormPolicy::WhenExact);
@@ -308,20 +329,46 @@ private slots:
     void scriptedPrefixUsesLibTorchsForm()
     {
         QFETCH(QString, file);
-        Explainer explainer((test::fixturesDir("custommodels") + "/" + file).toStdString(), "");
-        auto& network = dynamic_cast<ScriptNetwork&>(explainer.network());
+        const std::string path = (test::fixturesDir("custommodels") + "/" + file).toStdString();
         const std::string layer = "layer4.1.conv2";
+        // A build polls the thread's InterruptScope between its steps (graph
+        // calls cannot be stopped part-way): the whole module's and the
+        // prefix's. Stopped at any of those polls, it leaves no prefix
+        // behind, and the next call builds it.
+        const auto stoppedAt = [&](int stop) {
+            Explainer explainer(path, "");
+            explainer.network().setFormPolicy(FormPolicy::WhenExact);
+            int polls = 0;
+            bool stopped = false;
+            {
+                InterruptScope interrupt([&] { return ++polls == stop; }, "a newer request");
+                try {
+                    explainer.network().prepareInference(224, 224, layer);
+                } catch (const Cancelled&) {
+                    stopped = true;
+                }
+            }
+            auto& network = dynamic_cast<ScriptNetwork&>(explainer.network());
+            if (stopped && network.prefixOptimisedFor(layer))
+                return QString("stopped at poll %1, the prefix was kept").arg(stop);
+            if (stopped) {
+                network.prepareInference(224, 224, layer);
+                if (!network.prefixOptimisedFor(layer))
+                    return QString("after a stop at poll %1, the next build kept no prefix").arg(stop);
+            }
+            return stopped ? QString() : QString("done");
+        };
+        int stops = 0;
+        for (QString outcome; (outcome = stoppedAt(stops + 1)) != "done"; ++stops)
+            QVERIFY2(outcome.isEmpty(), qPrintable(outcome));
+        QVERIFY2(stops >= 4, qPrintable(QString("%1 polls").arg(stops))); // between the steps of both builds
+
+        Explainer explainer(path, "");
+        auto& network = dynamic_cast<ScriptNetwork&>(explainer.network());
         const torch::Tensor input = torch::randn({1, 3, 224, 224}, torch::Generator(at::detail::createCPUGenerator(10)));
         network.setFormPolicy(FormPolicy::Off);
         const TappedForward plain = network.forwardTapped(input, layer);
         network.setFormPolicy(FormPolicy::WhenExact);
-        {
-            // Stopped between its steps (graph calls cannot be), here once
-            // the prefix is frozen, a build leaves no prefix behind, and the
-            // next call builds it.
-            InterruptScope interrupt([polls = 0]() mutable { return ++polls >= 3; }, "a newer request");
-            QVERIFY_THROWS_EXCEPTION(Cancelled, network.prepareInference(224, 224, layer));
-        }
         QVERIFY(!network.prefixOptimisedFor(layer));
         network.prepareInference(224, 224, layer);
         QVERIFY(network.prefixOptimisedFor(layer));
@@ -333,10 +380,17 @@ private slots:
         }
         const QString failure = tappedDisagreement(fast, plain);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QVERIFY(!fast.exactPrefix);
+        {
+            // An exact pass (core/models/network.h): the plain prefix graph.
+            OperatorCount count;
+            QVERIFY(network.forwardTapped(input, layer, PrefixPass::Exact).exactPrefix);
+            QCOMPARE(count["aten::batch_norm"], 20);
+        }
         // Without the form again: the plain prefix, 19 BatchNorms before the target.
         network.setFormPolicy(FormPolicy::Off);
         OperatorCount count;
-        network.forwardTapped(input, layer);
+        QVERIFY(network.forwardTapped(input, layer).exactPrefix);
         QCOMPARE(count["aten::batch_norm"], 20);
     }
 

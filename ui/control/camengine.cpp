@@ -22,6 +22,7 @@
 #include "ui/control/heatmapimage.h"
 #include "ui/control/layerusability.h"
 #include "core/support/defaults.h"
+#include "core/support/stopwatch.h"
 
 namespace gce::ui {
 
@@ -73,6 +74,18 @@ bool eigenSmoothingApplies(CamMethod method) { return method != CamMethod::Guide
 
 QVector<double> toVector(const std::vector<double>& values) { return QVector<double>(values.begin(), values.end()); }
 
+// Exact when any pane's method magnifies rounding (prefixPassFor): every
+// session of the request is then made exact up front, rather than a second
+// forward pass when that pane's map is asked for. Unknown names are
+// reported by compute().
+PrefixPass requestPrefixPass(const CamRequest& request)
+{
+    for (const QString& name : request.methods)
+        if (const auto method = camMethodFromName(name.toStdString()); method && prefixPassFor(*method) == PrefixPass::Exact)
+            return PrefixPass::Exact;
+    return PrefixPass::Fastest;
+}
+
 } // namespace
 
 // A photo decoded once for every model that explains it (RGB888, EXIF-oriented).
@@ -98,6 +111,11 @@ struct ModelSlot {
     PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
     std::list<Explained> sessions; // most recently used first
     QVector<LayerEntry> layerList; // layers(): filled on first use
+    // What the latest request's maps need (requestPrefixPass): the folder
+    // neighbours are prepared the same way.
+    PrefixPass prefixPass = PrefixPass::Fastest;
+    // The layer and preprocessing prepareInference last completed for.
+    std::optional<QString> preparedFor;
 
     ModelSlot(const QString& model, const QString& weights, const QString& labels)
         : explainer(std::make_unique<Explainer>(model.toStdString(), weights.toStdString(), labels.toStdString())),
@@ -126,6 +144,13 @@ struct ModelSlot {
         sessions.clear();
     }
 
+    // What prepareInference builds the form for: the layer (empty: the
+    // default) at the current preprocessing's input size.
+    QString inferenceKey(const QString& layer) const
+    {
+        return layer + QLatin1Char('|') + QString::fromStdString(preprocessModeName(explainer->preprocessMode()));
+    }
+
     // The layers with their output shapes, listed once.
     const QVector<LayerEntry>& layers()
     {
@@ -138,7 +163,9 @@ struct ModelSlot {
     }
 
     // The session for (photo, layer); the forward pass runs only when needed.
-    Explained& explained(const Photo& photo, const QString& layer, int& forwardPasses)
+    // An Exact `pass` makes a kept session exact first (one more forward).
+    Explained& explained(const Photo& photo, const QString& layer, int& forwardPasses,
+                         PrefixPass pass = PrefixPass::Fastest)
     {
         auto it = std::find_if(sessions.begin(), sessions.end(), [&](const Explained& e) { return e.path == photo.path; });
         if (it == sessions.end()) {
@@ -158,8 +185,11 @@ struct ModelSlot {
         const QString wanted = layer.isEmpty() ? QString::fromStdString(explainer->defaultLayer()) : layer;
         if (!entry.session || entry.layer != wanted) {
             entry.session.reset(); // free the old tail graph first
-            entry.session = explainer->explainTensor(entry.input, wanted.toStdString());
+            entry.session = explainer->explainTensor(entry.input, wanted.toStdString(), pass);
             entry.layer = wanted;
+            ++forwardPasses;
+        } else if (pass == PrefixPass::Exact && !entry.session->exactPrefix()) {
+            entry.session->useExactPrefix();
             ++forwardPasses;
         }
         return entry;
@@ -251,6 +281,8 @@ struct CamEngine::State {
                         paneSlots.end());
     }
 
+    std::vector<std::pair<ModelSlot*, QString>> modelsToPrepare(const QString& layer) const;
+
     // The loaded slot that made a pane's map (scores are computed with it).
     ModelSlot* slotNamed(const QString& modelName)
     {
@@ -313,7 +345,8 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         // A remembered layer this model cannot explain: its default layer's maps.
         const bool fallBack = request.layerFallback && !request.layer.isEmpty() &&
                               !layerProblem(main.layers(), request.layer).isEmpty();
-        auto& entry = main.explained(photo, fallBack ? QString() : request.layer, m_forwardPasses);
+        main.prefixPass = requestPrefixPass(request);
+        auto& entry = main.explained(photo, fallBack ? QString() : request.layer, m_forwardPasses, main.prefixPass);
         if (cancelled())
             return;
         ExplanationSession& session = *entry.session;
@@ -350,7 +383,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
                     throw UsageError("pane " + std::to_string(pane + 1) + "'s model " + slot.modelName.toStdString() +
                                      " has " + std::to_string(slot.explainer->classCount()) + " classes, the window's " +
                                      std::to_string(main.explainer->classCount()));
-                sessions.push_back(slot.explained(photo, {}, m_forwardPasses).session.get());
+                sessions.push_back(slot.explained(photo, {}, m_forwardPasses, main.prefixPass).session.get());
                 if (cancelled())
                     return;
             }
@@ -552,7 +585,7 @@ std::optional<RegionResult> CamEngine::rankRegion(const RegionRequest& request, 
         result.modelName = slot->modelName;
         result.layerName = entry.layer;
         result.closedForm = maps.closedForm();
-        result.rankingMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        result.rankingMs = millisecondsSince(start);
         outcome = std::move(result);
     });
     if (!outcome && failure->message.isEmpty())
@@ -566,26 +599,44 @@ void CamEngine::prepare(const QString& path, const QString& layer)
     if (!m_state->model)
         return;
     CamFailure ignored; // a broken neighbour is reported when the user opens it
-    guarded(&ignored, [&] { m_state->model->explained(m_state->photo(path), layer, m_forwardPasses); });
+    ModelSlot& model = *m_state->model;
+    guarded(&ignored, [&] { model.explained(m_state->photo(path), layer, m_forwardPasses, model.prefixPass); });
+}
+
+// The loaded models, each with the layer prepareInference builds its form for.
+std::vector<std::pair<ModelSlot*, QString>> CamEngine::State::modelsToPrepare(const QString& layer) const
+{
+    std::vector<std::pair<ModelSlot*, QString>> models;
+    if (model)
+        models.emplace_back(model.get(), layer);
+    for (const auto& slot : paneSlots)
+        models.emplace_back(slot.get(), QString());
+    return models;
 }
 
 bool CamEngine::prepareInference(const QString& layer, const std::function<bool()>& cancelled)
 {
-    State& s = *m_state;
-    std::vector<std::pair<ModelSlot*, std::string>> models; // each with its layer
-    if (s.model)
-        models.emplace_back(s.model.get(), layer.toStdString());
-    for (auto& slot : s.paneSlots)
-        models.emplace_back(slot.get(), std::string());
-    for (auto& [slot, slotLayer] : models) {
+    for (auto& [slot, slotLayer] : m_state->modelsToPrepare(layer)) {
+        const QString key = slot->inferenceKey(slotLayer);
+        if (slot->preparedFor == key)
+            continue;
         CamFailure failure;
         guarded(&failure, [&, slot = slot, slotLayer = slotLayer] {
             InterruptScope interrupt(cancelled, "preparing the inference form cancelled");
-            slot->explainer->prepareInference(slotLayer);
+            slot->explainer->prepareInference(slotLayer.toStdString());
         });
         if (failure.cancelled)
             return false;
+        slot->preparedFor = key; // built, or failed for good: the passes then run plainly
     }
+    return true;
+}
+
+bool CamEngine::inferencePrepared(const QString& layer) const
+{
+    for (const auto& [slot, slotLayer] : m_state->modelsToPrepare(layer))
+        if (slot->preparedFor != slot->inferenceKey(slotLayer))
+            return false;
     return true;
 }
 

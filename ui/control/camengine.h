@@ -131,8 +131,11 @@ public:
     // for the panes' own), so that later maps' layers before the target use
     // it. `cancelled` is polled between modules: a cancelled build stops, and
     // the next call starts it again. Errors are ignored (the passes then run
-    // plainly, as before). Returns false when cancelled.
+    // plainly, as before). Returns false when cancelled. A model already
+    // prepared for its layer and preprocessing is not built again.
     bool prepareInference(const QString& layer, const std::function<bool()>& cancelled);
+    // Whether prepareInference(layer) has nothing left to do.
+    bool inferencePrepared(const QString& layer) const;
 
     // The CAM methods by name, in the engine's order, with one-line descriptions.
     static QStringList methodNames();

@@ -348,7 +348,9 @@ void CamWorker::preload(const CamRequest& request, quint64 id)
     // both cores from the window's repaints (class switches measured 2.4
     // times slower) and be stopped by the next click anyway; a request
     // arriving stops it within one module, and the next quiet moment builds
-    // it again. Once built, this is a no-op.
+    // it again. Once built, nothing waits.
+    if (m_engine->inferencePrepared(request.layer))
+        return;
     {
         std::unique_lock locker(m_mutex);
         if (m_condition.wait_for(locker, kQuietBeforeBuilding,

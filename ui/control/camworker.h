@@ -63,8 +63,9 @@ public:
     int backwardPasses() const { return m_backwardPasses.load(); }
     // Computations stopped part-way by a newer request (Score-CAM, Ablation-CAM).
     int cancelledComputations() const { return m_cancelled.load(); }
-    // Idle moments that ended with the loaded models' inference forms built
-    // (CamEngine::prepareInference not stopped by a request).
+    // Idle moments in which the loaded models' inference forms were built
+    // (CamEngine::prepareInference, not stopped by a request); none while
+    // they stay built.
     int inferencePrepared() const { return m_inferencePrepared.load(); }
 
     // Scores for one map; returns the id (increasing, its own sequence). A
