@@ -276,8 +276,11 @@ ImageHeader parseBmp(const std::uint8_t* data, std::size_t size)
     constexpr std::uint32_t kUncompressed = 0;
     constexpr std::uint32_t kBitfields = 3;
     if (compression == kUncompressed || compression == kBitfields) {
-        const std::int64_t rowBytes = (header.width * bitsPerPixel + 31) / 32 * 4;
-        if (std::int64_t(pixelOffset) + rowBytes * header.height > std::int64_t(size))
+        // Rows of up to 2^31 pixels × 32 bits and as many rows: their product
+        // does not fit 64 bits, so the rows that fit are counted instead.
+        const std::int64_t rowBytes = (header.width * bitsPerPixel + 31) / 32 * 4; // >= 4
+        const std::int64_t available = std::int64_t(size) - std::int64_t(pixelOffset);
+        if (available < 0 || header.height > available / rowBytes)
             header.truncated = "file is truncated (the BMP pixel data is shorter than its header says)";
     }
     return header;
