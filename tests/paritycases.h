@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/cam/explainer.h"
+#include "core/models/zoonetwork.h"
 #include "paritysupport.h"
 
 namespace gce::test {
@@ -61,6 +62,33 @@ inline ParityOutcome compareGradCamCases(Explainer& explainer, const StateDict& 
                    outcome;
     }
     return outcome;
+}
+
+// The same cases once the model's inference form is built (issue 18), where
+// it is exact: the layers before each target run through it, and so does a
+// whole no-grad pass, whose logits must match the oracle's too. formBuilt
+// says whether there was a form to check.
+inline ParityOutcome compareGradCamCasesThroughForm(Explainer& explainer, const StateDict& reference,
+                                                    const QJsonArray& cases, bool& formBuilt,
+                                                    double tolerance = 1e-4)
+{
+    explainer.network().setFormPolicy(FormPolicy::WhenExact);
+    explainer.prepareInference();
+    const torch::Tensor input = expected(reference, "input");
+    auto* zoo = dynamic_cast<ZooNetwork*>(&explainer.network());
+    formBuilt = zoo && zoo->inferenceForm(input) != nullptr;
+    ParityOutcome outcome;
+    torch::Tensor logits;
+    {
+        torch::NoGradGuard noGrad;
+        logits = explainer.network().logits(input);
+    }
+    outcome.worstLogit = worstError(logits, expected(reference, "logits"));
+    if (!(outcome.worstLogit < tolerance))
+        return outcome.failure = QString("whole-pass logits off by %1").arg(outcome.worstLogit), outcome;
+    ParityOutcome cased = compareGradCamCases(explainer, reference, cases, tolerance);
+    cased.worstLogit = std::max(cased.worstLogit, outcome.worstLogit);
+    return cased;
 }
 
 } // namespace gce::test

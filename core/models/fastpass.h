@@ -23,6 +23,11 @@ public:
     // The output of `module` for `input`: plain(input), or the same values
     // computed the pass's own way.
     virtual torch::Tensor run(const torch::nn::Module* module, const torch::Tensor& input, Plain plain) = 0;
+    // Whether an operation may write its result into `value`: a tensor this
+    // pass produced a moment ago that nothing but the caller has read, as
+    // torchvision's in-place ReLUs and `out += identity` assume of theirs.
+    // True at most once per value: the caller then owns it.
+    virtual bool claimToOverwrite(const torch::Tensor& /*value*/) { return false; }
 
     static FastPass* current();
 

@@ -1,6 +1,7 @@
 #include "core/models/inferenceform.h"
 
 #include <chrono>
+#include <utility>
 
 #include <ATen/ATen.h>
 #include <torch/torch.h>
@@ -204,6 +205,8 @@ void InferenceForm::findPairs(ClassifierModule& model, const torch::Tensor& inpu
     for (const auto& [module, count] : pass.calls)
         if (module->as<torch::nn::Conv2d>())
             m_convolutions[module]; // called: worth packing
+        else if (module->as<torch::nn::Linear>())
+            m_linears[module];
 }
 
 void InferenceForm::pack(ClassifierModule& model)
@@ -244,6 +247,13 @@ void InferenceForm::pack(ClassifierModule& model)
         packed.bias = bias.contiguous();
         m_stats.extraBytes += int64_t(weight.numel() + bias.numel()) * int64_t(sizeof(float));
         ++m_stats.packedConvolutions;
+    }
+    for (auto& [module, linear] : m_linears) {
+        const auto& layer = *module->as<torch::nn::Linear>();
+        linear.weightTransposed = layer.weight.detach().t().contiguous();
+        linear.bias = layer.bias.defined() ? layer.bias.detach() : torch::Tensor();
+        m_stats.extraBytes += linear.weightTransposed.numel() * int64_t(sizeof(float));
+        ++m_stats.transposedLinears;
     }
     // A BatchNorm whose convolution cannot be packed is not folded either.
     for (auto it = m_pairOfBatchNorm.begin(); it != m_pairOfBatchNorm.end();)
@@ -308,23 +318,45 @@ torch::Tensor InferencePass::run(const torch::nn::Module* module, const torch::T
 torch::Tensor InferencePass::runUnit(const torch::nn::Module* module, const torch::Tensor& input, Plain plain)
 {
     ++m_depth;
-    OnExit leave{[this] { --m_depth; }};
+    OnExit leave{[this] {
+        if (--m_depth == 0)
+            m_overwritable = torch::Tensor(); // a unit's insides are not the caller's
+    }};
     return toDense(inside(module, input.contiguous().to_mkldnn(), plain));
+}
+
+bool InferencePass::claimToOverwrite(const torch::Tensor& value)
+{
+    if (m_depth == 0 || !m_overwritable.defined() || !value.is_same(m_overwritable))
+        return false;
+    m_overwritable = torch::Tensor();
+    return true;
 }
 
 torch::Tensor InferencePass::inside(const torch::nn::Module* module, const torch::Tensor& input, Plain plain)
 {
+    // Only the call right after a convolution (or its folded BatchNorm) may
+    // write into its output.
+    torch::Tensor overwritable = std::exchange(m_overwritable, torch::Tensor());
     if (module == m_lastFoldedBatchNorm && input.unsafeGetTensorImpl() == m_lastFolded) {
         m_lastFoldedBatchNorm = nullptr;
+        m_overwritable = std::move(overwritable);
         return input;
     }
+    // torchvision's ReLU modules are in place (inplace=True) on what the
+    // convolution before them returns; ours are modules that cannot know
+    // where their input comes from, so the form applies them in place here.
+    if (overwritable.defined() && input.is_same(overwritable) && dynamic_cast<const torch::nn::ReLUImpl*>(module))
+        return torch::Tensor(input).relu_();
     const auto found = m_form.m_convolutions.find(module);
     if (found == m_form.m_convolutions.end()) {
         // oneDNN's layout is for feature maps: a classifier head's Linear
         // (flattened features) takes them dense.
-        if (input.is_mkldnn() && input.dim() != 4)
-            return plain(input.to_dense());
-        return plain(input);
+        const torch::Tensor dense = input.is_mkldnn() && input.dim() != 4 ? input.to_dense() : input;
+        if (const auto linear = m_form.m_linears.find(module); linear != m_form.m_linears.end() && dense.dim() == 2)
+            return linear->second.bias.defined() ? at::addmm(linear->second.bias, dense, linear->second.weightTransposed)
+                                                 : at::mm(dense, linear->second.weightTransposed);
+        return plain(dense);
     }
     const InferenceForm::Convolution& conv = found->second;
     torch::Tensor output = at::mkldnn_convolution(input.is_mkldnn() ? input : input.contiguous().to_mkldnn(),
@@ -334,6 +366,7 @@ torch::Tensor InferencePass::inside(const torch::nn::Module* module, const torch
         m_lastFolded = output.unsafeGetTensorImpl();
         m_lastFoldedBatchNorm = conv.batchNorm;
     }
+    m_overwritable = output;
     return output;
 }
 

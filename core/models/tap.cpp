@@ -69,6 +69,8 @@ torch::Tensor TapScope::afterModule(const torch::nn::Module* module, torch::Tens
 
 torch::Tensor tappedRelu(const torch::Tensor& input)
 {
+    if (detail::claimToOverwrite(input)) // the inference form's fresh output (no autograd, no guide)
+        return torch::Tensor(input).relu_();
     torch::Tensor output = torch::relu(input);
     const TapScope* scope = TapScope::current();
     return scope && scope->guidesRectifiers() ? guided(std::move(output)) : output;

@@ -95,6 +95,14 @@ inline torch::Tensor afterModule(const torch::nn::Module* module, torch::Tensor 
 } // namespace detail
 
 namespace detail {
+// Whether the thread's FastPass lets the caller write a result into `value`
+// (FastPass::claimToOverwrite); never while no fast pass runs.
+inline bool claimToOverwrite(const torch::Tensor& value)
+{
+    FastPass* fast = FastPass::current();
+    return fast && fast->claimToOverwrite(value);
+}
+
 // The child's output, computed by the thread's FastPass (the inference form,
 // core/models/inferenceform.h) when one is installed, else plainly.
 template <typename Call>

@@ -194,6 +194,7 @@ private slots:
         const InferenceFormStats& stats = form->stats();
         QCOMPARE(stats.foldedPairs, 20);
         QCOMPARE(stats.packedConvolutions, 20);
+        QCOMPARE(stats.transposedLinears, 1); // fc
         QVERIFY(stats.wholeNetwork);
         QVERIFY(stats.extraBytes > 40'000'000); // ResNet-18's convolutions' weights, once more
 
@@ -209,14 +210,27 @@ private slots:
             network.logits(input);
             QCOMPARE(count["aten::batch_norm"], 0);
             QCOMPARE(count["aten::to_mkldnn"], 1); // once: the whole network is one unit
+            // In place, as torchvision's blocks: every ReLU writes into the
+            // convolution output (or sum) before it, each sum into a
+            // convolution output. fc multiplies by its stored transpose.
+            QCOMPARE(count["aten::relu_"], 17);
+            QCOMPARE(count["aten::relu"], 0);
+            QCOMPARE(count["aten::add_"], 8);
+            QCOMPARE(count["aten::add"], 0);
+            QCOMPARE(count["aten::t"], 0);
+            QCOMPARE(count["aten::addmm"], 1);
         }
         network.setFormPolicy(FormPolicy::Off);
         {
             OperatorCount count;
             network.logits(input);
-            // The count's own check: BatchNorm is counted when it runs.
+            // The count's own check: each is counted when it runs.
             QCOMPARE(count["aten::batch_norm"], 20);
             QCOMPARE(count["aten::to_mkldnn"], 0);
+            QCOMPARE(count["aten::relu_"], 0);
+            QCOMPARE(count["aten::relu"], 17);
+            QCOMPARE(count["aten::add"], 8);
+            QCOMPARE(count["aten::t"], 1);
         }
     }
 

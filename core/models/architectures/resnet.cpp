@@ -37,6 +37,14 @@ void initLikeTorchvision(torch::nn::Module& root)
 
 torch::Tensor addResidual(const torch::Tensor& out, const torch::Tensor& identity)
 {
+    // In the inference form, the sum goes into whichever of the two is its
+    // fresh convolution output (`out`, or the downsampled identity), as
+    // torchvision's `out += identity` does: two feature maps fewer per block.
+    // Addition is commutative in floating point, so the order is free.
+    if (detail::claimToOverwrite(out))
+        return torch::Tensor(out).add_(identity).relu_();
+    if (detail::claimToOverwrite(identity))
+        return torch::Tensor(identity).add_(out).relu_();
     return torch::relu(out + identity); // out of place: `out` may be the tapped activation
 }
 
