@@ -18,7 +18,9 @@ All ratios compare two measurements taken in this same run on this machine.
    in the explorer's worker (gce-cancel-latency).
  - each architecture's inference form (gce-inference-forms): build cost, plain
    vs fast forward (issue 18); a scripted ResNet-18's map pass with and
-   without LibTorch's optimised prefix graph.
+   without LibTorch's optimised prefix graph; ResNet-18's forward against
+   LibTorch's optimize_for_inference in one process, interleaved
+   (gce-forward-parity).
  - dataset runs (bench/dataset_bench.py): gradcam-cli --input images/s at batch
    1/8/16 against forward-only and the tutorial's Python loop, peak RSS at 100
    and 5,000 images.
@@ -176,6 +178,16 @@ def main(build, quick):
     scripted = os.path.join(tmp, "resnet18_scripted.pt")
     subprocess.run(["/usr/bin/python3", "-c", "import sys, torch, torchvision; "
                     "torch.jit.script(torchvision.models.resnet18().eval()).save(sys.argv[1])", scripted], check=True)
+    # Our forward against LibTorch's optimize_for_inference in one process,
+    # interleaved: the steadiest comparison on a shared machine.
+    parity = {p["batch"]: p for p in (json.loads(line) for line in subprocess.run(
+        [os.path.join(build, "bench", "gce-forward-parity"), scripted, "6" if quick else "12"],
+        check=True, capture_output=True, text=True).stdout.splitlines())}
+    rows += [("Forward, batch %d, against LibTorch's optimize_for_inference (one process, interleaved)" % batch,
+              "%.1f ms" % p["ours_ms"],
+              "%.3fx its %.1f ms/image (median of %d rounds; %.3f-%.3f)"
+              % (p["ratio"], p["libtorch_ms"], p["rounds"], p["ratio_min"], p["ratio_max"]))
+             for batch, p in sorted(parity.items())]
     forms = [json.loads(line) for line in subprocess.run(
         [os.path.join(build, "bench", "gce-inference-forms")] + FORM_MODELS + [scripted],
         check=True, capture_output=True, text=True).stdout.splitlines()]
@@ -219,7 +231,7 @@ def main(build, quick):
         print("  %-*s  %12s  %s" % (width, name, value, note))
     json.dump({"engine": tuned, "engine_untuned": untuned, "cli_wall_ms": cli_walls, "cli_rss_mb": cli_rss,
                "gui": gui, "python": py, "python_scorecam": py_scorecam, "cancel": cancel,
-               "dataset": dataset}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
+               "dataset": dataset, "forward_parity": parity}, open(os.path.join(build, "bench-report.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":
