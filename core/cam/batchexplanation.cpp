@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/cam/camnormalisation.h"
+#include "core/cam/exactprefix.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/errors.h"
 #include "core/support/stopwatch.h"
@@ -51,11 +52,9 @@ std::vector<CamMap> BatchExplanation::explain(const CamQuery& query, const std::
             m_rankings[i].checkClass(query.contrastClass);
     }
     const auto method = makeCamMethod(query.method);
-    if (method->magnifiesRounding() && !m_exactPrefix) { // as ExplanationSession::useExactPrefix; rankings kept
-        const auto forwardStart = std::chrono::steady_clock::now();
-        keepPass(m_network->forwardTapped(m_inputs, m_layerName, PrefixPass::Exact));
-        m_forwardMs += millisecondsSince(forwardStart);
-    }
+    if (method->magnifiesRounding())
+        ensureExactPrefix(m_exactPrefix, *m_network, m_inputs, m_layerName, m_forwardMs,
+                          [this](TappedForward forward) { keepPass(std::move(forward)); });
     const auto start = std::chrono::steady_clock::now();
     torch::Tensor gradient;
     if (method->usesGradients()) {

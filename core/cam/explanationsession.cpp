@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/cam/adaptivebatch.h"
 #include "core/cam/camnormalisation.h"
+#include "core/cam/exactprefix.h"
 #include "core/cam/guidedbackprop.h"
 #include "core/cam/smoothing.h"
 #include "core/support/stopwatch.h"
@@ -58,12 +59,8 @@ void ExplanationSession::keepPass(TappedForward forward)
 
 void ExplanationSession::useExactPrefix()
 {
-    if (m_exactPrefix)
-        return;
-    const auto start = std::chrono::steady_clock::now();
-    // Kept until the new pass is complete: an interrupted one leaves the session as it was.
-    keepPass(m_network->forwardTapped(m_input, m_layerName, PrefixPass::Exact));
-    m_forwardMs += millisecondsSince(start);
+    ensureExactPrefix(m_exactPrefix, *m_network, m_input, m_layerName, m_forwardMs,
+                      [this](TappedForward forward) { keepPass(std::move(forward)); });
 }
 
 const torch::Tensor& ExplanationSession::channelScores(CamMethod which, const CamMethodImpl& method,

@@ -355,6 +355,19 @@ private slots:
             QCOMPARE(batchNorms.value(), 20);
             QCOMPARE(f.worker.forwardPasses(), forward + 1);
         }
+        // Grad-CAM++ in a pane with a model of its own makes only that
+        // model's session exact: the window's model keeps the form (a new
+        // layer, so a new session: layer4.1.bn1 and bn2 after the target).
+        auto mixed = requestFor(demo("chelsea.jpg"), {-1, -1});
+        mixed.layer = "layer4.1.conv1";
+        mixed.methods = {"gradcam", "gradcam++"};
+        mixed.paneModels = {PaneModel{}, PaneModel{"squeezenet1_1", {}, {}}};
+        {
+            BatchNormCount batchNorms;
+            f.worker.request(mixed);
+            QVERIFY(f.results.wait(120000));
+            QCOMPARE(batchNorms.value(), 2); // 20 when every session of the request was made exact
+        }
         // The form stays built: later quiet moments build nothing again.
         const int prepared = f.worker.inferencePrepared();
         QTest::qWait(1000);

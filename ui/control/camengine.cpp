@@ -74,18 +74,6 @@ bool eigenSmoothingApplies(CamMethod method) { return method != CamMethod::Guide
 
 QVector<double> toVector(const std::vector<double>& values) { return QVector<double>(values.begin(), values.end()); }
 
-// Exact when any pane's method magnifies rounding (prefixPassFor): every
-// session of the request is then made exact up front, rather than a second
-// forward pass when that pane's map is asked for. Unknown names are
-// reported by compute().
-PrefixPass requestPrefixPass(const CamRequest& request)
-{
-    for (const QString& name : request.methods)
-        if (const auto method = camMethodFromName(name.toStdString()); method && prefixPassFor(*method) == PrefixPass::Exact)
-            return PrefixPass::Exact;
-    return PrefixPass::Fastest;
-}
-
 } // namespace
 
 // A photo decoded once for every model that explains it (RGB888, EXIF-oriented).
@@ -111,7 +99,7 @@ struct ModelSlot {
     PreprocessMode defaultMode = PreprocessMode::Tutorial; // the model's own (a TorchScript sidecar's)
     std::list<Explained> sessions; // most recently used first
     QVector<LayerEntry> layerList; // layers(): filled on first use
-    // What the latest request's maps need (requestPrefixPass): the folder
+    // What the latest request's maps need (State::prefixPassOf): the folder
     // neighbours are prepared the same way.
     PrefixPass prefixPass = PrefixPass::Fastest;
     // The layer and preprocessing prepareInference last completed for.
@@ -253,14 +241,22 @@ struct CamEngine::State {
     }
 
     // The slot of a pane's model: the window's when the pane has none (or the
-    // same), else one of paneSlots (loaded if needed).
-    ModelSlot& slotFor(const PaneModel& pane)
+    // same), else one of paneSlots; null when that is not loaded yet.
+    ModelSlot* findSlot(const PaneModel& pane) const
     {
         if (!pane.isSet() || model->is(pane.modelName, pane.weightsPath, {}))
-            return *model;
-        for (auto& slot : paneSlots)
+            return model.get();
+        for (const auto& slot : paneSlots)
             if (slot->is(pane.modelName, pane.weightsPath, {}))
-                return *slot;
+                return slot.get();
+        return nullptr;
+    }
+
+    // As findSlot, loading the pane's model if needed.
+    ModelSlot& slotFor(const PaneModel& pane)
+    {
+        if (ModelSlot* slot = findSlot(pane))
+            return *slot;
         if (namesModelFile(pane.modelName.toStdString()))
             throw UsageError("a pane's own model must be one of the built-in architectures, not \"" +
                              pane.modelName.toStdString() + "\"");
@@ -282,6 +278,21 @@ struct CamEngine::State {
     }
 
     std::vector<std::pair<ModelSlot*, QString>> modelsToPrepare(const QString& layer) const;
+
+    // Exact for `slot` when a pane it explains uses a method that magnifies
+    // rounding (prefixPassFor): its session is then made exact up front,
+    // rather than by a second forward pass when that pane's map is asked
+    // for; the other models' panes keep the inference form. Unknown method
+    // names are reported by compute().
+    PrefixPass prefixPassOf(const ModelSlot& slot, const CamRequest& request) const
+    {
+        for (int pane = 0; pane < request.methods.size(); ++pane) {
+            const auto method = camMethodFromName(request.methods[pane].toStdString());
+            if (method && prefixPassFor(*method) == PrefixPass::Exact && findSlot(request.paneModels.value(pane)) == &slot)
+                return PrefixPass::Exact;
+        }
+        return PrefixPass::Fastest;
+    }
 
     // The loaded slot that made a pane's map (scores are computed with it).
     ModelSlot* slotNamed(const QString& modelName)
@@ -345,7 +356,7 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
         // A remembered layer this model cannot explain: its default layer's maps.
         const bool fallBack = request.layerFallback && !request.layer.isEmpty() &&
                               !layerProblem(main.layers(), request.layer).isEmpty();
-        main.prefixPass = requestPrefixPass(request);
+        main.prefixPass = s.prefixPassOf(main, request);
         auto& entry = main.explained(photo, fallBack ? QString() : request.layer, m_forwardPasses, main.prefixPass);
         if (cancelled())
             return;
@@ -383,7 +394,8 @@ std::optional<CamResult> CamEngine::compute(const CamRequest& request, quint64 i
                     throw UsageError("pane " + std::to_string(pane + 1) + "'s model " + slot.modelName.toStdString() +
                                      " has " + std::to_string(slot.explainer->classCount()) + " classes, the window's " +
                                      std::to_string(main.explainer->classCount()));
-                sessions.push_back(slot.explained(photo, {}, m_forwardPasses, main.prefixPass).session.get());
+                slot.prefixPass = s.prefixPassOf(slot, request);
+                sessions.push_back(slot.explained(photo, {}, m_forwardPasses, slot.prefixPass).session.get());
                 if (cancelled())
                     return;
             }
