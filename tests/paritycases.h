@@ -70,7 +70,24 @@ inline ParityOutcome compareGradCamCases(Explainer& explainer, const StateDict& 
 // says whether there was a form to check.
 inline ParityOutcome compareGradCamCasesThroughForm(Explainer& explainer, const StateDict& reference,
                                                     const QJsonArray& cases, bool& formBuilt,
-                                                    double tolerance = 1e-4)
+                                                    double tolerance = 1e-4);
+
+// compareGradCamCasesThroughForm for a zoo test: the first failure, named
+// after the model, or empty (and what was compared logged).
+inline QString throughFormFailure(const QString& model, Explainer& explainer, const StateDict& reference,
+                                  const QJsonArray& cases)
+{
+    bool formBuilt = false;
+    const ParityOutcome outcome = compareGradCamCasesThroughForm(explainer, reference, cases, formBuilt);
+    if (!outcome.failure.isEmpty())
+        return model + " through its inference form: " + outcome.failure;
+    qInfo("%s: inference form %s; logits within %.1e, maps within %.1e through it", qPrintable(model),
+          formBuilt ? "built" : "none (no exact form)", outcome.worstLogit, outcome.worstMap);
+    return {};
+}
+
+inline ParityOutcome compareGradCamCasesThroughForm(Explainer& explainer, const StateDict& reference,
+                                                    const QJsonArray& cases, bool& formBuilt, double tolerance)
 {
     explainer.network().setFormPolicy(FormPolicy::WhenExact);
     explainer.prepareInference();
